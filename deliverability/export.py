@@ -1,0 +1,56 @@
+"""Writing CSV files that are safe to open in Excel, atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import DeliverabilityError
+
+#: Characters that make Excel or LibreOffice treat a cell as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Prefix text cells that start like a formula with an apostrophe."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    risky = "^[" + "".join({"\t": r"\t", "\r": r"\r", "-": r"\-", "+": r"\+"}.get(c, c)
+                           for c in FORMULA_PREFIXES) + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(risky)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        for c in text_columns
+    )
+
+
+def write_bytes_atomic(data: bytes, path: Path) -> None:
+    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_csv(frame: pl.DataFrame, path: Path, *, delimiter: str = ",", bom: bool = False,
+              header: bool = True, excel_safe: bool = True) -> Path:
+    """Write `frame` as CSV (UTF-8, optional BOM) atomically; formulas neutralized by default."""
+    safe = neutralize_formulas(frame) if excel_safe else frame
+    try:
+        text = safe.write_csv(separator=delimiter, include_header=header)
+    except pl.exceptions.PolarsError as error:
+        raise DeliverabilityError(f"CSV für {path} konnte nicht erzeugt werden: {error}") from error
+    data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+    try:
+        write_bytes_atomic(data, path)
+    except OSError as error:
+        raise DeliverabilityError(f"Datei {path} konnte nicht geschrieben werden: {error}") from error
+    return path

@@ -1,0 +1,296 @@
+"""Loader for the generic CSV format: the canonical schema as columns.
+
+Accepts UTF-8 (with or without BOM) and cp1252, `,` `;` tab or `|` as delimiter, ISO 8601 or
+German dates, gzip-compressed files. Every data line is either loaded or rejected with file,
+line, field and a German reason; blank lines are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
+from deliverability.ingest.result import FileStats
+from deliverability.ingest.text import delimiter_name, detect_delimiter, read_text
+from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
+from deliverability.schema import (
+    BOUNCE_TYPES,
+    COLUMNS,
+    DERIVED_COLUMNS,
+    EVENTS,
+    REJECTS_SCHEMA,
+    REQUIRED_INPUT_COLUMNS,
+    conform,
+)
+from deliverability.taxonomy import REASON_IDS
+
+FORMAT_NAME = "generic_csv"
+
+#: Common spellings of event names in exports, mapped to the canonical name.
+EVENT_ALIASES = {
+    "bounce": "bounced",
+    "hard_bounce": "bounced",
+    "soft_bounce": "bounced",
+    "delivery": "delivered",
+    "deferral": "deferred",
+    "block": "blocked",
+    "drop": "dropped",
+    "complaint": "complained",
+    "spam": "complained",
+    "spamreport": "complained",
+    "unsubscribe": "unsubscribed",
+    "unsub": "unsubscribed",
+    "open": "opened",
+    "click": "clicked",
+    "send": "sent",
+    "processed": "queued",
+}
+BOUNCE_TYPE_ALIASES = {"hart": "hard", "weich": "soft", "permanent": "hard", "transient": "soft"}
+
+_LINE = "__line"
+_RAW = "__raw"
+
+
+def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], pl.DataFrame]:
+    """Header and one row of strings per non-blank data record, with its line number and raw text.
+
+    Fast path: polars parses the text when every record is one line. Records spanning lines
+    (quoted line breaks) or with more fields than the header go through Python's csv module,
+    which knows their exact line numbers.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines:
+        raise InputError("Die Datei ist leer.", path=path)
+    header = next(csv.reader([lines[0]], delimiter=delimiter))
+    frame_lines = pl.DataFrame({_RAW: lines[1:]}).with_row_index(_LINE, offset=2)
+    quotes_balanced = frame_lines.select(
+        (pl.col(_RAW).str.count_matches('"', literal=True) % 2 == 0).all()
+    ).item()
+    fields_per_line = frame_lines.select(
+        pl.col(_RAW).str.replace_all(r'"[^"]*"', "").str.count_matches(delimiter, literal=True) + 1
+    ).to_series()
+    if quotes_balanced and (fields_per_line.max() or 0) <= len(header):
+        parsed = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=delimiter,
+            has_header=True,
+            infer_schema=False,
+            new_columns=[f"c{i}" for i in range(len(header))],
+            raise_if_empty=False,
+            quote_char='"',
+        )
+        if parsed.height == frame_lines.height:
+            rows = pl.concat(
+                [
+                    parsed,
+                    frame_lines.with_columns(__fields=fields_per_line),
+                ],
+                how="horizontal",
+            )
+            return header, rows
+    return header, _split_records_slowly(text, delimiter, len(header))
+
+
+def _split_records_slowly(text: str, delimiter: str, width: int) -> pl.DataFrame:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader)
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    line_numbers: list[int] = []
+    raws: list[str] = []
+    counts: list[int] = []
+    all_lines = text.split("\n")
+    start = reader.line_num + 1
+    for record in reader:
+        end = reader.line_num
+        line_numbers.append(start)
+        raws.append("\n".join(all_lines[start - 1 : end]))
+        counts.append(len(record) if record else 1)
+        for index in range(width):
+            value = record[index] if index < len(record) else None
+            columns[index].append(value if value != "" else None)
+        start = end + 1
+    data: dict[str, list[object]] = {f"c{i}": list(col) for i, col in enumerate(columns)}
+    data[_RAW] = list(raws)
+    data[_LINE] = list(line_numbers)
+    data["__fields"] = list(counts)
+    return pl.DataFrame(
+        data,
+        schema={**{f"c{i}": pl.String for i in range(width)}, _RAW: pl.String, _LINE: pl.Int64,
+                "__fields": pl.Int64},
+    )
+
+
+def _map_columns(header: list[str], path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Canonical column name → positional column, plus the ignored header names."""
+    mapping: dict[str, str] = {}
+    ignored: list[str] = []
+    for index, name in enumerate(header):
+        key = name.strip().strip('"').lower()
+        if key in COLUMNS and key not in DERIVED_COLUMNS and key not in mapping:
+            mapping[key] = f"c{index}"
+        else:
+            ignored.append(name)
+    missing = [column for column in REQUIRED_INPUT_COLUMNS if column not in mapping]
+    if missing:
+        raise InputError(
+            f"Pflichtspalte(n) {', '.join(missing)} fehlen. Vorhandene Spalten: "
+            f"{', '.join(header) or '(keine)'}. Erwartet wird eine Kopfzeile mit den Spalten "
+            f"des Ereignisschemas ({', '.join(c for c in COLUMNS if c not in DERIVED_COLUMNS)}).",
+            path=path,
+            line=1,
+            field=missing[0],
+        )
+    return mapping, tuple(ignored)
+
+
+def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
+    """(field, expression giving a German problem text or null) for every checked field."""
+    raw_ts = pl.col("timestamp")
+    recipient = pl.col("recipient")
+    event = pl.col("event")
+    quoted = "„{}“"
+    return [
+        (
+            "timestamp",
+            pl.when(raw_ts.is_null())
+            .then(pl.lit("Zeitstempel fehlt."))
+            .when(pl.col("__ts").is_null())
+            .then(pl.format(f"Zeitstempel {quoted} ist kein gültiger Zeitpunkt (erwartet: "
+                            f"{ACCEPTED_FORMATS_DE}; Ortszeit {timezone}).", raw_ts)),
+        ),
+        (
+            "recipient",
+            pl.when(recipient.is_null())
+            .then(pl.lit("Empfängeradresse fehlt."))
+            .when(domain_of(recipient).is_null())
+            .then(pl.format(f"Empfängeradresse {quoted} enthält kein @ mit einer Domain dahinter.",
+                            recipient)),
+        ),
+        (
+            "event",
+            pl.when(event.is_null())
+            .then(pl.lit("Ereignis fehlt."))
+            .when(~pl.col("__event").is_in(EVENTS))
+            .then(pl.format(f"Ereignis {quoted} ist unbekannt; erlaubt sind: {', '.join(EVENTS)}.",
+                            event)),
+        ),
+        (
+            "bounce_type",
+            pl.when(pl.col("__bounce_type").is_not_null() & ~pl.col("__bounce_type").is_in(BOUNCE_TYPES))
+            .then(pl.format(f"Bounce-Typ {quoted} ist unbekannt; erlaubt sind: hard, soft, "
+                            "undetermined oder leer.", pl.col("bounce_type"))),
+        ),
+        (
+            "reason",
+            pl.when(pl.col("__reason").is_not_null() & ~pl.col("__reason").is_in(REASON_IDS))
+            .then(pl.format(f"Grund {quoted} gehört nicht zur Grund-Taxonomie (z. B. userunknown, "
+                            "mailboxfull, blocked).", pl.col("reason"))),
+        ),
+        (
+            "smtp_code",
+            pl.when(pl.col("smtp_code").is_not_null()
+                    & ~pl.col("smtp_code").str.strip_chars().str.contains(r"^[2-5]\d\d$"))
+            .then(pl.format(f"SMTP-Code {quoted} ist keine dreistellige Zahl von 200 bis 599.",
+                            pl.col("smtp_code"))),
+        ),
+        (
+            "status",
+            pl.when(pl.col("status").is_not_null()
+                    & ~pl.col("status").str.strip_chars().str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$"))
+            .then(pl.format(f"Statuscode {quoted} ist kein erweiterter Statuscode wie 5.1.1.",
+                            pl.col("status"))),
+        ),
+    ]
+
+
+def load_generic_csv(path: Path, *, timezone: str, source_label: str | None = None
+                     ) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    """Load one generic CSV file into canonical events and rejects."""
+    decoded = read_text(path)
+    text = decoded.text
+    first_line = text.split("\n", 1)[0]
+    delimiter = detect_delimiter(first_line, path)
+    header, rows = _split_records(text, delimiter, path)
+    mapping, ignored = _map_columns(header, path)
+
+    blank = pl.col(_RAW).str.strip_chars().str.len_chars() == 0
+    skipped_blank = rows.select(blank.sum()).item()
+    rows = rows.filter(~blank)
+
+    named = rows.select(
+        pl.col(_LINE),
+        pl.col(_RAW),
+        pl.col("__fields"),
+        *[
+            (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
+            for c in COLUMNS
+            if c not in DERIVED_COLUMNS
+        ],
+    ).with_columns(
+        pl.col(c).str.strip_chars().replace("", None)
+        for c in COLUMNS
+        if c not in DERIVED_COLUMNS
+    )
+    named = named.with_columns(
+        recipient=clean_address(pl.col("recipient")),
+        __ts=parse_timestamp(pl.col("timestamp"), timezone),
+        __event=pl.col("event").str.to_lowercase().replace(EVENT_ALIASES),
+        __bounce_type=pl.col("bounce_type").str.to_lowercase().replace(BOUNCE_TYPE_ALIASES),
+        __reason=pl.col("reason").str.to_lowercase(),
+    )
+    width_problem = (
+        pl.when(pl.col("__fields") != len(header))
+        .then(pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder (Trennzeichen: "
+                        f"{delimiter_name(delimiter)}).", pl.col("__fields")))
+    )
+    checks = [("(Zeile)", width_problem), *_problems(timezone)]
+    named = named.with_columns(
+        __problem_fields=pl.concat_str(
+            [pl.when(expr.is_not_null()).then(pl.lit(name)) for name, expr in checks],
+            separator=", ",
+            ignore_nulls=True,
+        ),
+        __problem_text=pl.concat_str([expr for _, expr in checks], separator=" ", ignore_nulls=True),
+    )
+    bad = pl.col("__problem_text").str.len_chars() > 0
+    file_label = str(path)
+    rejects = named.filter(bad).select(
+        file=pl.lit(file_label),
+        line=pl.col(_LINE).cast(pl.Int64),
+        field=pl.col("__problem_fields"),
+        reason=pl.col("__problem_text"),
+        raw=pl.col(_RAW),
+    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+
+    good = named.filter(~bad).with_columns(
+        timestamp=pl.col("__ts"),
+        event=pl.col("__event"),
+        bounce_type=pl.col("__bounce_type"),
+        reason=pl.col("__reason"),
+        smtp_code=pl.col("smtp_code").cast(pl.Int16),
+        status=pl.col("status").str.strip_chars(),
+        recipient_domain=domain_of(pl.col("recipient")),
+        source=pl.coalesce(pl.col("source"), pl.lit(source_label or FORMAT_NAME)),
+        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col(_LINE)),
+    )
+    events = conform(good.lazy()).collect()
+    events = normalize_domains(events)
+    stats = FileStats(
+        path=file_label,
+        format=FORMAT_NAME,
+        encoding=decoded.encoding + (" (gzip)" if decoded.compressed else ""),
+        delimiter=delimiter,
+        read=rows.height,
+        loaded=events.height,
+        rejected=rejects.height,
+        skipped_blank=skipped_blank,
+        ignored_columns=ignored,
+    )
+    return events, rejects, stats

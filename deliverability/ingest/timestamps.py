@@ -1,0 +1,85 @@
+"""Vectorized timestamp parsing: ISO 8601 (with or without offset), German dates, epoch."""
+
+from __future__ import annotations
+
+import polars as pl
+
+_ISO = (
+    r"^(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
+_GERMAN = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
+_EPOCH = r"^(\d{10}|\d{13})(?:\.(\d{1,6}))?$"
+
+ACCEPTED_FORMATS_DE = (
+    "ISO 8601 wie 2026-11-23T14:05:00+01:00 oder 2026-11-23 14:05, "
+    "deutsches Datum wie 23.11.2026 14:05 oder Unix-Zeit in Sekunden/Millisekunden"
+)
+
+
+def _naive(year: pl.Expr, month: pl.Expr, day: pl.Expr, hour: pl.Expr, minute: pl.Expr,
+           second: pl.Expr, fraction: pl.Expr) -> pl.Expr:
+    text = pl.format(
+        "{}-{}-{} {}:{}:{}.{}",
+        year,
+        month.str.pad_start(2, "0"),
+        day.str.pad_start(2, "0"),
+        hour.fill_null("0").str.pad_start(2, "0"),
+        minute.fill_null("00"),
+        second.fill_null("00"),
+        fraction.fill_null("0").str.slice(0, 6).str.pad_end(6, "0"),
+    )
+    return text.str.to_datetime("%Y-%m-%d %H:%M:%S%.6f", strict=False, time_unit="us")
+
+
+def _offset_minutes(offset: pl.Expr) -> pl.Expr:
+    digits = offset.str.replace(":", "", literal=True)
+    sign = pl.when(digits.str.starts_with("-")).then(-1).otherwise(1)
+    hours = digits.str.slice(1, 2).cast(pl.Int64, strict=False)
+    minutes = digits.str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
+    return pl.when(offset == "Z").then(0).otherwise(sign * (hours * 60 + minutes))
+
+
+def _with_zone(naive: pl.Expr, offset: pl.Expr, timezone: str) -> pl.Expr:
+    aware = naive.dt.replace_time_zone("UTC") - pl.duration(minutes=_offset_minutes(offset))
+    local = naive.dt.replace_time_zone(
+        timezone, ambiguous="earliest", non_existent="null"
+    ).dt.convert_time_zone("UTC")
+    return pl.when(offset.is_not_null()).then(aware).otherwise(local)
+
+
+def parse_timestamp(column: pl.Expr, timezone: str) -> pl.Expr:
+    """Parse a string column into UTC datetimes; unparseable values become null.
+
+    Times without an offset are local times in `timezone` (DST-correct; a local time that
+    does not exist because of the spring change is null, an ambiguous autumn time takes the
+    earlier instant).
+    """
+    text = column.str.strip_chars()
+    iso = text.str.extract_groups(_ISO)
+    german = text.str.extract_groups(_GERMAN)
+    epoch = text.str.extract_groups(_EPOCH)
+
+    def field(groups: pl.Expr, index: int) -> pl.Expr:
+        return groups.struct.field(str(index))
+
+    from_iso = _with_zone(
+        _naive(*(field(iso, i) for i in range(1, 8))), field(iso, 8), timezone
+    )
+    from_german = _with_zone(
+        _naive(
+            field(german, 3), field(german, 2), field(german, 1), field(german, 4),
+            field(german, 5), field(german, 6), pl.lit(None, dtype=pl.String),
+        ),
+        field(german, 7),
+        timezone,
+    )
+    digits = field(epoch, 1)
+    micros = (
+        pl.when(digits.str.len_chars() == 13)
+        .then(digits.cast(pl.Int64, strict=False) * 1_000)
+        .otherwise(digits.cast(pl.Int64, strict=False) * 1_000_000)
+    )
+    from_epoch = pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
+    return pl.coalesce(from_iso, from_german, from_epoch).dt.cast_time_unit("us")

@@ -1,0 +1,85 @@
+"""One row per message and recipient: what finally happened to it.
+
+A message is identified by (`message_id`, `recipient`); rows without a message id stand alone.
+All later figures count messages, not events, so that a message deferred five times and then
+delivered counts once as delivered. Each message belongs to the week and day of its first
+event (its send time), like a campaign report.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from deliverability.periods import day_expr, week_expr
+from deliverability.schema import ATTEMPT_EVENTS
+from deliverability.taxonomy import provider_expr, reasons
+
+#: Final outcomes, best first; a message gets the first that applies.
+OUTCOMES = ("delivered", "hard", "soft", "undetermined", "blocked", "dropped", "pending", "other")
+
+
+def _has(event: str) -> pl.Expr:
+    return (pl.col("event") == event).any()
+
+
+def _last_failure(column: str) -> pl.Expr:
+    failure = pl.col("event").is_in(["bounced", "blocked"])
+    return pl.col(column).filter(failure).last()
+
+
+def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
+    """Aggregate events (sorted by time) into one row per message with its final outcome."""
+    keyed = events.with_columns(
+        __key=pl.coalesce(pl.col("message_id"), pl.col("source_ref")),
+        __bounce_hard=(pl.col("event") == "bounced") & (pl.col("bounce_type") == "hard"),
+        __bounce_soft=(pl.col("event") == "bounced") & (pl.col("bounce_type") == "soft"),
+        __bounce_other=(pl.col("event") == "bounced")
+        & (pl.col("bounce_type").is_null() | (pl.col("bounce_type") == "undetermined")),
+    ).sort("timestamp")
+    messages = keyed.group_by("__key", "recipient").agg(
+        first_ts=pl.col("timestamp").min(),
+        last_ts=pl.col("timestamp").max(),
+        message_id=pl.col("message_id").first(),
+        sender=pl.col("sender").drop_nulls().first(),
+        recipient_domain=pl.col("recipient_domain").first(),
+        source=pl.col("source").first(),
+        source_refs=pl.col("source_ref").str.join(" "),
+        sent=pl.col("event").is_in(ATTEMPT_EVENTS).any(),
+        delivered=_has("delivered"),
+        hard=pl.col("__bounce_hard").any(),
+        soft=pl.col("__bounce_soft").any(),
+        undetermined=pl.col("__bounce_other").any(),
+        deferred=_has("deferred"),
+        deferrals=(pl.col("event") == "deferred").sum(),
+        blocked=_has("blocked"),
+        dropped=_has("dropped"),
+        complained=_has("complained"),
+        unsubscribed=_has("unsubscribed"),
+        opened=_has("opened"),
+        clicked=_has("clicked"),
+        reason=_last_failure("reason"),
+        status=_last_failure("status"),
+        diagnostic=_last_failure("diagnostic"),
+        failure_ref=_last_failure("source_ref"),
+        deferral_reason=pl.col("reason").filter(pl.col("event") == "deferred").last(),
+    )
+    outcome = (
+        pl.when(pl.col("delivered")).then(pl.lit("delivered"))
+        .when(pl.col("hard")).then(pl.lit("hard"))
+        .when(pl.col("soft")).then(pl.lit("soft"))
+        .when(pl.col("undetermined")).then(pl.lit("undetermined"))
+        .when(pl.col("blocked")).then(pl.lit("blocked"))
+        .when(pl.col("dropped")).then(pl.lit("dropped"))
+        .when(pl.col("sent")).then(pl.lit("pending"))
+        .otherwise(pl.lit("other"))
+    )
+    side = pl.col("reason").replace_strict(
+        {r.id: r.side for r in reasons().values()}, default=None, return_dtype=pl.String
+    )
+    return messages.rename({"__key": "message_key"}).with_columns(
+        outcome=outcome.cast(pl.Enum(list(OUTCOMES))),
+        reason_side=side,
+        provider=provider_expr("recipient_domain"),
+        week=week_expr(pl.col("first_ts"), timezone),
+        day=day_expr(pl.col("first_ts"), timezone),
+    )

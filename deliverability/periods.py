@@ -1,0 +1,57 @@
+"""ISO weeks in the analyst's time zone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from deliverability.errors import ConfigError
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def parse_week(text: str) -> tuple[int, int]:
+    """(year, week) of an ISO week such as ``2026-W47``."""
+    match = _WEEK.match(text.strip())
+    if not match:
+        raise ConfigError(f"„{text}“ ist keine ISO-Kalenderwoche; erwartet wird z. B. 2026-W47.")
+    year, week = int(match.group(1)), int(match.group(2))
+    try:
+        date.fromisocalendar(year, week, 1)
+    except ValueError as error:
+        raise ConfigError(f"Die Kalenderwoche {text} gibt es nicht.") from error
+    return year, week
+
+
+def week_label(year: int, week: int) -> str:
+    return f"{year}-W{week:02d}"
+
+
+def previous_week(text: str) -> str:
+    year, week = parse_week(text)
+    monday = date.fromisocalendar(year, week, 1) - timedelta(days=7)
+    iso = monday.isocalendar()
+    return week_label(iso.year, iso.week)
+
+
+def week_start(text: str, timezone: str) -> datetime:
+    """Monday 00:00 of the week, in `timezone`."""
+    year, week = parse_week(text)
+    return datetime.combine(date.fromisocalendar(year, week, 1), datetime.min.time(),
+                            tzinfo=ZoneInfo(timezone))
+
+
+def week_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
+    """ISO week label (``2026-W47``) of UTC timestamps, in local time."""
+    local = timestamp.dt.convert_time_zone(timezone)
+    return pl.format(
+        "{}-W{}", local.dt.iso_year(), local.dt.week().cast(pl.String).str.pad_start(2, "0")
+    )
+
+
+def day_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
+    """Local calendar day of UTC timestamps."""
+    return timestamp.dt.convert_time_zone(timezone).dt.date()

@@ -1,0 +1,14 @@
+"""Reasons and providers as data, with small loaders."""
+
+from deliverability.taxonomy.providers import provider_expr, provider_map
+from deliverability.taxonomy.reasons import REASON_IDS, Reason, get_reason, reasons, reasons_frame
+
+__all__ = [
+    "REASON_IDS",
+    "Reason",
+    "get_reason",
+    "provider_expr",
+    "provider_map",
+    "reasons",
+    "reasons_frame",
+]
