@@ -91,6 +91,7 @@ def weekly_rates(messages: pl.LazyFrame, by: Grouping | None, week: str, previou
     before = rates(scoped.filter(pl.col("week") == previous), [key]).select(
         key,
         sent_prev=pl.col("sent"),
+        delivered_prev=pl.col("delivered"),
         bounce_rate_prev=pl.col("bounce_rate"),
         hard_rate_prev=pl.col("hard_rate"),
         delivery_rate_prev=pl.col("delivery_rate"),

@@ -1,0 +1,1 @@
+"""The German weekly report: data (`weekly`), formats, tables, charts and rendering."""

@@ -1,0 +1,102 @@
+"""Charts for the weekly report: matplotlib figures with German labels and number formats.
+
+Figures are made without pyplot, so nothing is shown twice in a notebook and nothing leaks:
+the caller displays or saves the returned `Figure`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from deliverability.report import format as fmt
+from deliverability.report.weekly import WeeklyReport
+from deliverability.taxonomy import get_reason
+
+COLORS = {"sent": "#9bb7d4", "hard": "#c0392b", "soft": "#e67e22", "blocked": "#7f8c8d",
+          "line": "#2c3e50", "previous": "#bdc3c7", "current": "#2980b9"}
+
+_count_axis = FuncFormatter(lambda value, _: fmt.number(value))
+_share_axis = FuncFormatter(lambda value, _: fmt.percent(value, 1))
+
+
+def daily_volume(report: WeeklyReport) -> Figure:
+    """Sends per day with the daily bounce rate, over all weeks in the data."""
+    daily = report.daily.with_columns(
+        rate=pl.when(pl.col("sent") > 0).then((pl.col("hard") + pl.col("soft")) / pl.col("sent"))
+    )
+    days = daily.get_column("day").to_list()
+    figure = Figure(figsize=(10, 4))
+    axis = figure.subplots()
+    positions = range(len(days))
+    axis.bar(positions, daily.get_column("sent").to_list(), color=COLORS["sent"], label="Versendet")
+    axis.set_ylabel("Versendete Mails pro Tag")
+    axis.yaxis.set_major_formatter(_count_axis)
+    step = max(1, len(days) // 14)
+    axis.set_xticks(list(positions)[::step], [f"{d:%d.%m.}" for d in days][::step], rotation=45)
+    rate_axis = axis.twinx()
+    rate_axis.plot(list(positions), daily.get_column("rate").to_list(), color=COLORS["hard"],
+                   marker="o", markersize=3, label="Bounce-Rate")
+    rate_axis.set_ylabel("Bounce-Rate")
+    rate_axis.yaxis.set_major_formatter(_share_axis)
+    rate_axis.set_ylim(bottom=0)
+    handles = axis.get_legend_handles_labels()[0] + rate_axis.get_legend_handles_labels()[0]
+    axis.legend(handles, ["Versendet", "Bounce-Rate (hart + weich)"], loc="upper left")
+    axis.set_title("Versand und Bounce-Rate pro Tag")
+    figure.tight_layout()
+    return figure
+
+
+def provider_rates(report: WeeklyReport) -> Figure:
+    """Bounce rate per provider: this week with its 95 % interval, and the week before."""
+    frame = report.providers.sort("bounce_rate", descending=False, nulls_last=False)
+    names = frame.get_column("provider").to_list()
+    rate = frame.get_column("bounce_rate").fill_null(0).to_list()
+    low = frame.get_column("bounce_low").fill_null(0).to_list()
+    high = frame.get_column("bounce_high").fill_null(0).to_list()
+    before = frame.get_column("bounce_rate_prev").fill_null(0).to_list()
+    figure = Figure(figsize=(10, 0.45 * len(names) + 1.5))
+    axis = figure.subplots()
+    positions = list(range(len(names)))
+    axis.barh([p + 0.2 for p in positions], before, height=0.4, color=COLORS["previous"],
+              label=f"Vorwoche (KW {report.previous[-2:]})")
+    errors = [[r - lo for r, lo in zip(rate, low, strict=True)],
+              [hi - r for r, hi in zip(rate, high, strict=True)]]
+    axis.barh([p - 0.2 for p in positions], rate, height=0.4, color=COLORS["current"],
+              xerr=errors, capsize=3, label=f"KW {report.week[-2:]} mit 95-%-Intervall")
+    axis.set_yticks(positions, names)
+    axis.xaxis.set_major_formatter(_share_axis)
+    axis.set_xlabel("Bounce-Rate (hart + weich)")
+    axis.set_title("Bounce-Rate nach Mailbox-Anbieter")
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def reasons_chart(report: WeeklyReport) -> Figure:
+    """Failed messages of the week by reason, split into hard, soft and blocked."""
+    frame = report.reasons.sort("messages")
+    labels = [get_reason(r).label for r in frame.get_column("reason").to_list()]
+    figure = Figure(figsize=(10, 0.45 * max(len(labels), 1) + 1.5))
+    axis = figure.subplots()
+    left = [0] * len(labels)
+    for column, title in (("hard", "hart"), ("soft", "weich"), ("blocked", "vom System blockiert")):
+        values = frame.get_column(column).to_list()
+        axis.barh(labels, values, left=left, color=COLORS[column], label=title)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    axis.xaxis.set_major_formatter(_count_axis)
+    axis.set_xlabel("Gescheiterte Mails")
+    axis.set_title(f"Gründe der gescheiterten Mails in KW {report.week[-2:]}")
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def to_png(figure: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (embedded in the HTML report by the notebook)."""
+    from io import BytesIO
+
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()

@@ -1,0 +1,72 @@
+"""Running a report notebook with papermill and rendering it to one self-contained HTML file."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from deliverability.errors import ReportError
+from deliverability.export import write_bytes_atomic
+
+#: External scripts of the nbconvert templates (require.js, MathJax): not needed for our
+#: reports and unreachable offline; removed so the HTML is one file that works anywhere.
+_EXTERNAL_SCRIPT = re.compile(
+    r"<script[^>]+src=\"https?://[^\"]+\"[^>]*>\s*</script>\s*"
+    r"|<script type=\"module\">(?:(?!</script>).)*?https://cdnjs(?:(?!</script>).)*</script>\s*",
+    re.I | re.S,
+)
+#: Cells with this tag are notes for notebook users, not part of the report.
+REMOVE_TAG = "remove_cell"
+
+
+def execute_notebook(notebook: Path, executed: Path, parameters: dict[str, Any],
+                     cwd: Path | None = None) -> None:
+    """Execute `notebook` with papermill into `executed`; failures become a ReportError."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            cwd=str(cwd or notebook.parent),
+        )
+    except PapermillExecutionError as error:
+        raise ReportError(
+            f"Das Notebook {notebook.name} ist in Zelle {error.exec_count} abgebrochen: "
+            f"{error.ename}: {error.evalue}. Das ausgeführte Notebook mit allen Details liegt "
+            f"in {executed}."
+        ) from error
+    except FileNotFoundError as error:
+        raise ReportError(f"Notebook {notebook} wurde nicht gefunden.") from error
+
+
+def notebook_to_html(executed: Path, html: Path, title: str | None = None) -> Path:
+    """Render the executed notebook without code cells to one HTML file, images embedded."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    notebook = nbformat.read(str(executed), as_version=4)
+    if title:
+        notebook.metadata["title"] = title
+    exporter = HTMLExporter(template_name="lab")
+    exporter.register_preprocessor(_tag_remover(), enabled=True)
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    body, _ = exporter.from_notebook_node(notebook)
+    body = _EXTERNAL_SCRIPT.sub("", body).replace("<html>", '<html lang="de">', 1)
+    write_bytes_atomic(body.encode("utf-8"), html)
+    return html
+
+
+def _tag_remover() -> object:
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    return TagRemovePreprocessor(remove_cell_tags={REMOVE_TAG}, enabled=True)

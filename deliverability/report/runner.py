@@ -1,0 +1,62 @@
+"""The weekly report job: resolve the week, execute the notebook, render HTML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from deliverability import config
+from deliverability.errors import InputError
+from deliverability.ingest import load_events
+from deliverability.outcomes import message_outcomes
+from deliverability.report import format as fmt
+from deliverability.report.render import execute_notebook, notebook_to_html
+from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE, resolve_week
+
+NOTEBOOK = config.NOTEBOOK_DIR / f"{REPORT_NAME}.ipynb"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    week: str
+    week_title: str
+    html: Path
+    executed: Path
+    suppression_csv: Path
+    rejects_csv: Path
+    suppressed: int
+    rejected: int
+
+
+def run_weekly_report(inputs: list[Path], week: str | None, out_dir: Path,
+                      timezone: str = config.DEFAULT_TIMEZONE) -> ReportResult:
+    """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs)."""
+    paths = inputs or config.sample_inputs()
+    if not paths:
+        raise InputError(f"Keine Eingabedateien angegeben und keine Beispieldaten in {config.SAMPLE_DIR}.")
+    for path in paths:
+        if not path.is_file():
+            raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    load = load_events(paths, timezone=timezone, classify=False)
+    messages = message_outcomes(load.events.lazy(), timezone).collect()
+    week = resolve_week(messages, week)
+    folder = out_dir.resolve() / week
+    executed = folder / f"{REPORT_NAME}.ipynb"
+    execute_notebook(
+        NOTEBOOK,
+        executed,
+        {
+            "inputs": [str(p.resolve()) for p in paths],
+            "week": week,
+            "out_dir": str(out_dir.resolve()),
+            "timezone": timezone,
+        },
+    )
+    title = f"Wochenbericht Zustellbarkeit – {fmt.week_title(week, timezone)}"
+    html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
+    suppression_csv = folder / SUPPRESSION_FILE
+    suppressed = pl.read_csv(suppression_csv, infer_schema=False).height
+    return ReportResult(week, fmt.week_title(week, timezone), html, executed, suppression_csv,
+                        folder / REJECTS_FILE, suppressed, load.rejects.height)

@@ -1,0 +1,467 @@
+"""The weekly report as data: key figures, attention list, reasons, new suppressions.
+
+`build_weekly_report` does all computation; the notebook only shows the result. Texts for the
+analyst are produced by `findings` and the `*_table` functions, in German.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import polars as pl
+
+from deliverability import config
+from deliverability.errors import ConfigError, InputError
+from deliverability.export import write_csv
+from deliverability.ingest import LoadResult, load_events
+from deliverability.outcomes import message_outcomes
+from deliverability.patterns import PatternThresholds, detect_patterns
+from deliverability.periods import parse_week, previous_week, week_expr
+from deliverability.rates import weekly_rates
+from deliverability.report import format as fmt
+from deliverability.report import tables as t
+from deliverability.suppression import generic_export_frame, suppression_list
+from deliverability.taxonomy import get_reason
+
+SUPPRESSION_FILE = "sperrliste.csv"
+REJECTS_FILE = "abgelehnte_zeilen.csv"
+REPORT_NAME = "wochenbericht"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    hard_bounce_warn: float = config.HARD_BOUNCE_WARN
+    bounce_alert: float = config.BOUNCE_ALERT
+    complaint_warn: float = config.COMPLAINT_WARN
+    min_sends: int = config.MIN_SENDS_FOR_ATTENTION
+    consecutive_soft_bounces: int = 5
+    patterns: PatternThresholds = field(default_factory=PatternThresholds)
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    week: str
+    previous: str
+    timezone: str
+    thresholds: Thresholds
+    load: LoadResult
+    messages: pl.DataFrame
+    overall: pl.DataFrame
+    providers: pl.DataFrame
+    domains: pl.DataFrame
+    domain_patterns: pl.DataFrame
+    provider_patterns: pl.DataFrame
+    reasons: pl.DataFrame
+    suppressions: pl.DataFrame
+    daily: pl.DataFrame
+
+    @property
+    def title(self) -> str:
+        return f"Wochenbericht Zustellbarkeit – {fmt.week_title(self.week, self.timezone)}"
+
+    @property
+    def new_suppressions(self) -> pl.DataFrame:
+        return self.suppressions.filter(
+            week_expr(pl.col("suppressed_at"), self.timezone) == self.week
+        )
+
+    def figure(self, column: str, *, previous: bool = False) -> float | int | None:
+        """One key figure of the week (or the week before) from the overall rates."""
+        if self.overall.is_empty():
+            return None
+        name = f"{column}_prev" if previous else column
+        value: float | int | None = self.overall.get_column(name)[0]
+        return value
+
+
+def available_weeks(messages: pl.DataFrame) -> list[str]:
+    return sorted(messages.get_column("week").unique().drop_nulls().to_list())
+
+
+def resolve_week(messages: pl.DataFrame, week: str | None) -> str:
+    """The requested week, or the latest week in the data; an unknown week is an error."""
+    weeks = available_weeks(messages)
+    if not weeks:
+        raise InputError("Die Eingabedateien enthalten keine verwertbaren Ereignisse.")
+    if not week:
+        return weeks[-1]
+    parse_week(week)
+    if week not in weeks:
+        raise ConfigError(
+            f"Für die Woche {week} gibt es keine Daten. Vorhandene Wochen: {', '.join(weeks)}."
+        )
+    return week
+
+
+def build_weekly_report(inputs: Sequence[str | Path], week: str | None = None, *,
+                        timezone: str = config.DEFAULT_TIMEZONE,
+                        thresholds: Thresholds | None = None) -> WeeklyReport:
+    """Load the inputs and compute everything the weekly report shows."""
+    thresholds = thresholds or Thresholds()
+    paths = [Path(p) for p in inputs] or config.sample_inputs()
+    load = load_events(paths, timezone=timezone)
+    messages = message_outcomes(load.events.lazy(), timezone).collect()
+    week = resolve_week(messages, week)
+    previous = previous_week(week)
+    lazy = messages.lazy()
+    current_failures = messages.filter(
+        (pl.col("week") == week) & pl.col("outcome").is_in(["hard", "soft", "undetermined",
+                                                             "blocked"])
+    )
+    reasons = (
+        current_failures.group_by("reason")
+        .agg(
+            messages=pl.len(),
+            hard=(pl.col("outcome") == "hard").sum(),
+            soft=(pl.col("outcome") == "soft").sum(),
+            blocked=(pl.col("outcome") == "blocked").sum(),
+            example=pl.col("diagnostic").drop_nulls().mode().sort().first(),
+            example_ref=pl.col("failure_ref").first(),
+        )
+        .sort("messages", "reason", descending=[True, False])
+    )
+    daily = (
+        messages.group_by("day")
+        .agg(
+            sent=pl.col("sent").sum(),
+            delivered=(pl.col("outcome") == "delivered").sum(),
+            hard=(pl.col("outcome") == "hard").sum(),
+            soft=(pl.col("outcome") == "soft").sum(),
+            blocked=(pl.col("outcome") == "blocked").sum(),
+        )
+        .sort("day")
+    )
+    return WeeklyReport(
+        week=week,
+        previous=previous,
+        timezone=timezone,
+        thresholds=thresholds,
+        load=load,
+        messages=messages,
+        overall=weekly_rates(lazy, None, week, previous).collect(),
+        providers=weekly_rates(lazy, "provider", week, previous).collect(),
+        domains=weekly_rates(lazy, "recipient_domain", week, previous).collect(),
+        domain_patterns=detect_patterns(lazy, "recipient_domain", week, thresholds.patterns).collect(),
+        provider_patterns=detect_patterns(lazy, "provider", week, thresholds.patterns).collect(),
+        reasons=reasons,
+        suppressions=suppression_list(load.events.lazy(), thresholds.consecutive_soft_bounces).collect(),
+        daily=daily,
+    )
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
+    """Write the suppression CSV and the rejected lines into `out_dir/<week>/`."""
+    folder = Path(out_dir) / report.week
+    suppression = write_csv(generic_export_frame(report.suppressions), folder / SUPPRESSION_FILE)
+    rejects = write_csv(report.load.rejects, folder / REJECTS_FILE)
+    return {"sperrliste": suppression, "abgelehnt": rejects}
+
+
+# -- German tables -----------------------------------------------------------------------------
+
+KEY_FIGURES = (
+    ("sent", "Versendet", "count"),
+    ("delivered", "Zugestellt", "count"),
+    ("delivery_rate", "Zustellrate", "share"),
+    ("hard_rate", "Bounce-Rate hart", "share"),
+    ("soft_rate", "Bounce-Rate weich", "share"),
+    ("complaint_rate", "Beschwerderate", "share"),
+)
+
+
+def key_figures_table(report: WeeklyReport) -> pd.DataFrame:
+    """Key figures of the week against the week before."""
+    rows = []
+    for column, label, kind in KEY_FIGURES:
+        now = report.figure(column)
+        before = report.figure(column, previous=True)
+        if kind == "count":
+            change = fmt.number((now or 0) - (before or 0), sign=True) if before is not None else "–"
+            rows.append((label, fmt.number(now), fmt.number(before), change))
+        else:
+            decimals = 2 if column == "complaint_rate" else 1
+            change = (fmt.points(now - before, decimals) if now is not None and before is not None
+                      else "–")
+            rows.append((label, fmt.percent(now, 2 if kind == "share" and column == "complaint_rate"
+                                            else 1),
+                         fmt.percent(before, 2 if column == "complaint_rate" else 1), change))
+    return pd.DataFrame(
+        rows,
+        columns=["Kennzahl", f"KW {report.week[-2:]}", f"KW {report.previous[-2:]}", "Veränderung"],
+    )
+
+
+RATE_COLUMNS: tuple[t.Column, ...] = (
+    ("sent", "Versendet", t.integer),
+    ("delivered", "Zugestellt", t.integer),
+    ("hard", "Hardbounces", t.integer),
+    ("soft", "Softbounces", t.integer),
+    ("bounce_rate", "Bounce-Rate", t.share),
+    ("bounce_low", "95-%-Intervall von", t.share),
+    ("bounce_high", "bis", t.share),
+    ("bounce_rate_change", "Veränderung zur Vorwoche", t.share_change),
+    ("complaints", "Beschwerden", t.integer),
+)
+
+
+def provider_table(report: WeeklyReport) -> pd.DataFrame:
+    """All providers of the week, ranked by the lower Wilson bound of the bounce rate."""
+    return t.german_table(report.providers, (("provider", "Anbieter", t.text), *RATE_COLUMNS))
+
+
+def attention_domains(report: WeeklyReport, limit: int = 15) -> pl.DataFrame:
+    """Domains whose bounce rate is credibly above the warning threshold (Wilson lower bound)."""
+    return report.domains.filter(
+        (pl.col("bounce_low") >= report.thresholds.hard_bounce_warn)
+        & (pl.col("sent") >= 1)
+    ).head(limit)
+
+
+def domain_table(report: WeeklyReport, limit: int = 15) -> pd.DataFrame:
+    frame = attention_domains(report, limit).with_columns(
+        provider=pl.col("recipient_domain").map_elements(
+            lambda d: _provider_of(report, d), return_dtype=pl.String
+        )
+    )
+    return t.german_table(
+        frame, (("recipient_domain", "Domain", t.text), ("provider", "Anbieter", t.text),
+                *RATE_COLUMNS)
+    )
+
+
+def _provider_of(report: WeeklyReport, domain: str) -> str:
+    match = report.messages.filter(pl.col("recipient_domain") == domain).get_column("provider")
+    return str(match[0]) if len(match) else ""
+
+
+def reasons_table(report: WeeklyReport) -> pd.DataFrame:
+    frame = report.reasons.with_columns(
+        label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
+        side=pl.col("reason").map_elements(lambda r: SIDE_LABELS[get_reason(r).side],
+                                           return_dtype=pl.String),
+    )
+    return t.german_table(
+        frame,
+        (
+            ("label", "Grund", t.text),
+            ("reason", "Kennung", t.text),
+            ("side", "Ursache liegt bei", t.text),
+            ("messages", "Mails", t.integer),
+            ("hard", "davon hart", t.integer),
+            ("soft", "davon weich", t.integer),
+            ("blocked", "vom System blockiert", t.integer),
+            ("example_ref", "Beispiel (Datei:Zeile)", t.text),
+        ),
+    )
+
+
+SIDE_LABELS = {
+    "address": "der Adresse",
+    "mailbox": "dem Postfach",
+    "sender": "Ihrem Versand",
+    "content": "dem Inhalt",
+    "remote": "dem Empfangsserver",
+    "platform": "dem Versandsystem",
+    "info": "–",
+}
+
+TRIGGER_LABELS = {
+    "hard_bounce": "Hardbounce",
+    "escalated": "5 Softbounces in Folge",
+    "complaint": "Beschwerde",
+    "unsubscribe": "Abmeldung",
+}
+
+
+def suppression_reason_label(reason: str | None) -> str:
+    if reason == "unsubscribed":
+        return "Abmeldung"
+    return get_reason(reason).label
+
+
+def new_suppressions_table(report: WeeklyReport) -> pd.DataFrame:
+    frame = report.new_suppressions.with_columns(
+        when=pl.col("suppressed_at").map_elements(
+            lambda v: fmt.timestamp(v, report.timezone), return_dtype=pl.String
+        ),
+        trigger_label=pl.col("trigger").replace_strict(TRIGGER_LABELS, default=None),
+        reason_label=pl.col("reason").map_elements(suppression_reason_label, return_dtype=pl.String),
+    )
+    return t.german_table(
+        frame,
+        (
+            ("email", "Adresse", t.text),
+            ("when", "Gesperrt am", t.text),
+            ("trigger_label", "Auslöser", t.text),
+            ("reason_label", "Grund", t.text),
+            ("source_ref", "Nachweis (Datei:Zeile)", t.text),
+        ),
+    )
+
+
+def load_table(report: WeeklyReport) -> pd.DataFrame:
+    return t.german_table(
+        report.load.stats_frame().with_columns(
+            name=pl.col("path").map_elements(lambda p: Path(p).name, return_dtype=pl.String)
+        ),
+        (
+            ("name", "Datei", t.text),
+            ("encoding", "Kodierung", t.text),
+            ("read", "Zeilen gelesen", t.integer),
+            ("loaded", "geladen", t.integer),
+            ("rejected", "abgelehnt", t.integer),
+            ("skipped_blank", "Leerzeilen", t.integer),
+        ),
+    )
+
+
+def rejects_table(report: WeeklyReport) -> pd.DataFrame:
+    frame = report.load.rejects.with_columns(
+        name=pl.col("file").map_elements(lambda p: Path(p).name, return_dtype=pl.String)
+    )
+    return t.german_table(
+        frame,
+        (("name", "Datei", t.text), ("line", "Zeile", t.integer), ("field", "Feld", t.text),
+         ("reason", "Grund", t.text)),
+    )
+
+
+# -- German findings ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Finding:
+    """One item that needs the analyst's attention, in three parts."""
+
+    title: str
+    what: str
+    meaning: str
+    action: str
+    severity: str  # "alarm" | "warnung" | "hinweis"
+
+
+def findings(report: WeeklyReport) -> list[Finding]:
+    """What needs attention this week, most severe first."""
+    items: list[Finding] = []
+    th = report.thresholds
+    hard_rate = report.figure("hard_rate")
+    bounce_rate = report.figure("bounce_rate")
+    complaint_rate = report.figure("complaint_rate")
+    if bounce_rate is not None and bounce_rate >= th.bounce_alert:
+        items.append(Finding(
+            "Bounce-Rate über der Alarmschwelle",
+            f"{fmt.percent(bounce_rate)} aller versendeten Mails sind gescheitert "
+            f"(Alarmschwelle {fmt.percent(th.bounce_alert, 0)}).",
+            "Ab etwa 5 % prüfen große Versender wie Amazon SES ein Konto und Empfänger stufen "
+            "die Reputation herab.",
+            "Die Ursachen unten der Reihe nach abarbeiten; Mails an gesperrte Adressen sofort "
+            "stoppen.",
+            "alarm",
+        ))
+    if hard_rate is not None and hard_rate >= th.hard_bounce_warn:
+        items.append(Finding(
+            "Zu viele Hardbounces",
+            f"Die Hardbounce-Rate liegt bei {fmt.percent(hard_rate)} "
+            f"(Warnschwelle {fmt.percent(th.hard_bounce_warn, 0)}).",
+            "Hardbounces entstehen durch ungültige Adressen oder harte Ablehnungen; viele davon "
+            "schaden der Absenderreputation.",
+            "Sperrliste in alle Versandsysteme übernehmen und die Herkunft der Adressen prüfen.",
+            "warnung",
+        ))
+    if complaint_rate is not None and complaint_rate >= th.complaint_warn:
+        items.append(Finding(
+            "Beschwerderate erhöht",
+            f"{fmt.percent(complaint_rate, 2)} der zugestellten Mails wurden als Spam gemeldet "
+            f"(Warnschwelle {fmt.percent(th.complaint_warn, 1)}).",
+            "Gmail und Yahoo erwarten dauerhaft weniger als 0,3 %, besser unter 0,1 %.",
+            "Einwilligungen, Versandhäufigkeit und einen gut sichtbaren Abmeldelink prüfen.",
+            "warnung",
+        ))
+    for row in report.domain_patterns.filter(pl.col("pattern") == "server_down").iter_rows(named=True):
+        days = fmt.enumeration([fmt.day(d) for d in row["days"] or []])
+        items.append(Finding(
+            f"{row['recipient_domain']}: Empfangsserver gestört",
+            f"Am {days} wurden {fmt.number(row['affected'])} von {fmt.number(row['messages'])} "
+            f"Mails an diese Domain ({fmt.percent(row['share'])}) zurückgestellt oder sind "
+            "vorübergehend gescheitert.",
+            "Viele Adressen einer Domain zur selben Zeit betroffen: Der Mailserver des Empfängers "
+            "war nicht erreichbar. Die Adressen selbst sind in Ordnung.",
+            "Adressen nicht sperren. Gescheiterte Mails nach Ende der Störung erneut senden; bei "
+            "wichtigen Kontakten telefonisch Bescheid geben.",
+            "warnung",
+        ))
+    for row in report.provider_patterns.filter(pl.col("pattern") == "sender_blocked").iter_rows(named=True):
+        top = _top_reason(report, "provider", row["provider"])
+        reason = get_reason(top)
+        items.append(Finding(
+            f"{row['provider']}: Versand abgelehnt",
+            f"{fmt.number(row['affected'])} von {fmt.number(row['messages'])} Mails "
+            f"({fmt.percent(row['share'])}) wurden wegen des Versandwegs oder Inhalts abgelehnt; "
+            f"häufigster Grund: {reason.label}.",
+            reason.meaning,
+            reason.action,
+            "alarm" if row["share"] >= 0.5 else "warnung",
+        ))
+    limit_blocks = (
+        report.messages.filter((pl.col("week") == report.week) & (pl.col("outcome") == "blocked"))
+        .group_by("sender", "day", "reason")
+        .agg(messages=pl.len())
+        .sort("day", "sender")
+    )
+    for row in limit_blocks.iter_rows(named=True):
+        reason = get_reason(row["reason"])
+        items.append(Finding(
+            f"{row['sender']}: {fmt.number(row['messages'])} Mails vom Versandsystem blockiert",
+            f"Am {fmt.day(row['day'])} hat das Versandsystem {fmt.number(row['messages'])} Mails "
+            f"von {row['sender']} nicht versendet. Grund: {reason.label}.",
+            reason.meaning,
+            reason.action,
+            "warnung",
+        ))
+    invalid = report.domain_patterns.filter(pl.col("pattern") == "domain_invalid")
+    if invalid.height:
+        names = ", ".join(invalid.get_column("recipient_domain").to_list())
+        items.append(Finding(
+            "Domains, die es nicht gibt",
+            f"Alle Mails an {names} sind gescheitert, weil die Domain nicht existiert.",
+            "Fast immer ein Tippfehler bei der Erfassung (z. B. gmial.com statt gmail.com).",
+            "Adressen sind gesperrt. Die richtige Adresse beim Kontakt erfragen und im CRM "
+            "korrigieren.",
+            "hinweis",
+        ))
+    bad = report.domain_patterns.filter(pl.col("pattern") == "bad_addresses")
+    if bad.height:
+        items.append(Finding(
+            "Einzelne ungültige Adressen",
+            f"Bei {fmt.number(bad.height)} Domains scheiterten einzelne Adressen "
+            f"({fmt.number(int(bad.get_column('affected').sum()))} Adressen), während der Rest "
+            "zugestellt wurde.",
+            "Das sind keine Störungen, sondern Adressen, die es nicht (mehr) gibt.",
+            "Die Adressen stehen auf der Sperrliste; im CRM bereinigen.",
+            "hinweis",
+        ))
+    order = {"alarm": 0, "warnung": 1, "hinweis": 2}
+    return sorted(items, key=lambda f: order[f.severity])
+
+
+def _top_reason(report: WeeklyReport, by: str, value: str) -> str | None:
+    frame = report.messages.filter(
+        (pl.col("week") == report.week) & (pl.col(by) == value)
+        & pl.col("reason_side").is_in(["sender", "content"])
+    )
+    if frame.is_empty():
+        return None
+    return str(frame.get_column("reason").mode().sort()[0])
+
+
+def reason_explanations(report: WeeklyReport) -> list[tuple[str, int, str, str, str]]:
+    """(label, messages, what, meaning, action) per reason of the week's failures."""
+    result = []
+    for row in report.reasons.iter_rows(named=True):
+        reason = get_reason(row["reason"])
+        result.append((reason.label, row["messages"], reason.what, reason.meaning, reason.action))
+    return result

@@ -1,0 +1,152 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["remove_cell"]
+# # Wochenbericht Zustellbarkeit
+#
+# Dieses Notebook wird jede Woche von `deliverability report` mit papermill ausgeführt und
+# ohne Code als HTML-Datei gespeichert. Alle Berechnungen stecken im Paket `deliverability`;
+# hier stehen nur die Parameter und die Darstellung.
+
+# %% tags=["parameters"]
+inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
+week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
+out_dir: str = ""  # Ausgabeordner (leer: reports/ im Projekt)
+timezone: str = "Europe/Berlin"  # Zeitzone für Wochen, Tage und Zeitangaben ohne Zone
+hard_bounce_warn: float = 0.02  # Warnschwelle Hardbounce-Rate (Anteil)
+bounce_alert: float = 0.05  # Alarmschwelle Bounce-Rate gesamt (Anteil)
+complaint_warn: float = 0.001  # Warnschwelle Beschwerderate (Anteil)
+consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
+
+# %%
+from IPython.display import HTML, Image, Markdown, display
+
+from deliverability import config
+from deliverability.report import charts
+from deliverability.report import format as fmt
+from deliverability.report import tables, weekly
+
+thresholds = weekly.Thresholds(
+    hard_bounce_warn=hard_bounce_warn,
+    bounce_alert=bounce_alert,
+    complaint_warn=complaint_warn,
+    consecutive_soft_bounces=consecutive_soft_bounces,
+)
+report = weekly.build_weekly_report(inputs, week or None, timezone=timezone, thresholds=thresholds)
+written = weekly.write_outputs(report, out_dir or config.PROJECT_DIR / "reports")
+display(Markdown(f"# {report.title}"))
+
+# %% [markdown]
+# ## Kennzahlen der Woche
+#
+# Gezählt werden Mails (Nachricht × Empfänger), nicht Ereignisse: Eine Mail, die dreimal
+# zurückgestellt und dann zugestellt wurde, zählt einmal als zugestellt. Jede Mail gehört zu
+# der Woche, in der sie versendet wurde.
+
+# %%
+display(HTML(tables.to_html(weekly.key_figures_table(report))))
+
+# %% [markdown]
+# ## Was Aufmerksamkeit braucht
+
+# %%
+SYMBOL = {"alarm": "🔴", "warnung": "🟠", "hinweis": "🔵"}
+items = weekly.findings(report)
+if not items:
+    display(Markdown("In dieser Woche gibt es nichts, das Aufmerksamkeit braucht."))
+for item in items:
+    display(Markdown(
+        f"### {SYMBOL[item.severity]} {item.title}\n\n"
+        f"**Was ist passiert?** {item.what}\n\n"
+        f"**Was bedeutet das?** {item.meaning}\n\n"
+        f"**Was können Sie tun?** {item.action}"
+    ))
+
+# %% [markdown]
+# ## Versand und Bounces pro Tag
+
+# %%
+display(Image(charts.to_png(charts.daily_volume(report))))
+
+# %% [markdown]
+# ## Mailbox-Anbieter
+#
+# Die Bounce-Rate steht mit ihrem 95-%-Intervall (Wilson): Bei wenigen Mails ist das Intervall
+# breit, und die Rangfolge richtet sich nach seiner Untergrenze. So steht eine Domain mit 1 von
+# 3 Mails nicht vor einer mit 3.000 von 30.000.
+
+# %%
+display(Image(charts.to_png(charts.provider_rates(report))))
+display(HTML(tables.to_html(weekly.provider_table(report))))
+
+# %% [markdown]
+# ## Domains mit erhöhter Bounce-Rate
+#
+# Domains, deren Bounce-Rate auch an der Untergrenze des 95-%-Intervalls über der
+# Warnschwelle liegt.
+
+# %%
+domain_table = weekly.domain_table(report)
+if domain_table.empty:
+    display(Markdown("Keine Domain liegt über der Warnschwelle."))
+else:
+    display(HTML(tables.to_html(domain_table)))
+
+# %% [markdown]
+# ## Gründe der gescheiterten Mails
+
+# %%
+display(Image(charts.to_png(charts.reasons_chart(report))))
+display(HTML(tables.to_html(weekly.reasons_table(report))))
+for label, count, what, meaning, action in weekly.reason_explanations(report):
+    display(Markdown(
+        f"### {label} ({fmt.number(count)} Mails)\n\n"
+        f"**Was ist passiert?** {what}\n\n"
+        f"**Was bedeutet das?** {meaning}\n\n"
+        f"**Was können Sie tun?** {action}"
+    ))
+
+# %% [markdown]
+# ## Neue Sperrungen
+#
+# Gesperrt wird bei einem Hardbounce, der die Adresse selbst betrifft, nach fünf
+# Softbounces in Folge ohne Zustellung dazwischen, bei einer Beschwerde und bei einer
+# Abmeldung. Blockaden Ihres Versands (Sperrlisten, Reputation, Spamfilter) sperren keine
+# gültige Adresse.
+
+# %%
+new = weekly.new_suppressions_table(report)
+display(Markdown(
+    f"In {fmt.week_title(report.week, report.timezone)} wurden **{fmt.number(len(new))}** "
+    f"Adressen neu gesperrt; die Sperrliste enthält insgesamt "
+    f"**{fmt.number(report.suppressions.height)}** Adressen. Datei: `{written['sperrliste'].name}`."
+))
+if not new.empty:
+    display(HTML(tables.to_html(new)))
+
+# %% [markdown]
+# ## Eingelesene Dateien
+#
+# Jede Zeile der Eingabedateien wurde entweder geladen oder mit Grund abgelehnt.
+
+# %%
+display(HTML(tables.to_html(weekly.load_table(report))))
+rejected = weekly.rejects_table(report)
+if not rejected.empty:
+    display(Markdown(
+        f"**{fmt.number(len(rejected))} Zeilen** konnten nicht verwendet werden; sie stehen mit "
+        f"Grund in `{written['abgelehnt'].name}`:"
+    ))
+    display(HTML(tables.to_html(rejected)))
