@@ -31,7 +31,7 @@ complaint_warn: float = 0.001  # Warnschwelle Beschwerderate (Anteil)
 consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
 
 # %%
-from IPython.display import HTML, Image, Markdown, display
+from IPython.display import HTML, Markdown, display
 
 from deliverability import config
 from deliverability.report import charts
@@ -78,7 +78,7 @@ for item in items:
 # ## Versand und Bounces pro Tag
 
 # %%
-display(Image(charts.to_png(charts.daily_volume(report))))
+display(HTML(charts.to_img_tag(charts.daily_volume(report), "Versand und Bounce-Rate pro Tag")))
 
 # %% [markdown]
 # ## Mailbox-Anbieter
@@ -88,7 +88,7 @@ display(Image(charts.to_png(charts.daily_volume(report))))
 # 3 Mails nicht vor einer mit 3.000 von 30.000.
 
 # %%
-display(Image(charts.to_png(charts.provider_rates(report))))
+display(HTML(charts.to_img_tag(charts.provider_rates(report), "Bounce-Rate nach Anbieter")))
 display(HTML(tables.to_html(weekly.provider_table(report))))
 
 # %% [markdown]
@@ -108,7 +108,7 @@ else:
 # ## Gründe der gescheiterten Mails
 
 # %%
-display(Image(charts.to_png(charts.reasons_chart(report))))
+display(HTML(charts.to_img_tag(charts.reasons_chart(report), "Gründe der gescheiterten Mails")))
 display(HTML(tables.to_html(weekly.reasons_table(report))))
 for label, count, what, meaning, action in weekly.reason_explanations(report):
     display(Markdown(

@@ -100,3 +100,12 @@ def to_png(figure: Figure, dpi: int = 100) -> bytes:
     buffer = BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
+
+
+def to_img_tag(figure: Figure, alt: str) -> str:
+    """An <img> element with the figure embedded as PNG and a German alternative text."""
+    import base64
+    import html
+
+    data = base64.b64encode(to_png(figure)).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'

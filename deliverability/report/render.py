@@ -61,7 +61,7 @@ def notebook_to_html(executed: Path, html: Path, title: str | None = None) -> Pa
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(notebook)
-    body = _EXTERNAL_SCRIPT.sub("", body).replace("<html>", '<html lang="de">', 1)
+    body = _EXTERNAL_SCRIPT.sub("", body).replace('<html lang="en">', '<html lang="de">', 1)
     write_bytes_atomic(body.encode("utf-8"), html)
     return html
 

@@ -1,0 +1,65 @@
+"""Excel-safe atomic CSV export and German formats."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from deliverability import export
+from deliverability.report import format as fmt
+
+
+def test_formula_injection_is_neutralized(tmp_path: Path):
+    frame = pl.DataFrame({"email": ["=HYPERLINK(\"x\")", "+49", "-1", "@SUM(A1)", "\tx", "ok@x.de"],
+                          "events": [1, 2, -3, 4, 5, 6]})
+    path = export.write_csv(frame, tmp_path / "out.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("\"'=HYPERLINK") or lines[1].startswith("'=HYPERLINK")
+    assert lines[2] == "'+49,2"
+    assert lines[3] == "'-1,-3"
+    assert lines[4] == "'@SUM(A1),4"
+    assert lines[6] == "ok@x.de,6"
+
+
+def test_excel_variant_has_bom_and_semicolon(tmp_path: Path):
+    path = export.write_csv(pl.DataFrame({"a": ["ä"], "b": ["x"]}), tmp_path / "o.csv",
+                            delimiter=";", bom=True)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == ["a;b", "ä;x"]
+
+
+def test_crash_during_write_leaves_old_file_and_no_temporary(tmp_path: Path, monkeypatch):
+    target = tmp_path / "sperrliste.csv"
+    target.write_text("alt\n", encoding="utf-8")
+
+    def broken_fsync(_fd: int) -> None:
+        raise OSError("Datenträger voll")
+
+    monkeypatch.setattr(export.os, "fsync", broken_fsync)
+    with pytest.raises(Exception, match="Datenträger voll"):
+        export.write_csv(pl.DataFrame({"email": ["neu@x.de"]}), target)
+    assert target.read_text(encoding="utf-8") == "alt\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["sperrliste.csv"]
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [(1234.5, 1, "1.234,5"), (1234567, 0, "1.234.567"), (-0.5, 1, "−0,5"), (0, 0, "0"),
+     (999.95, 1, "1.000,0"), (None, 0, "–")],
+)
+def test_german_numbers(value, decimals, expected):
+    assert fmt.number(value, decimals) == expected
+
+
+def test_german_percent_points_dates_weeks():
+    assert fmt.percent(0.012345) == "1,2 %"
+    assert fmt.percent(0.0011, 2) == "0,11 %"
+    assert fmt.points(0.003) == "+0,3 Pp."
+    assert fmt.points(-0.056) == "−5,6 Pp."
+    assert fmt.day(date(2026, 11, 23)) == "23.11.2026"
+    assert fmt.week_title("2026-W47") == "KW 47/2026 (16.11.–22.11.2026)"
+    assert fmt.enumeration(["a", "b", "c"]) == "a, b und c"

@@ -1,0 +1,164 @@
+"""Generic CSV loader: formats, encodings, rejects and the accounting identity."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from deliverability.errors import InputError
+from deliverability.ingest import load_events
+from deliverability.schema import EVENT_SCHEMA
+
+from .conftest import HEADER
+
+
+def _accounting_holds(result) -> None:
+    for stats in result.files:
+        assert stats.loaded + stats.rejected == stats.read
+    assert result.events.height + result.rejects.height == result.read
+
+
+def test_loads_iso_rows_into_the_canonical_schema(write_csv):
+    path = write_csv(
+        HEADER + "\n"
+        "2026-11-23T14:05:00+01:00,<m1@x.de>,vertrieb@x.de,Anna@GMX.de,delivered,,,250,2.0.0,250 OK,crm\n"
+        "2026-11-23T13:06:00Z,<m2@x.de>,vertrieb@x.de,bob@web.de,bounced,hard,,550,5.1.1,550 5.1.1 user unknown,crm\n"
+    )
+    result = load_events([path])
+    assert result.events.schema == EVENT_SCHEMA
+    first, second = result.events.to_dicts()
+    assert first["timestamp"] == datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
+    assert first["recipient"] == "Anna@GMX.de"
+    assert first["recipient_domain"] == "gmx.de"
+    assert first["event"] == "delivered"
+    assert first["source_ref"] == "events.csv:2"
+    assert second["timestamp"] == datetime(2026, 11, 23, 13, 6, tzinfo=UTC)
+    assert second["reason"] == "userunknown"
+    assert second["bounce_type"] == "hard"
+    assert second["smtp_code"] == 550
+    assert second["source_ref"] == "events.csv:3"
+    _accounting_holds(result)
+
+
+def test_german_excel_export_semicolon_cp1252_local_time(write_csv):
+    text = (
+        HEADER.replace(",", ";") + "\r\n"
+        "23.11.2026 14:05;m1;vertrieb@x.de;jürgen@bücher.de;bounced;;;452;4.2.2;"
+        "452 4.2.2 Postfach voll;crm\r\n"
+        "29.03.2026 03:30:00;m2;vertrieb@x.de;b@b.de;sent;;;;;;crm\r\n"
+    )
+    path = write_csv(text, "export.csv", encoding="cp1252")
+    result = load_events([path])
+    rows = result.events.to_dicts()
+    # 14:05 CET = 13:05 UTC; 03:30 CEST (after the spring change) = 01:30 UTC
+    assert rows[0]["timestamp"] == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+    assert rows[1]["timestamp"] == datetime(2026, 11, 23, 13, 5, tzinfo=UTC)
+    assert rows[1]["recipient"] == "jürgen@bücher.de"
+    assert rows[1]["recipient_domain"] == "xn--bcher-kva.de"
+    assert rows[1]["reason"] == "mailboxfull"
+    assert rows[1]["bounce_type"] == "soft"
+    assert result.files[0].encoding == "cp1252"
+    assert result.files[0].delimiter == ";"
+    _accounting_holds(result)
+
+
+def test_gzip_and_bom_are_read(tmp_path: Path):
+    text = "\ufeff" + HEADER + "\n2026-11-23 10:00,m1,a@x.de,c@y.de,sent,,,,,,crm\n"
+    path = tmp_path / "events.csv.gz"
+    path.write_bytes(gzip.compress(text.encode("utf-8")))
+    result = load_events([path])
+    assert result.events.height == 1
+    assert result.files[0].encoding == "utf-8-sig (gzip)"
+
+
+BAD_ROWS = [
+    ("kaputt,m1,a@x.de,c@y.de,sent,,,,,,crm", "timestamp", "Zeitstempel „kaputt“"),
+    ("31.02.2026 10:00,m1,a@x.de,c@y.de,sent,,,,,,crm", "timestamp", "kein gültiger Zeitpunkt"),
+    ("2026-03-29 02:30,m1,a@x.de,c@y.de,sent,,,,,,crm", "timestamp", "kein gültiger Zeitpunkt"),
+    ("2026-11-23 10:00,m1,a@x.de,,sent,,,,,,crm", "recipient", "Empfängeradresse fehlt"),
+    ("2026-11-23 10:00,m1,a@x.de,ohne-at.de,sent,,,,,,crm", "recipient", "kein @"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,zugestellt,,,,,,crm", "event", "Ereignis „zugestellt“"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,sehr,,,,,crm", "bounce_type", "Bounce-Typ"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,,kaputt,,,,crm", "reason", "Grund „kaputt“"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,,,55O,,,crm", "smtp_code", "SMTP-Code „55O“"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,,,,5.1,,crm", "status", "Statuscode „5.1“"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,sent,,,,,,crm,zuviel", "(Zeile)", "12 statt 11 Felder"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,sent,,,,", "(Zeile)", "9 statt 11 Felder"),
+]
+
+
+@pytest.mark.parametrize(("line", "field", "message"), BAD_ROWS)
+def test_bad_rows_are_rejected_with_file_line_field_and_reason(write_csv, line, field, message):
+    good = "2026-11-23 09:00,m0,a@x.de,ok@y.de,sent,,,,,,crm"
+    path = write_csv(f"{HEADER}\n{good}\n{line}\n{good}\n")
+    result = load_events([path])
+    assert result.events.height == 2
+    reject = result.rejects.to_dicts()
+    assert len(reject) == 1
+    assert reject[0]["file"] == str(path)
+    assert reject[0]["line"] == 3
+    assert reject[0]["field"] == field
+    assert message in reject[0]["reason"]
+    assert reject[0]["raw"] == line
+    _accounting_holds(result)
+
+
+def test_quoted_line_breaks_keep_exact_line_numbers(write_csv):
+    path = write_csv(
+        HEADER + "\n"
+        '2026-11-23 09:00,m1,a@x.de,c@y.de,bounced,,,550,,"550 first line\nsecond line",crm\n'
+        "kaputt,m2,a@x.de,c@y.de,sent,,,,,,crm\n"
+        "2026-11-23 09:05,m3,a@x.de,d@y.de,sent,,,,,,crm\n"
+    )
+    result = load_events([path])
+    assert result.events.get_column("source_ref").to_list() == ["events.csv:2", "events.csv:5"]
+    assert result.rejects.get_column("line").to_list() == [4]
+    _accounting_holds(result)
+
+
+def test_blank_lines_are_skipped_and_counted(write_csv):
+    path = write_csv(HEADER + "\n\n2026-11-23 09:00,m1,a@x.de,c@y.de,sent,,,,,,crm\n   \n")
+    result = load_events([path])
+    assert result.files[0].skipped_blank == 2
+    assert result.files[0].read == 1
+    _accounting_holds(result)
+
+
+def test_missing_required_column_names_file_line_and_available_columns(write_csv):
+    path = write_csv("zeit,empfaenger,event\n2026-11-23,a@b.de,sent\n")
+    with pytest.raises(InputError) as caught:
+        load_events([path])
+    message = str(caught.value)
+    assert str(path) in message
+    assert "Zeile 1" in message
+    assert "timestamp" in message and "recipient" in message
+    assert "Vorhandene Spalten: zeit, empfaenger, event" in message
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(InputError, match="nicht gefunden"):
+        load_events([tmp_path / "fehlt.csv"])
+
+
+def test_source_values_override_nothing_the_classifier_fills_gaps(write_csv):
+    path = write_csv(
+        HEADER + "\n"
+        "2026-11-23 09:00,m1,a@x.de,c@y.de,bounced,soft,mailboxfull,550,5.1.1,user unknown,esp\n"
+    )
+    row = load_events([path]).events.to_dicts()[0]
+    assert row["reason"] == "mailboxfull"
+    assert row["bounce_type"] == "soft"
+
+
+def test_sample_data_loads_completely():
+    from deliverability.config import sample_inputs
+
+    result = load_events(sample_inputs())
+    _accounting_holds(result)
+    assert result.rejects.height == 4
+    assert result.events.height > 60_000
+    assert result.events.filter(pl.col("timestamp").is_null()).height == 0

@@ -1,0 +1,152 @@
+"""End to end: the weekly report notebook under papermill on a slice of the sample data.
+
+The figures in the rendered report are checked against figures computed here independently,
+with the csv module and plain Python, from the same input rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deliverability.config import sample_inputs
+from deliverability.report import format as fmt
+from deliverability.report.runner import run_weekly_report
+
+BERLIN = ZoneInfo("Europe/Berlin")
+SLICE_DOMAINS = {"t-online.de", "nordwerk-logistik.de", "gmx.de", "gmial.com", "posteo.de"}
+ATTEMPTS = {"sent", "delivered", "deferred", "bounced"}
+
+
+def _parse(stamp: str) -> datetime:
+    if "T" in stamp:
+        return datetime.fromisoformat(stamp)
+    return datetime.strptime(stamp, "%d.%m.%Y %H:%M:%S").replace(tzinfo=BERLIN)
+
+
+def _sample_slice(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
+    """Rows of W46 and W47 for a few domains, as one UTF-8 CSV file."""
+    rows: list[dict[str, str]] = []
+    for path in sample_inputs()[-2:]:
+        raw = gzip.decompress(path.read_bytes())
+        text = raw.decode("utf-8") if b";" not in raw.split(b"\n", 1)[0] else raw.decode("cp1252")
+        delimiter = ";" if ";" in text.split("\n", 1)[0] else ","
+        for row in csv.DictReader(io.StringIO(text), delimiter=delimiter):
+            domain = (row["recipient"] or "").rsplit("@", 1)[-1].lower()
+            if domain in SLICE_DOMAINS and row["event"] in {"sent", "delivered", "deferred",
+                                                            "bounced", "complained", "opened"}:
+                try:
+                    row["timestamp"] = _parse(row["timestamp"]).isoformat()
+                except ValueError:
+                    continue
+                rows.append(row)
+    target = tmp_path / "slice.csv"
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return target, rows
+
+
+def _row(html: str, label: str) -> list[str]:
+    """The cell texts of the table row that starts with `label`."""
+    match = re.search(r"<tr>\s*<td>" + re.escape(label) + r"</td>(.*?)</tr>", html, re.S)
+    assert match, f"Zeile {label} fehlt im Bericht"
+    return re.findall(r"<td>(.*?)</td>", match.group(1), re.S)
+
+
+def _expected(rows: list[dict[str, str]], week: str) -> dict[str, int]:
+    """Messages whose first event is in `week`, with their final outcome (independent code)."""
+    by_message: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_message[(row["message_id"], row["recipient"])].append(row)
+    figures = {"sent": 0, "delivered": 0, "hard": 0, "soft": 0}
+    for events in by_message.values():
+        first = min(_parse(e["timestamp"]) for e in events)
+        iso = first.astimezone(BERLIN).isocalendar()
+        if f"{iso.year}-W{iso.week:02d}" != week:
+            continue
+        kinds = {e["event"] for e in events}
+        if not kinds & ATTEMPTS:
+            continue
+        figures["sent"] += 1
+        bounce_types = {e["bounce_type"] for e in events if e["event"] == "bounced"}
+        if "delivered" in kinds:
+            figures["delivered"] += 1
+        elif "hard" in bounce_types:
+            figures["hard"] += 1
+        elif "soft" in bounce_types:
+            figures["soft"] += 1
+    return figures
+
+
+@pytest.mark.slow
+def test_weekly_report_notebook_end_to_end(tmp_path: Path):
+    source, rows = _sample_slice(tmp_path)
+    result = run_weekly_report([source], None, tmp_path / "reports")
+
+    assert result.week == "2026-W47"
+    folder = tmp_path / "reports" / "2026-W47"
+    assert result.html == folder / "wochenbericht.html"
+    assert result.executed.is_file()
+    html = result.html.read_text(encoding="utf-8")
+
+    expected = _expected(rows, "2026-W47")
+    before = _expected(rows, "2026-W46")
+    assert expected["sent"] > 500  # the slice is not trivial
+    assert _row(html, "Versendet")[:2] == [fmt.number(expected["sent"]), fmt.number(before["sent"])]
+    assert _row(html, "Zugestellt")[:2] == [fmt.number(expected["delivered"]),
+                                            fmt.number(before["delivered"])]
+    assert _row(html, "Bounce-Rate hart")[:2] == [
+        fmt.percent(expected["hard"] / expected["sent"]),
+        fmt.percent(before["hard"] / before["sent"]),
+    ]
+    assert _row(html, "Bounce-Rate weich")[0] == fmt.percent(expected["soft"] / expected["sent"])
+
+    # the outage and the typo domain are explained in German, with German dates
+    assert "nordwerk-logistik.de: Empfangsserver gestört" in html
+    assert "17.11.2026" in html
+    assert "gmial.com" in html
+    assert "Was können Sie tun?" in html
+    # charts are embedded, no code and no English default texts
+    assert html.count("data:image/png;base64") >= 3
+    assert "import deliverability" not in html and "build_weekly_report" not in html
+    assert 'lang="de"' in html
+
+    # every figure traces back to input lines
+    assert "slice.csv:" in html
+
+    # suppression CSV: the typo domain's addresses are on it, T-Online's blocked ones are not
+    with result.suppression_csv.open(encoding="utf-8") as handle:
+        suppressed = list(csv.DictReader(handle))
+    emails = {row["email"].lower() for row in suppressed}
+    hard_unknown = {
+        r["recipient"].lower() for r in rows
+        if r["event"] == "bounced" and r["recipient"].lower().endswith("@gmial.com")
+    }
+    assert hard_unknown and hard_unknown <= emails
+    assert not any(e.endswith("@t-online.de") and "bad reputation" in e for e in emails)
+    assert list(suppressed[0]) == ["email", "status", "reason", "bounce_type", "first_seen",
+                                   "last_seen", "events", "source"]
+
+    notebook = json.loads(result.executed.read_text(encoding="utf-8"))
+    injected = [c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    assert injected and "2026-W47" in "".join(injected[0]["source"])
+
+
+@pytest.mark.slow
+def test_unknown_week_is_a_german_error(tmp_path: Path):
+    from deliverability.errors import ConfigError
+
+    source, _ = _sample_slice(tmp_path)
+    with pytest.raises(ConfigError, match="Für die Woche 2026-W30 gibt es keine Daten"):
+        run_weekly_report([source], "2026-W30", tmp_path / "reports")
