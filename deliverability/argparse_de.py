@@ -15,12 +15,10 @@ _GERMAN = {
     "expected at least one argument": "erwartet mindestens einen Wert",
     "expected at most one argument": "erwartet höchstens einen Wert",
     "unrecognized arguments: %s": "unbekannte Angaben: %s",
-    "invalid choice: %(value)r (choose from %(choices)s)":
-        "ungültige Auswahl: %(value)r (möglich: %(choices)s)",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ungültige Auswahl: %(value)r (möglich: %(choices)s)",
     "invalid %(type)s value: %(value)r": "ungültiger Wert: %(value)r",
     "argument %(argument_name)s: %(message)s": "Angabe %(argument_name)s: %(message)s",
-    "ambiguous option: %(option)s could match %(matches)s":
-        "mehrdeutige Option: %(option)s passt zu %(matches)s",
+    "ambiguous option: %(option)s could match %(matches)s": "mehrdeutige Option: %(option)s passt zu %(matches)s",
     "not allowed with argument %s": "nicht zusammen mit %s erlaubt",
     "one of the arguments %s is required": "eine dieser Angaben ist nötig: %s",
     "show program's version number and exit": "Versionsnummer anzeigen und beenden",
@@ -32,7 +30,10 @@ def _translate(message: str) -> str:
 
 
 def _translate_plural(singular: str, plural: str, count: int) -> str:
-    german = {"expected %s argument": "erwartet %s Wert", "expected %s arguments": "erwartet %s Werte"}
+    german = {
+        "expected %s argument": "erwartet %s Wert",
+        "expected %s arguments": "erwartet %s Werte",
+    }
     return german.get(singular if count == 1 else plural, singular if count == 1 else plural)
 
 

@@ -28,17 +28,32 @@ def _parser() -> argparse.ArgumentParser:
         "Bericht ohne Code als HTML, dazu die Sperrliste (sperrliste.csv) und die abgelehnten "
         "Zeilen (abgelehnte_zeilen.csv) in AUSGABE/<Woche>/.",
     )
-    report.add_argument("--input", nargs="+", action="extend", metavar="DATEI", default=[],
-                        help="Ereignisdateien im CSV-Format (auch .gz); ohne Angabe die "
-                        "Beispieldaten aus data/sample/")
-    report.add_argument("--week", metavar="JJJJ-Www",
-                        help="ISO-Kalenderwoche, z. B. 2026-W47; ohne Angabe die letzte Woche "
-                        "in den Daten")
-    report.add_argument("--out", metavar="ORDNER", default=str(config.REPORTS_DIR),
-                        help="Ausgabeordner (Standard: reports)")
-    report.add_argument("--timezone", metavar="ZONE", default=config.DEFAULT_TIMEZONE,
-                        help="Zeitzone für Wochen und Zeitangaben ohne Zone "
-                        "(Standard: Europe/Berlin)")
+    report.add_argument(
+        "--input",
+        nargs="+",
+        action="extend",
+        metavar="DATEI",
+        default=[],
+        help="Ereignisdateien im CSV-Format (auch .gz); ohne Angabe die "
+        "Beispieldaten aus data/sample/",
+    )
+    report.add_argument(
+        "--week",
+        metavar="JJJJ-Www",
+        help="ISO-Kalenderwoche, z. B. 2026-W47; ohne Angabe die letzte Woche in den Daten",
+    )
+    report.add_argument(
+        "--out",
+        metavar="ORDNER",
+        default=str(config.REPORTS_DIR),
+        help="Ausgabeordner (Standard: reports)",
+    )
+    report.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=config.DEFAULT_TIMEZONE,
+        help="Zeitzone für Wochen und Zeitangaben ohne Zone (Standard: Europe/Berlin)",
+    )
 
     sample = commands.add_parser(
         "sample",
@@ -46,11 +61,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Erzeugt die Beispieldaten (vier Wochen eines B2B-Versenders) mit festem "
         "Startwert; mit --scale größere Datensätze für Benchmarks.",
     )
-    sample.add_argument("--out", metavar="ORDNER", default=str(config.SAMPLE_DIR),
-                        help="Zielordner (Standard: data/sample)")
-    sample.add_argument("--seed", type=int, default=20261123, help="Startwert des Zufallsgenerators")
-    sample.add_argument("--scale", type=float, default=1.0,
-                        help="Vielfaches des Standardumfangs (Kontakte und Versand)")
+    sample.add_argument(
+        "--out",
+        metavar="ORDNER",
+        default=str(config.SAMPLE_DIR),
+        help="Zielordner (Standard: data/sample)",
+    )
+    sample.add_argument(
+        "--seed", type=int, default=20261123, help="Startwert des Zufallsgenerators"
+    )
+    sample.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="Vielfaches des Standardumfangs (Kontakte und Versand)",
+    )
     return parser
 
 

@@ -17,8 +17,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix text cells that start like a formula with an apostrophe."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
-    risky = "^[" + "".join({"\t": r"\t", "\r": r"\r", "-": r"\-", "+": r"\+"}.get(c, c)
-                           for c in FORMULA_PREFIXES) + "]"
+    risky = (
+        "^["
+        + "".join(
+            {"\t": r"\t", "\r": r"\r", "-": r"\-", "+": r"\+"}.get(c, c) for c in FORMULA_PREFIXES
+        )
+        + "]"
+    )
     return frame.with_columns(
         pl.when(pl.col(c).str.contains(risky))
         .then(pl.lit("'") + pl.col(c))
@@ -46,8 +51,15 @@ def write_bytes_atomic(data: bytes, path: Path) -> None:
         raise
 
 
-def write_csv(frame: pl.DataFrame, path: Path, *, delimiter: str = ",", bom: bool = False,
-              header: bool = True, excel_safe: bool = True) -> Path:
+def write_csv(
+    frame: pl.DataFrame,
+    path: Path,
+    *,
+    delimiter: str = ",",
+    bom: bool = False,
+    header: bool = True,
+    excel_safe: bool = True,
+) -> Path:
     """Write `frame` as CSV (UTF-8, optional BOM) atomically; formulas neutralized by default."""
     safe = neutralize_formulas(frame) if excel_safe else frame
     try:
@@ -58,5 +70,7 @@ def write_csv(frame: pl.DataFrame, path: Path, *, delimiter: str = ",", bom: boo
     try:
         write_bytes_atomic(data, path)
     except OSError as error:
-        raise DeliverabilityError(f"Datei {path} konnte nicht geschrieben werden: {error}") from error
+        raise DeliverabilityError(
+            f"Datei {path} konnte nicht geschrieben werden: {error}"
+        ) from error
     return path

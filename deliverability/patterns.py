@@ -38,8 +38,9 @@ class PatternThresholds:
     bad_addresses_delivered_share: float = 0.5
 
 
-def detect_patterns(messages: pl.LazyFrame, by: str, week: str,
-                    thresholds: PatternThresholds | None = None) -> pl.LazyFrame:
+def detect_patterns(
+    messages: pl.LazyFrame, by: str, week: str, thresholds: PatternThresholds | None = None
+) -> pl.LazyFrame:
     """One row per (group, pattern) found in `week`, with the figures behind it."""
     t = thresholds or PatternThresholds()
     scoped = messages.filter(pl.col("week") == week)
@@ -60,40 +61,59 @@ def detect_patterns(messages: pl.LazyFrame, by: str, week: str,
         .with_columns(pattern=pl.lit("server_down"), share=pl.col("affected") / pl.col("messages"))
     )
     domain_reason = pl.col("reason").is_in(["hostunknown", "notaccept"])
-    per_group = scoped.group_by(by).agg(
-        messages=pl.col("sent").sum(),
-        delivered=(pl.col("outcome") == "delivered").sum(),
-        invalid=(pl.col("outcome").is_in(["hard", "soft", "undetermined"]) & domain_reason).sum(),
-        sender_side=(
-            pl.col("outcome").is_in(["hard", "soft", "undetermined"])
-            & pl.col("reason_side").is_in(SENDER_SIDES)
-        ).sum(),
-        bad_addresses=(
-            (pl.col("outcome") == "hard") & pl.col("reason_side").is_in(ADDRESS_SIDES) & ~domain_reason
-        ).sum(),
-        bad_recipients=pl.col("recipient")
-        .filter((pl.col("outcome") == "hard") & pl.col("reason_side").is_in(ADDRESS_SIDES))
-        .str.to_lowercase()
-        .n_unique(),
-    ).filter(pl.col("messages") > 0)
+    per_group = (
+        scoped.group_by(by)
+        .agg(
+            messages=pl.col("sent").sum(),
+            delivered=(pl.col("outcome") == "delivered").sum(),
+            invalid=(
+                pl.col("outcome").is_in(["hard", "soft", "undetermined"]) & domain_reason
+            ).sum(),
+            sender_side=(
+                pl.col("outcome").is_in(["hard", "soft", "undetermined"])
+                & pl.col("reason_side").is_in(SENDER_SIDES)
+            ).sum(),
+            bad_addresses=(
+                (pl.col("outcome") == "hard")
+                & pl.col("reason_side").is_in(ADDRESS_SIDES)
+                & ~domain_reason
+            ).sum(),
+            bad_recipients=pl.col("recipient")
+            .filter((pl.col("outcome") == "hard") & pl.col("reason_side").is_in(ADDRESS_SIDES))
+            .str.to_lowercase()
+            .n_unique(),
+        )
+        .filter(pl.col("messages") > 0)
+    )
     empty_days = pl.lit(None, dtype=pl.List(pl.Date))
     invalid = per_group.filter(pl.col("invalid") >= t.invalid_share * pl.col("messages")).select(
-        by, days=empty_days, affected=pl.col("invalid"), messages=pl.col("messages"),
-        pattern=pl.lit("domain_invalid"), share=pl.col("invalid") / pl.col("messages"),
+        by,
+        days=empty_days,
+        affected=pl.col("invalid"),
+        messages=pl.col("messages"),
+        pattern=pl.lit("domain_invalid"),
+        share=pl.col("invalid") / pl.col("messages"),
     )
     blocked = per_group.filter(
         (pl.col("sender_side") >= t.blocked_min_messages)
         & (pl.col("sender_side") >= t.blocked_share * pl.col("messages"))
     ).select(
-        by, days=empty_days, affected=pl.col("sender_side"), messages=pl.col("messages"),
-        pattern=pl.lit("sender_blocked"), share=pl.col("sender_side") / pl.col("messages"),
+        by,
+        days=empty_days,
+        affected=pl.col("sender_side"),
+        messages=pl.col("messages"),
+        pattern=pl.lit("sender_blocked"),
+        share=pl.col("sender_side") / pl.col("messages"),
     )
     bad = per_group.filter(
         (pl.col("bad_addresses") > 0)
         & (pl.col("delivered") >= t.bad_addresses_delivered_share * pl.col("messages"))
     ).select(
-        by, days=empty_days, affected=pl.col("bad_recipients").cast(pl.UInt32),
-        messages=pl.col("messages"), pattern=pl.lit("bad_addresses"),
+        by,
+        days=empty_days,
+        affected=pl.col("bad_recipients").cast(pl.UInt32),
+        messages=pl.col("messages"),
+        pattern=pl.lit("bad_addresses"),
         share=pl.col("bad_addresses") / pl.col("messages"),
     )
     columns = [by, "pattern", "affected", "messages", "share", "days"]
@@ -108,6 +128,12 @@ def detect_patterns(messages: pl.LazyFrame, by: str, week: str,
         )
         for frame in (daily, invalid, blocked, bad)
     ]
-    return pl.concat(frames).select(columns).sort(
-        pl.col("pattern").cast(pl.Enum(list(PATTERNS))), pl.col("affected"), descending=[False, True]
+    return (
+        pl.concat(frames)
+        .select(columns)
+        .sort(
+            pl.col("pattern").cast(pl.Enum(list(PATTERNS))),
+            pl.col("affected"),
+            descending=[False, True],
+        )
     )

@@ -40,8 +40,9 @@ def previous_week(text: str) -> str:
 def week_start(text: str, timezone: str) -> datetime:
     """Monday 00:00 of the week, in `timezone`."""
     year, week = parse_week(text)
-    return datetime.combine(date.fromisocalendar(year, week, 1), datetime.min.time(),
-                            tzinfo=ZoneInfo(timezone))
+    return datetime.combine(
+        date.fromisocalendar(year, week, 1), datetime.min.time(), tzinfo=ZoneInfo(timezone)
+    )
 
 
 def week_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:

@@ -78,8 +78,9 @@ def rates(messages: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
     )
 
 
-def weekly_rates(messages: pl.LazyFrame, by: Grouping | None, week: str, previous: str
-                 ) -> pl.LazyFrame:
+def weekly_rates(
+    messages: pl.LazyFrame, by: Grouping | None, week: str, previous: str
+) -> pl.LazyFrame:
     """Rates of `week` per group (or overall when `by` is None) with the change to `previous`.
 
     Adds `sent_prev`, `bounce_rate_prev` and `bounce_rate_change` (percentage points as a

@@ -52,38 +52,140 @@ LIMIT_DAY = datetime(2026, 11, 19, tzinfo=BERLIN).date()
 LIMIT_USER = "j.weber"
 
 CONSUMER_DOMAINS = {
-    "gmx.de": 14, "web.de": 12, "t-online.de": 10, "gmail.com": 10, "googlemail.com": 2,
-    "gmx.net": 3, "outlook.de": 4, "hotmail.com": 3, "yahoo.de": 2, "icloud.com": 2,
-    "freenet.de": 3, "posteo.de": 1, "online.de": 1, "arcor.de": 1,
+    "gmx.de": 14,
+    "web.de": 12,
+    "t-online.de": 10,
+    "gmail.com": 10,
+    "googlemail.com": 2,
+    "gmx.net": 3,
+    "outlook.de": 4,
+    "hotmail.com": 3,
+    "yahoo.de": 2,
+    "icloud.com": 2,
+    "freenet.de": 3,
+    "posteo.de": 1,
+    "online.de": 1,
+    "arcor.de": 1,
 }
 COMPANY_DOMAINS = (
-    "mueller-maschinenbau.de", "stadtwerke-lindenau.de", "kanzlei-schmidt-partner.de",
-    "baeckerei-krause.de", "autohaus-neumann.de", "elektro-fischer.de", "hansen-bau.de",
-    "praxis-dr-wolf.de", "sanitaer-braun.de", "ingenieurbuero-vogel.de", "holzbau-koch.de",
-    "druckerei-richter.de", "it-service-klein.de", "spedition-schaefer.de", "metallbau-lange.de",
-    "gartenbau-zimmermann.de", "steuerberatung-hartmann.de", "hotel-am-see-beispiel.de",
-    "werkzeug-krueger.de", "landtechnik-meyer.de", "bücher-lindner.de", "optik-schwarz.de",
-    "kfz-werkstatt-peters.de", "dachdecker-jung.de", "versicherung-hahn.de", "moebel-schubert.de",
-    "apotheke-am-markt-beispiel.de", "brauerei-roth.de", "textil-lorenz.de", "pumpen-frank.de",
-    "kunststoff-berger.de", "labor-kaiser.de", "energie-sued-beispiel.de", "verpackung-huber.de",
-    "logistik-ost-beispiel.de", "maler-koenig.de", "schreinerei-weiss.de", "cnc-technik-haas.de",
-    "gemeinde-beispielstadt.de", "uni-beispiel.de",
+    "mueller-maschinenbau.de",
+    "stadtwerke-lindenau.de",
+    "kanzlei-schmidt-partner.de",
+    "baeckerei-krause.de",
+    "autohaus-neumann.de",
+    "elektro-fischer.de",
+    "hansen-bau.de",
+    "praxis-dr-wolf.de",
+    "sanitaer-braun.de",
+    "ingenieurbuero-vogel.de",
+    "holzbau-koch.de",
+    "druckerei-richter.de",
+    "it-service-klein.de",
+    "spedition-schaefer.de",
+    "metallbau-lange.de",
+    "gartenbau-zimmermann.de",
+    "steuerberatung-hartmann.de",
+    "hotel-am-see-beispiel.de",
+    "werkzeug-krueger.de",
+    "landtechnik-meyer.de",
+    "bücher-lindner.de",
+    "optik-schwarz.de",
+    "kfz-werkstatt-peters.de",
+    "dachdecker-jung.de",
+    "versicherung-hahn.de",
+    "moebel-schubert.de",
+    "apotheke-am-markt-beispiel.de",
+    "brauerei-roth.de",
+    "textil-lorenz.de",
+    "pumpen-frank.de",
+    "kunststoff-berger.de",
+    "labor-kaiser.de",
+    "energie-sued-beispiel.de",
+    "verpackung-huber.de",
+    "logistik-ost-beispiel.de",
+    "maler-koenig.de",
+    "schreinerei-weiss.de",
+    "cnc-technik-haas.de",
+    "gemeinde-beispielstadt.de",
+    "uni-beispiel.de",
 )
 TYPO_DOMAINS = ("gmial.com", "gmx.dee", "t-onlne.de", "outlok.de", "hotmial.com", "web.dee")
 FIRST_NAMES = (
-    "anna", "thomas", "julia", "michael", "sabine", "stefan", "katrin", "andreas", "petra",
-    "markus", "claudia", "frank", "nicole", "jürgen", "monika", "tobias", "sandra", "jan",
-    "lena", "uwe", "birgit", "daniel", "heike", "christian", "eva", "sören", "maria", "paul",
+    "anna",
+    "thomas",
+    "julia",
+    "michael",
+    "sabine",
+    "stefan",
+    "katrin",
+    "andreas",
+    "petra",
+    "markus",
+    "claudia",
+    "frank",
+    "nicole",
+    "jürgen",
+    "monika",
+    "tobias",
+    "sandra",
+    "jan",
+    "lena",
+    "uwe",
+    "birgit",
+    "daniel",
+    "heike",
+    "christian",
+    "eva",
+    "sören",
+    "maria",
+    "paul",
 )
 LAST_NAMES = (
-    "mueller", "schmidt", "schneider", "fischer", "weber", "meyer", "wagner", "becker",
-    "schulz", "hoffmann", "koch", "richter", "klein", "wolf", "schroeder", "neumann",
-    "schwarz", "braun", "zimmermann", "krueger", "hartmann", "lange", "werner", "krause",
-    "lehmann", "köhler", "maier", "herrmann", "walter", "koenig",
+    "mueller",
+    "schmidt",
+    "schneider",
+    "fischer",
+    "weber",
+    "meyer",
+    "wagner",
+    "becker",
+    "schulz",
+    "hoffmann",
+    "koch",
+    "richter",
+    "klein",
+    "wolf",
+    "schroeder",
+    "neumann",
+    "schwarz",
+    "braun",
+    "zimmermann",
+    "krueger",
+    "hartmann",
+    "lange",
+    "werner",
+    "krause",
+    "lehmann",
+    "köhler",
+    "maier",
+    "herrmann",
+    "walter",
+    "koenig",
 )
 
-COLUMNS = ("timestamp", "message_id", "sender", "recipient", "event", "bounce_type", "reason",
-           "smtp_code", "status", "diagnostic", "source")
+COLUMNS = (
+    "timestamp",
+    "message_id",
+    "sender",
+    "recipient",
+    "event",
+    "bounce_type",
+    "reason",
+    "smtp_code",
+    "status",
+    "diagnostic",
+    "source",
+)
 
 
 @dataclass
@@ -115,9 +217,23 @@ class Event:
     source: str = field(compare=False, default="")
 
 
-_EVENT_ORDER = {name: i for i, name in enumerate(
-    ("sent", "deferred", "delivered", "bounced", "blocked", "dropped", "opened", "clicked",
-     "complained", "unsubscribed"))}
+_EVENT_ORDER = {
+    name: i
+    for i, name in enumerate(
+        (
+            "sent",
+            "deferred",
+            "delivered",
+            "bounced",
+            "blocked",
+            "dropped",
+            "opened",
+            "clicked",
+            "complained",
+            "unsubscribed",
+        )
+    )
+}
 
 
 class _Simulation:
@@ -175,7 +291,10 @@ class _Simulation:
             contacts.append(contact)
         # addresses as real CRMs hold them: one with a double @, one international (IDN)
         contacts[11].address = "Tom@@" + contacts[11].domain
-        contacts[12].address, contacts[12].domain = "jürgen.lindner@bücher-lindner.de", "bücher-lindner.de"
+        contacts[12].address, contacts[12].domain = (
+            "jürgen.lindner@bücher-lindner.de",
+            "bücher-lindner.de",
+        )
         return contacts
 
     # -- helpers ----------------------------------------------------------------------------
@@ -183,39 +302,90 @@ class _Simulation:
         self.counter += 1
         return f"<{when:%Y%m%d}.{self.counter:07d}@{SENDER_DOMAIN}>"
 
-    def _emit(self, when: datetime, message_id: str, sender: str, contact: Contact, event: str,
-              source: str, **fields: str) -> None:
+    def _emit(
+        self,
+        when: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        event: str,
+        source: str,
+        **fields: str,
+    ) -> None:
         if when >= EXPORT_CUTOFF:
             return
-        self.events.append(Event(when, _EVENT_ORDER[event], message_id, sender, contact.address,
-                                 event, source=source, **fields))
+        self.events.append(
+            Event(
+                when,
+                _EVENT_ORDER[event],
+                message_id,
+                sender,
+                contact.address,
+                event,
+                source=source,
+                **fields,
+            )
+        )
 
     def _delay(self, low: float, high: float) -> timedelta:
         return timedelta(seconds=round(self.rng.uniform(low, high)))
 
     # -- one delivery attempt chain ---------------------------------------------------------
-    def _deliver(self, when: datetime, message_id: str, sender: str, contact: Contact,
-                 source: str, *, newsletter: bool, week: int) -> None:
+    def _deliver(
+        self,
+        when: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        source: str,
+        *,
+        newsletter: bool,
+        week: int,
+    ) -> None:
         rng = self.rng
         emit = self._emit
         if newsletter and contact.suppressed_at_esp:
-            emit(when, message_id, sender, contact, "dropped", source,
-                 diagnostic="Adresse steht auf der Sperrliste (früherer Hardbounce)")
+            emit(
+                when,
+                message_id,
+                sender,
+                contact,
+                "dropped",
+                source,
+                diagnostic="Adresse steht auf der Sperrliste (früherer Hardbounce)",
+            )
             return
         emit(when, message_id, sender, contact, "sent", source)
         done = when + self._delay(1, 40)
         domain = contact.domain
         if "@@" in contact.address:
-            emit(done, message_id, sender, contact, "bounced", source, bounce_type="hard",
-                 smtp_code="501", status="5.1.3",
-                 diagnostic="501 5.1.3 Bad recipient address syntax")
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                smtp_code="501",
+                status="5.1.3",
+                diagnostic="501 5.1.3 Bad recipient address syntax",
+            )
             self._hard(contact, newsletter)
             return
         if domain in TYPO_DOMAINS:
-            emit(done, message_id, sender, contact, "bounced", source, bounce_type="hard",
-                 status="5.4.4",
-                 diagnostic=f"Host or domain name not found. Name service error for "
-                            f"name={domain} type=MX: Host not found")
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                status="5.4.4",
+                diagnostic=f"Host or domain name not found. Name service error for "
+                f"name={domain} type=MX: Host not found",
+            )
             self._hard(contact, newsletter)
             return
         if domain == OUTAGE_DOMAIN and OUTAGE_START <= when < OUTAGE_END:
@@ -224,78 +394,174 @@ class _Simulation:
         if contact.unknown_user:
             text = {
                 "gmail.com": "550-5.1.1 The email account that you tried to reach does not exist. "
-                             "Please try double-checking the recipient's email address for typos.",
+                "Please try double-checking the recipient's email address for typos.",
                 "googlemail.com": "550-5.1.1 The email account that you tried to reach does not "
-                                  "exist.",
+                "exist.",
                 "gmx.de": "550 Requested action not taken: mailbox unavailable",
                 "web.de": "550 Requested action not taken: mailbox unavailable",
                 "t-online.de": f"550 5.1.1 <{contact.address}>: Recipient address rejected: "
-                               "User unknown",
-            }.get(domain, f"550 5.1.1 <{contact.address}>: Recipient address rejected: User "
-                          "unknown in virtual mailbox table")
-            emit(done, message_id, sender, contact, "bounced", source, bounce_type="hard",
-                 smtp_code="550", diagnostic=text)
+                "User unknown",
+            }.get(
+                domain,
+                f"550 5.1.1 <{contact.address}>: Recipient address rejected: User "
+                "unknown in virtual mailbox table",
+            )
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                smtp_code="550",
+                diagnostic=text,
+            )
             self._hard(contact, newsletter)
             return
         if contact.full_from and when >= contact.full_from:
             if contact.soft_in_a_row >= 5:
-                emit(done, message_id, sender, contact, "bounced", source, bounce_type="hard",
-                     smtp_code="552", status="5.2.2",
-                     diagnostic="552 5.2.2 Mailbox full - quota exceeded for too long, "
-                                "account inactive")
+                emit(
+                    done,
+                    message_id,
+                    sender,
+                    contact,
+                    "bounced",
+                    source,
+                    bounce_type="hard",
+                    smtp_code="552",
+                    status="5.2.2",
+                    diagnostic="552 5.2.2 Mailbox full - quota exceeded for too long, "
+                    "account inactive",
+                )
                 self._hard(contact, newsletter)
             else:
                 contact.soft_in_a_row += 1
-                emit(done, message_id, sender, contact, "bounced", source, bounce_type="soft",
-                     smtp_code="452", status="4.2.2",
-                     diagnostic="452 4.2.2 The email account that you tried to reach is over "
-                                "quota" if domain.startswith("g") else
-                                "452 4.2.2 Mailbox full")
+                emit(
+                    done,
+                    message_id,
+                    sender,
+                    contact,
+                    "bounced",
+                    source,
+                    bounce_type="soft",
+                    smtp_code="452",
+                    status="4.2.2",
+                    diagnostic="452 4.2.2 The email account that you tried to reach is over quota"
+                    if domain.startswith("g")
+                    else "452 4.2.2 Mailbox full",
+                )
             return
         if newsletter and week == 2 and domain == "t-online.de":
-            emit(done, message_id, sender, contact, "bounced", source, bounce_type="hard",
-                 smtp_code="554",
-                 diagnostic=f"554 IP={ESP_IP} - None/bad reputation. Ask your postmaster for help "
-                            "or to contact tobr@rx.t-online.de for reset. (NOWL)")
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                smtp_code="554",
+                diagnostic=f"554 IP={ESP_IP} - None/bad reputation. Ask your postmaster for help "
+                "or to contact tobr@rx.t-online.de for reset. (NOWL)",
+            )
             return
-        if newsletter and week == 1 and domain in ("gmail.com", "googlemail.com") and rng.random() < 0.12:
-            emit(done, message_id, sender, contact, "bounced", source, bounce_type="hard",
-                 smtp_code="550", status="5.7.1",
-                 diagnostic=f"550-5.7.1 [{ESP_IP}] Our system has detected that this message is "
-                            "likely unsolicited mail. To reduce the amount of spam sent to Gmail, "
-                            "this message has been blocked.")
+        if (
+            newsletter
+            and week == 1
+            and domain in ("gmail.com", "googlemail.com")
+            and rng.random() < 0.12
+        ):
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                smtp_code="550",
+                status="5.7.1",
+                diagnostic=f"550-5.7.1 [{ESP_IP}] Our system has detected that this message is "
+                "likely unsolicited mail. To reduce the amount of spam sent to Gmail, "
+                "this message has been blocked.",
+            )
             return
         if not newsletter and rng.random() < 0.004:
-            emit(done, message_id, sender, contact, "bounced", source, bounce_type="soft",
-                 smtp_code="552", status="5.3.4",
-                 diagnostic="552 5.3.4 Message size exceeds fixed limit")
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="soft",
+                smtp_code="552",
+                status="5.3.4",
+                diagnostic="552 5.3.4 Message size exceeds fixed limit",
+            )
             return
         contact.soft_in_a_row = 0
-        emit(done, message_id, sender, contact, "delivered", source,
-             smtp_code="250", status="2.0.0", diagnostic="250 2.0.0 OK")
+        emit(
+            done,
+            message_id,
+            sender,
+            contact,
+            "delivered",
+            source,
+            smtp_code="250",
+            status="2.0.0",
+            diagnostic="250 2.0.0 OK",
+        )
         self._engage(done, message_id, sender, contact, source, newsletter=newsletter)
 
-    def _outage(self, when: datetime, message_id: str, sender: str, contact: Contact,
-                source: str) -> None:
+    def _outage(
+        self, when: datetime, message_id: str, sender: str, contact: Contact, source: str
+    ) -> None:
         attempt = when
         lifetime = ESP_RETRY_LIFETIME if source == "mailjet" else timedelta(days=5)
         for minutes in ESP_RETRY_DELAYS + (480,) * 20:
-            self._emit(attempt + self._delay(5, 30), message_id, sender, contact, "deferred", source,
-                       smtp_code="", status="4.4.1",
-                       diagnostic=f"connect to mx01.{OUTAGE_DOMAIN}[198.51.100.20]:25: "
-                                  "Connection timed out")
+            self._emit(
+                attempt + self._delay(5, 30),
+                message_id,
+                sender,
+                contact,
+                "deferred",
+                source,
+                smtp_code="",
+                status="4.4.1",
+                diagnostic=f"connect to mx01.{OUTAGE_DOMAIN}[198.51.100.20]:25: "
+                "Connection timed out",
+            )
             attempt = attempt + timedelta(minutes=minutes)
             if attempt - when >= lifetime:
-                self._emit(when + lifetime, message_id, sender, contact, "bounced", source,
-                           bounce_type="soft", status="4.4.7",
-                           diagnostic="4.4.7 Delivery time expired: connect to "
-                                      f"mx01.{OUTAGE_DOMAIN}[198.51.100.20]:25: Connection timed out")
+                self._emit(
+                    when + lifetime,
+                    message_id,
+                    sender,
+                    contact,
+                    "bounced",
+                    source,
+                    bounce_type="soft",
+                    status="4.4.7",
+                    diagnostic="4.4.7 Delivery time expired: connect to "
+                    f"mx01.{OUTAGE_DOMAIN}[198.51.100.20]:25: Connection timed out",
+                )
                 contact.soft_in_a_row += 1
                 return
             if attempt >= OUTAGE_END:
                 done = attempt + self._delay(1, 20)
-                self._emit(done, message_id, sender, contact, "delivered", source,
-                           smtp_code="250", status="2.0.0", diagnostic="250 2.0.0 OK")
+                self._emit(
+                    done,
+                    message_id,
+                    sender,
+                    contact,
+                    "delivered",
+                    source,
+                    smtp_code="250",
+                    status="2.0.0",
+                    diagnostic="250 2.0.0 OK",
+                )
                 self._engage(done, message_id, sender, contact, source, newsletter=False)
                 return
 
@@ -303,22 +569,45 @@ class _Simulation:
         if newsletter:
             contact.suppressed_at_esp = True
 
-    def _engage(self, when: datetime, message_id: str, sender: str, contact: Contact,
-                source: str, *, newsletter: bool) -> None:
+    def _engage(
+        self,
+        when: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        source: str,
+        *,
+        newsletter: bool,
+    ) -> None:
         rng = self.rng
         chance = contact.engagement * (1.0 if newsletter else 1.6)
         if rng.random() < chance:
             opened = when + timedelta(minutes=rng.expovariate(1 / 240))
             self._emit(opened, message_id, sender, contact, "opened", source)
             if rng.random() < 0.15:
-                self._emit(opened + self._delay(5, 300), message_id, sender, contact, "clicked", source)
+                self._emit(
+                    opened + self._delay(5, 300), message_id, sender, contact, "clicked", source
+                )
         if newsletter and rng.random() < 0.0009:
-            self._emit(when + timedelta(hours=rng.uniform(1, 40)), message_id, sender, contact,
-                       "complained", source, diagnostic="Spam-Meldung über Feedback-Loop (abuse)")
+            self._emit(
+                when + timedelta(hours=rng.uniform(1, 40)),
+                message_id,
+                sender,
+                contact,
+                "complained",
+                source,
+                diagnostic="Spam-Meldung über Feedback-Loop (abuse)",
+            )
             contact.suppressed_at_esp = True
         elif newsletter and not contact.unsubscribed and rng.random() < 0.003:
-            self._emit(when + timedelta(hours=rng.uniform(0.5, 30)), message_id, sender, contact,
-                       "unsubscribed", source)
+            self._emit(
+                when + timedelta(hours=rng.uniform(0.5, 30)),
+                message_id,
+                sender,
+                contact,
+                "unsubscribed",
+                source,
+            )
             contact.unsubscribed = True
             contact.newsletter = False
 
@@ -340,8 +629,15 @@ class _Simulation:
         for index, contact in enumerate(recipients):
             when = start + timedelta(seconds=index * 0.05 + self.rng.uniform(0, 2))
             when = when.replace(microsecond=0)
-            self._deliver(when, self._message_id(when), NEWSLETTER_SENDER, contact, "mailjet",
-                          newsletter=True, week=week)
+            self._deliver(
+                when,
+                self._message_id(when),
+                NEWSLETTER_SENDER,
+                contact,
+                "mailjet",
+                newsletter=True,
+                week=week,
+            )
 
     def _sales_day(self, date: datetime, week: int) -> None:
         rng = self.rng
@@ -349,8 +645,10 @@ class _Simulation:
         for user in SALES_USERS:
             sender = f"{user}@{SENDER_DOMAIN}"
             count = int(rng.randint(35, 75) * self.scale)
-            times = sorted(date.replace(hour=8) + timedelta(seconds=rng.uniform(0, 10 * 3600))
-                           for _ in range(count))
+            times = sorted(
+                date.replace(hour=8) + timedelta(seconds=rng.uniform(0, 10 * 3600))
+                for _ in range(count)
+            )
             targets = rng.choices(self.contacts, weights, k=count)
             planned = list(zip(times, targets, strict=True))
             if user == LIMIT_USER and date.date() == LIMIT_DAY:
@@ -362,12 +660,20 @@ class _Simulation:
                 when = when.replace(microsecond=0)
                 message_id = self._message_id(when)
                 if sent_today > CRM_DAILY_LIMIT * self.scale:
-                    self._emit(when, message_id, sender, contact, "blocked", "zendesk_sell",
-                               diagnostic="Fehler 002: Sendelimit überschritten "
-                                          f"({CRM_DAILY_LIMIT} E-Mails pro Tag)")
+                    self._emit(
+                        when,
+                        message_id,
+                        sender,
+                        contact,
+                        "blocked",
+                        "zendesk_sell",
+                        diagnostic="Fehler 002: Sendelimit überschritten "
+                        f"({CRM_DAILY_LIMIT} E-Mails pro Tag)",
+                    )
                     continue
-                self._deliver(when, message_id, sender, contact, "zendesk_sell",
-                              newsletter=False, week=week)
+                self._deliver(
+                    when, message_id, sender, contact, "zendesk_sell", newsletter=False, week=week
+                )
 
 
 def generate_events(seed: int = 20261123, scale: float = 1.0) -> list[Event]:
@@ -379,8 +685,19 @@ def _rows(events: list[Event], german: bool) -> Iterator[list[str]]:
     for e in events:
         local = e.timestamp.astimezone(BERLIN)
         stamp = f"{local:%d.%m.%Y %H:%M:%S}" if german else local.isoformat()
-        yield [stamp, e.message_id, e.sender, e.recipient, e.event, e.bounce_type, "",
-               e.smtp_code, e.status, e.diagnostic, e.source]
+        yield [
+            stamp,
+            e.message_id,
+            e.sender,
+            e.recipient,
+            e.event,
+            e.bounce_type,
+            "",
+            e.smtp_code,
+            e.status,
+            e.diagnostic,
+            e.source,
+        ]
 
 
 #: Lines as they come out of real exports: broken date, empty address, German event name,
@@ -400,7 +717,9 @@ DEFECTIVE_LINES = (
 
 def _csv_text(rows: Iterator[list[str]], delimiter: str, extra_lines: tuple[str, ...] = ()) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == ";" else "\n")
+    writer = csv.writer(
+        buffer, delimiter=delimiter, lineterminator="\r\n" if delimiter == ";" else "\n"
+    )
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow(row)

@@ -18,8 +18,16 @@ from deliverability.taxonomy import reasons
 
 #: Failure sides that count towards soft→hard escalation.
 ESCALATION_SIDES = ("address", "mailbox", "remote")
-GENERIC_COLUMNS = ("email", "status", "reason", "bounce_type", "first_seen", "last_seen",
-                   "events", "source")
+GENERIC_COLUMNS = (
+    "email",
+    "status",
+    "reason",
+    "bounce_type",
+    "first_seen",
+    "last_seen",
+    "events",
+    "source",
+)
 TRIGGERS = ("hard_bounce", "escalated", "complaint", "unsubscribe")
 
 
@@ -46,15 +54,19 @@ def suppression_events(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFra
         .sort("timestamp", "source_ref")
         .with_columns(__run=(pl.col("event") == "delivered").cum_sum().over("address"))
         .with_columns(
-            __failures=pl.when(pl.col("event") == "bounced").then(1).otherwise(0)
-            .cum_sum().over("address", "__run")
+            __failures=pl.when(pl.col("event") == "bounced")
+            .then(1)
+            .otherwise(0)
+            .cum_sum()
+            .over("address", "__run")
         )
     )
     escalated = history.filter(
         (pl.col("event") == "bounced") & (pl.col("__failures") == consecutive)
     ).with_columns(trigger=pl.lit("escalated"), bounce_type=pl.lit("hard").cast(BounceTypeDtype))
     hard = base.filter(
-        (pl.col("event") == "bounced") & (pl.col("bounce_type") == "hard")
+        (pl.col("event") == "bounced")
+        & (pl.col("bounce_type") == "hard")
         & _reason_attr("suppress").fill_null(False)
     ).with_columns(trigger=pl.lit("hard_bounce"))
     no_type = pl.lit(None, dtype=BounceTypeDtype)
@@ -64,8 +76,18 @@ def suppression_events(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFra
     unsubscribes = base.filter(pl.col("event") == "unsubscribed").with_columns(
         trigger=pl.lit("unsubscribe"), reason=pl.lit("unsubscribed"), bounce_type=no_type
     )
-    columns = ["email", "address", "timestamp", "trigger", "reason", "bounce_type", "smtp_status",
-               "diagnostic", "source", "source_ref"]
+    columns = [
+        "email",
+        "address",
+        "timestamp",
+        "trigger",
+        "reason",
+        "bounce_type",
+        "smtp_status",
+        "diagnostic",
+        "source",
+        "source_ref",
+    ]
     return pl.concat(
         [
             frame.rename({"status": "smtp_status"}).select(columns)
@@ -77,12 +99,15 @@ def suppression_events(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFra
 def suppression_list(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFrame:
     """One row per suppressed address: the first trigger decides reason and date."""
     triggers = suppression_events(events, consecutive).sort("timestamp", "source_ref")
-    related = events.with_columns(address=address_key().str.to_lowercase()).filter(
-        pl.col("event").is_in(["bounced", "complained", "unsubscribed"])
-    ).group_by("address").agg(
-        first_seen=pl.col("timestamp").min(),
-        last_seen=pl.col("timestamp").max(),
-        events=pl.len(),
+    related = (
+        events.with_columns(address=address_key().str.to_lowercase())
+        .filter(pl.col("event").is_in(["bounced", "complained", "unsubscribed"]))
+        .group_by("address")
+        .agg(
+            first_seen=pl.col("timestamp").min(),
+            last_seen=pl.col("timestamp").max(),
+            events=pl.len(),
+        )
     )
     first = triggers.group_by("address", maintain_order=True).agg(
         pl.all().first(), triggers=pl.col("trigger").unique(maintain_order=True).str.join(", ")

@@ -22,17 +22,32 @@ CASES = [
     ("5.7.26", 550, "", "authfailure", "hard"),
     ("5.7.515", 550, "", "authfailure", "hard"),
     ("5.1.10", 550, "", "notaccept", "hard"),
-    (None, 550, "550-5.1.1 The email account that you tried to reach does not exist.",
-     "userunknown", "hard"),
+    (
+        None,
+        550,
+        "550-5.1.1 The email account that you tried to reach does not exist.",
+        "userunknown",
+        "hard",
+    ),
     # text beats a generic code
     ("5.7.1", 550, "550 5.7.1 SPF check failed for sender domain", "authfailure", "hard"),
     ("5.0.0", 552, "552 Mailbox full", "mailboxfull", "hard"),
     (None, None, "554 IP=192.0.2.1 - None/bad reputation. (NOWL)", "badreputation", "hard"),
-    (None, None, "Host or domain name not found. Name service error for name=gmial.com",
-     "hostunknown", "hard"),
+    (
+        None,
+        None,
+        "Host or domain name not found. Name service error for name=gmial.com",
+        "hostunknown",
+        "hard",
+    ),
     (None, None, "Fehler 002: Sendelimit überschritten", "speeding", "soft"),
-    (None, None, "4.4.7 Delivery time expired: connect to mx: Connection timed out",
-     "expired", "soft"),
+    (
+        None,
+        None,
+        "4.4.7 Delivery time expired: connect to mx: Connection timed out",
+        "expired",
+        "soft",
+    ),
     # reply code only
     (None, 421, "", "systemerror", "soft"),
     (None, 556, "", "notaccept", "hard"),
@@ -61,21 +76,29 @@ def test_vectorized_path_matches_scalar_path():
         for status, reply, text, _, _ in CASES
     ]
     frame = pl.DataFrame(rows).with_columns(
-        pl.col("smtp_code").cast(pl.Int16), pl.col("event").cast(EVENT_SCHEMA["event"]),
+        pl.col("smtp_code").cast(pl.Int16),
+        pl.col("event").cast(EVENT_SCHEMA["event"]),
         bounce_type=pl.lit(None, dtype=EVENT_SCHEMA["bounce_type"]),
         reason=pl.lit(None, dtype=pl.String),
     )
     result = classify_events(frame.lazy()).collect()
     expected = [(c[3], c[4]) for c in CASES]
-    assert list(zip(result["reason"], result["bounce_type"].cast(pl.String), strict=True)) == expected
+    assert (
+        list(zip(result["reason"], result["bounce_type"].cast(pl.String), strict=True)) == expected
+    )
 
 
 def test_non_failure_events_are_not_classified():
     frame = pl.DataFrame(
-        {"event": ["delivered", "opened"], "status": ["2.0.0", None], "smtp_code": [250, None],
-         "diagnostic": ["250 OK", None]}
+        {
+            "event": ["delivered", "opened"],
+            "status": ["2.0.0", None],
+            "smtp_code": [250, None],
+            "diagnostic": ["250 OK", None],
+        }
     ).with_columns(
-        pl.col("smtp_code").cast(pl.Int16), pl.col("event").cast(EVENT_SCHEMA["event"]),
+        pl.col("smtp_code").cast(pl.Int16),
+        pl.col("event").cast(EVENT_SCHEMA["event"]),
         bounce_type=pl.lit(None, dtype=EVENT_SCHEMA["bounce_type"]),
         reason=pl.lit(None, dtype=pl.String),
     )
@@ -85,12 +108,39 @@ def test_non_failure_events_are_not_classified():
 
 def test_taxonomy_is_complete_and_german():
     required = {
-        "userunknown", "hostunknown", "mailboxfull", "exceedlimit", "blocked", "spamdetected",
-        "policyviolation", "securityerror", "mesgtoobig", "systemerror", "networkerror", "expired",
-        "suspend", "hasmoved", "notaccept", "rejected", "toomanyconn", "speeding", "filtered",
-        "contenterror", "authfailure", "badreputation", "norelaying", "requireptr", "syntaxerror",
-        "systemfull", "virusdetected", "mailererror", "onhold", "vacation", "feedback",
-        "delivered", "undefined",
+        "userunknown",
+        "hostunknown",
+        "mailboxfull",
+        "exceedlimit",
+        "blocked",
+        "spamdetected",
+        "policyviolation",
+        "securityerror",
+        "mesgtoobig",
+        "systemerror",
+        "networkerror",
+        "expired",
+        "suspend",
+        "hasmoved",
+        "notaccept",
+        "rejected",
+        "toomanyconn",
+        "speeding",
+        "filtered",
+        "contenterror",
+        "authfailure",
+        "badreputation",
+        "norelaying",
+        "requireptr",
+        "syntaxerror",
+        "systemfull",
+        "virusdetected",
+        "mailererror",
+        "onhold",
+        "vacation",
+        "feedback",
+        "delivered",
+        "undefined",
     }
     assert required <= set(REASON_IDS)
     for reason in reasons().values():

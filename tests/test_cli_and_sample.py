@@ -15,8 +15,9 @@ from deliverability.sample import write_sample
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deliverability", *args], capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "deliverability", *args], capture_output=True, text=True, check=False
+    )
 
 
 @pytest.mark.parametrize("command", [[], ["report"], ["sample"]])

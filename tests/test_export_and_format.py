@@ -13,8 +13,12 @@ from deliverability.report import format as fmt
 
 
 def test_formula_injection_is_neutralized(tmp_path: Path):
-    frame = pl.DataFrame({"email": ["=HYPERLINK(\"x\")", "+49", "-1", "@SUM(A1)", "\tx", "ok@x.de"],
-                          "events": [1, 2, -3, 4, 5, 6]})
+    frame = pl.DataFrame(
+        {
+            "email": ['=HYPERLINK("x")', "+49", "-1", "@SUM(A1)", "\tx", "ok@x.de"],
+            "events": [1, 2, -3, 4, 5, 6],
+        }
+    )
     path = export.write_csv(frame, tmp_path / "out.csv")
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("\"'=HYPERLINK") or lines[1].startswith("'=HYPERLINK")
@@ -25,8 +29,9 @@ def test_formula_injection_is_neutralized(tmp_path: Path):
 
 
 def test_excel_variant_has_bom_and_semicolon(tmp_path: Path):
-    path = export.write_csv(pl.DataFrame({"a": ["ä"], "b": ["x"]}), tmp_path / "o.csv",
-                            delimiter=";", bom=True)
+    path = export.write_csv(
+        pl.DataFrame({"a": ["ä"], "b": ["x"]}), tmp_path / "o.csv", delimiter=";", bom=True
+    )
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").splitlines() == ["a;b", "ä;x"]
@@ -48,8 +53,14 @@ def test_crash_during_write_leaves_old_file_and_no_temporary(tmp_path: Path, mon
 
 @pytest.mark.parametrize(
     ("value", "decimals", "expected"),
-    [(1234.5, 1, "1.234,5"), (1234567, 0, "1.234.567"), (-0.5, 1, "−0,5"), (0, 0, "0"),
-     (999.95, 1, "1.000,0"), (None, 0, "–")],
+    [
+        (1234.5, 1, "1.234,5"),
+        (1234567, 0, "1.234.567"),
+        (-0.5, 1, "−0,5"),
+        (0, 0, "0"),
+        (999.95, 1, "1.000,0"),
+        (None, 0, "–"),
+    ],
 )
 def test_german_numbers(value, decimals, expected):
     assert fmt.number(value, decimals) == expected

@@ -10,7 +10,7 @@ import pytest
 from deliverability.ingest import load_events
 from deliverability.outcomes import message_outcomes
 from deliverability.patterns import detect_patterns
-from deliverability.rates import rates, weekly_rates, wilson_interval, wilson_exprs
+from deliverability.rates import rates, weekly_rates, wilson_exprs, wilson_interval
 
 from .conftest import HEADER
 
@@ -53,11 +53,15 @@ def _sends(domain: str, count: int, bounces: int, day: str = "2026-11-17") -> li
         rid = f"{domain}-{i}"
         rows.append(f"{day} 10:00:{i % 60:02d},{rid},a@x.de,u{i}@{domain},sent,,,,,,t")
         if i < bounces:
-            rows.append(f"{day} 10:01:{i % 60:02d},{rid},a@x.de,u{i}@{domain},bounced,hard,,550,5.1.1,"
-                        "550 5.1.1 user unknown,t")
+            rows.append(
+                f"{day} 10:01:{i % 60:02d},{rid},a@x.de,u{i}@{domain},bounced,hard,,550,5.1.1,"
+                "550 5.1.1 user unknown,t"
+            )
         else:
-            rows.append(f"{day} 10:01:{i % 60:02d},{rid},a@x.de,u{i}@{domain},delivered,,,250,2.0.0,"
-                        "250 OK,t")
+            rows.append(
+                f"{day} 10:01:{i % 60:02d},{rid},a@x.de,u{i}@{domain},delivered,,,250,2.0.0,"
+                "250 OK,t"
+            )
     return rows
 
 
@@ -108,8 +112,13 @@ def test_messages_count_once_and_week_over_week_change(write_csv):
 
 
 def test_provider_map_groups_google_and_united_internet(write_csv):
-    rows = (_sends("gmail.com", 2, 0) + _sends("googlemail.com", 2, 1) + _sends("gmx.net", 1, 0)
-            + _sends("web.de", 1, 0) + _sends("firma-beispiel.de", 1, 0))
+    rows = (
+        _sends("gmail.com", 2, 0)
+        + _sends("googlemail.com", 2, 1)
+        + _sends("gmx.net", 1, 0)
+        + _sends("web.de", 1, 0)
+        + _sends("firma-beispiel.de", 1, 0)
+    )
     messages = message_outcomes(_events(rows, write_csv).lazy(), "Europe/Berlin")
     table = rates(messages, ["provider"]).collect()
     sent = dict(zip(table["provider"], table["sent"], strict=True))
@@ -128,8 +137,10 @@ def test_outage_is_told_apart_from_bad_addresses(write_csv):
         ]
     rows += _sends("bad.de", 40, 2)
     rows += _sends("gmial.com", 3, 3)
-    rows[-6:] = [r.replace("5.1.1,550 5.1.1 user unknown", "5.4.4,Host or domain name not found")
-                 for r in rows[-6:]]
+    rows[-6:] = [
+        r.replace("5.1.1,550 5.1.1 user unknown", "5.4.4,Host or domain name not found")
+        for r in rows[-6:]
+    ]
     messages = message_outcomes(_events(rows, write_csv).lazy(), "Europe/Berlin")
     found = detect_patterns(messages, "recipient_domain", "2026-W47").collect()
     patterns = {(r["recipient_domain"], r["pattern"]) for r in found.iter_rows(named=True)}

@@ -42,8 +42,14 @@ def _sample_slice(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
         delimiter = ";" if ";" in text.split("\n", 1)[0] else ","
         for row in csv.DictReader(io.StringIO(text), delimiter=delimiter):
             domain = (row["recipient"] or "").rsplit("@", 1)[-1].lower()
-            if domain in SLICE_DOMAINS and row["event"] in {"sent", "delivered", "deferred",
-                                                            "bounced", "complained", "opened"}:
+            if domain in SLICE_DOMAINS and row["event"] in {
+                "sent",
+                "delivered",
+                "deferred",
+                "bounced",
+                "complained",
+                "opened",
+            }:
                 try:
                     row["timestamp"] = _parse(row["timestamp"]).isoformat()
                 except ValueError:
@@ -104,8 +110,10 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
     before = _expected(rows, "2026-W46")
     assert expected["sent"] > 500  # the slice is not trivial
     assert _row(html, "Versendet")[:2] == [fmt.number(expected["sent"]), fmt.number(before["sent"])]
-    assert _row(html, "Zugestellt")[:2] == [fmt.number(expected["delivered"]),
-                                            fmt.number(before["delivered"])]
+    assert _row(html, "Zugestellt")[:2] == [
+        fmt.number(expected["delivered"]),
+        fmt.number(before["delivered"]),
+    ]
     assert _row(html, "Bounce-Rate hart")[:2] == [
         fmt.percent(expected["hard"] / expected["sent"]),
         fmt.percent(before["hard"] / before["sent"]),
@@ -130,16 +138,27 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
         suppressed = list(csv.DictReader(handle))
     emails = {row["email"].lower() for row in suppressed}
     hard_unknown = {
-        r["recipient"].lower() for r in rows
+        r["recipient"].lower()
+        for r in rows
         if r["event"] == "bounced" and r["recipient"].lower().endswith("@gmial.com")
     }
     assert hard_unknown and hard_unknown <= emails
     assert not any(e.endswith("@t-online.de") and "bad reputation" in e for e in emails)
-    assert list(suppressed[0]) == ["email", "status", "reason", "bounce_type", "first_seen",
-                                   "last_seen", "events", "source"]
+    assert list(suppressed[0]) == [
+        "email",
+        "status",
+        "reason",
+        "bounce_type",
+        "first_seen",
+        "last_seen",
+        "events",
+        "source",
+    ]
 
     notebook = json.loads(result.executed.read_text(encoding="utf-8"))
-    injected = [c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
+    injected = [
+        c for c in notebook["cells"] if "injected-parameters" in c["metadata"].get("tags", [])
+    ]
     assert injected and "2026-W47" in "".join(injected[0]["source"])
 
 

@@ -16,8 +16,10 @@ def _suppressed(rows: list[str], write_csv) -> pl.DataFrame:
 
 
 def _soft(day: int, address: str, n: int) -> str:
-    return (f"2026-11-{day:02d} 10:00,s{day}{n},a@x.de,{address},bounced,soft,,452,4.2.2,"
-            "452 4.2.2 Mailbox full,t")
+    return (
+        f"2026-11-{day:02d} 10:00,s{day}{n},a@x.de,{address},bounced,soft,,452,4.2.2,"
+        "452 4.2.2 Mailbox full,t"
+    )
 
 
 def test_five_consecutive_soft_bounces_escalate(write_csv):
@@ -47,7 +49,9 @@ def test_sender_side_failures_never_suppress(write_csv):
         "554 IP=192.0.2.1 - None/bad reputation (NOWL),t"
         for d in range(2, 12)
     ]
-    rows.append("2026-11-12 10:00,lim,a@x.de,gut2@t-online.de,blocked,,,,,Sendelimit überschritten,t")
+    rows.append(
+        "2026-11-12 10:00,lim,a@x.de,gut2@t-online.de,blocked,,,,,Sendelimit überschritten,t"
+    )
     assert _suppressed(rows, write_csv).is_empty()
 
 
@@ -65,6 +69,14 @@ def test_hard_bounce_complaint_unsubscribe_and_idn(write_csv):
     assert by_email["boese@web.de"]["reason"] == "feedback"
     assert by_email["raus@gmx.de"]["reason"] == "unsubscribed"
     export = generic_export_frame(result)
-    assert export.columns == ["email", "status", "reason", "bounce_type", "first_seen",
-                              "last_seen", "events", "source"]
+    assert export.columns == [
+        "email",
+        "status",
+        "reason",
+        "bounce_type",
+        "first_seen",
+        "last_seen",
+        "events",
+        "source",
+    ]
     assert export.row(0, named=True)["first_seen"] == "2026-11-02T09:00:00Z"

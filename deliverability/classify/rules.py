@@ -63,7 +63,9 @@ def rule_base() -> RuleBase:
         try:
             re.compile(row["pattern"])
         except re.error as error:
-            raise ConfigError(f"Ungültiges Muster in text_patterns.csv: {row['pattern']}") from error
+            raise ConfigError(
+                f"Ungültiges Muster in text_patterns.csv: {row['pattern']}"
+            ) from error
         text_rules.append(TextRule(row["pattern"], row["reason"], row["source"]))
     exact: dict[str, str] = {}
     subject_detail: dict[str, str] = {}

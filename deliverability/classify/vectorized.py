@@ -25,13 +25,14 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
     rules = rule_base()
     text_reason: pl.Expr = pl.lit(None, dtype=pl.String)
     for rule in reversed(rules.text_rules):
-        text_reason = pl.when(diagnostic.str.contains(rule.pattern)).then(pl.lit(rule.reason)).otherwise(
-            text_reason
+        text_reason = (
+            pl.when(diagnostic.str.contains(rule.pattern))
+            .then(pl.lit(rule.reason))
+            .otherwise(text_reason)
         )
     exact = status.replace_strict(rules.status_exact, default=None, return_dtype=pl.String)
-    subject_detail = (
-        status.str.extract(r"^[245]\.(\d{1,3}\.\d{1,3})$", 1)
-        .replace_strict(rules.status_subject_detail, default=None, return_dtype=pl.String)
+    subject_detail = status.str.extract(r"^[245]\.(\d{1,3}\.\d{1,3})$", 1).replace_strict(
+        rules.status_subject_detail, default=None, return_dtype=pl.String
     )
     by_reply = reply_code.replace_strict(rules.reply_codes, default=None, return_dtype=pl.String)
     return pl.coalesce(text_reason, exact, subject_detail, by_reply, pl.lit("undefined"))
@@ -66,7 +67,9 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     reason = reason_expr(pl.col("status"), pl.col("smtp_code"), diagnostic)
     enriched = enriched.with_columns(
-        reason=pl.when(is_failure & pl.col("reason").is_null()).then(reason).otherwise(pl.col("reason"))
+        reason=pl.when(is_failure & pl.col("reason").is_null())
+        .then(reason)
+        .otherwise(pl.col("reason"))
     )
     return enriched.with_columns(
         bounce_type=pl.when((pl.col("event") == "bounced") & pl.col("bounce_type").is_null())

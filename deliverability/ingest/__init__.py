@@ -16,8 +16,9 @@ from deliverability.schema import REJECTS_SCHEMA, empty_events
 __all__ = ["FileStats", "LoadResult", "load_events"]
 
 
-def load_events(paths: Iterable[str | Path], *, timezone: str = DEFAULT_TIMEZONE,
-                classify: bool = True) -> LoadResult:
+def load_events(
+    paths: Iterable[str | Path], *, timezone: str = DEFAULT_TIMEZONE, classify: bool = True
+) -> LoadResult:
     """Load event files (generic CSV) into one frame, sorted by time, plus rejects.
 
     With `classify`, failure events get `reason`, `bounce_type`, `status` and `smtp_code`

@@ -31,7 +31,9 @@ def domain_of(address: pl.Expr) -> pl.Expr:
 def normalize_domains(frame: pl.DataFrame, column: str = "recipient_domain") -> pl.DataFrame:
     """IDNA-encode the non-ASCII domains of a column (each distinct domain once)."""
     non_ascii = (
-        frame.select(pl.col(column).filter(~pl.col(column).str.contains(r"^[\x00-\x7f]*$")).unique())
+        frame.select(
+            pl.col(column).filter(~pl.col(column).str.contains(r"^[\x00-\x7f]*$")).unique()
+        )
         .to_series()
         .drop_nulls()
         .to_list()

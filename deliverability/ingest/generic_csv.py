@@ -122,8 +122,12 @@ def _split_records_slowly(text: str, delimiter: str, width: int) -> pl.DataFrame
     data["__fields"] = list(counts)
     return pl.DataFrame(
         data,
-        schema={**{f"c{i}": pl.String for i in range(width)}, _RAW: pl.String, _LINE: pl.Int64,
-                "__fields": pl.Int64},
+        schema={
+            **{f"c{i}": pl.String for i in range(width)},
+            _RAW: pl.String,
+            _LINE: pl.Int64,
+            "__fields": pl.Int64,
+        },
     )
 
 
@@ -162,56 +166,89 @@ def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
             pl.when(raw_ts.is_null())
             .then(pl.lit("Zeitstempel fehlt."))
             .when(pl.col("__ts").is_null())
-            .then(pl.format(f"Zeitstempel {quoted} ist kein gültiger Zeitpunkt (erwartet: "
-                            f"{ACCEPTED_FORMATS_DE}; Ortszeit {timezone}).", raw_ts)),
+            .then(
+                pl.format(
+                    f"Zeitstempel {quoted} ist kein gültiger Zeitpunkt (erwartet: "
+                    f"{ACCEPTED_FORMATS_DE}; Ortszeit {timezone}).",
+                    raw_ts,
+                )
+            ),
         ),
         (
             "recipient",
             pl.when(recipient.is_null())
             .then(pl.lit("Empfängeradresse fehlt."))
             .when(domain_of(recipient).is_null())
-            .then(pl.format(f"Empfängeradresse {quoted} enthält kein @ mit einer Domain dahinter.",
-                            recipient)),
+            .then(
+                pl.format(
+                    f"Empfängeradresse {quoted} enthält kein @ mit einer Domain dahinter.",
+                    recipient,
+                )
+            ),
         ),
         (
             "event",
             pl.when(event.is_null())
             .then(pl.lit("Ereignis fehlt."))
             .when(~pl.col("__event").is_in(EVENTS))
-            .then(pl.format(f"Ereignis {quoted} ist unbekannt; erlaubt sind: {', '.join(EVENTS)}.",
-                            event)),
+            .then(
+                pl.format(
+                    f"Ereignis {quoted} ist unbekannt; erlaubt sind: {', '.join(EVENTS)}.", event
+                )
+            ),
         ),
         (
             "bounce_type",
-            pl.when(pl.col("__bounce_type").is_not_null() & ~pl.col("__bounce_type").is_in(BOUNCE_TYPES))
-            .then(pl.format(f"Bounce-Typ {quoted} ist unbekannt; erlaubt sind: hard, soft, "
-                            "undetermined oder leer.", pl.col("bounce_type"))),
+            pl.when(
+                pl.col("__bounce_type").is_not_null() & ~pl.col("__bounce_type").is_in(BOUNCE_TYPES)
+            ).then(
+                pl.format(
+                    f"Bounce-Typ {quoted} ist unbekannt; erlaubt sind: hard, soft, "
+                    "undetermined oder leer.",
+                    pl.col("bounce_type"),
+                )
+            ),
         ),
         (
             "reason",
-            pl.when(pl.col("__reason").is_not_null() & ~pl.col("__reason").is_in(REASON_IDS))
-            .then(pl.format(f"Grund {quoted} gehört nicht zur Grund-Taxonomie (z. B. userunknown, "
-                            "mailboxfull, blocked).", pl.col("reason"))),
+            pl.when(pl.col("__reason").is_not_null() & ~pl.col("__reason").is_in(REASON_IDS)).then(
+                pl.format(
+                    f"Grund {quoted} gehört nicht zur Grund-Taxonomie (z. B. userunknown, "
+                    "mailboxfull, blocked).",
+                    pl.col("reason"),
+                )
+            ),
         ),
         (
             "smtp_code",
-            pl.when(pl.col("smtp_code").is_not_null()
-                    & ~pl.col("smtp_code").str.strip_chars().str.contains(r"^[2-5]\d\d$"))
-            .then(pl.format(f"SMTP-Code {quoted} ist keine dreistellige Zahl von 200 bis 599.",
-                            pl.col("smtp_code"))),
+            pl.when(
+                pl.col("smtp_code").is_not_null()
+                & ~pl.col("smtp_code").str.strip_chars().str.contains(r"^[2-5]\d\d$")
+            ).then(
+                pl.format(
+                    f"SMTP-Code {quoted} ist keine dreistellige Zahl von 200 bis 599.",
+                    pl.col("smtp_code"),
+                )
+            ),
         ),
         (
             "status",
-            pl.when(pl.col("status").is_not_null()
-                    & ~pl.col("status").str.strip_chars().str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$"))
-            .then(pl.format(f"Statuscode {quoted} ist kein erweiterter Statuscode wie 5.1.1.",
-                            pl.col("status"))),
+            pl.when(
+                pl.col("status").is_not_null()
+                & ~pl.col("status").str.strip_chars().str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$")
+            ).then(
+                pl.format(
+                    f"Statuscode {quoted} ist kein erweiterter Statuscode wie 5.1.1.",
+                    pl.col("status"),
+                )
+            ),
         ),
     ]
 
 
-def load_generic_csv(path: Path, *, timezone: str, source_label: str | None = None
-                     ) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+def load_generic_csv(
+    path: Path, *, timezone: str, source_label: str | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
     """Load one generic CSV file into canonical events and rejects."""
     decoded = read_text(path)
     text = decoded.text
@@ -234,9 +271,7 @@ def load_generic_csv(path: Path, *, timezone: str, source_label: str | None = No
             if c not in DERIVED_COLUMNS
         ],
     ).with_columns(
-        pl.col(c).str.strip_chars().replace("", None)
-        for c in COLUMNS
-        if c not in DERIVED_COLUMNS
+        pl.col(c).str.strip_chars().replace("", None) for c in COLUMNS if c not in DERIVED_COLUMNS
     )
     named = named.with_columns(
         recipient=clean_address(pl.col("recipient")),
@@ -245,10 +280,12 @@ def load_generic_csv(path: Path, *, timezone: str, source_label: str | None = No
         __bounce_type=pl.col("bounce_type").str.to_lowercase().replace(BOUNCE_TYPE_ALIASES),
         __reason=pl.col("reason").str.to_lowercase(),
     )
-    width_problem = (
-        pl.when(pl.col("__fields") != len(header))
-        .then(pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder (Trennzeichen: "
-                        f"{delimiter_name(delimiter)}).", pl.col("__fields")))
+    width_problem = pl.when(pl.col("__fields") != len(header)).then(
+        pl.format(
+            f"Die Zeile hat {{}} statt {len(header)} Felder (Trennzeichen: "
+            f"{delimiter_name(delimiter)}).",
+            pl.col("__fields"),
+        )
     )
     checks = [("(Zeile)", width_problem), *_problems(timezone)]
     named = named.with_columns(
@@ -257,17 +294,23 @@ def load_generic_csv(path: Path, *, timezone: str, source_label: str | None = No
             separator=", ",
             ignore_nulls=True,
         ),
-        __problem_text=pl.concat_str([expr for _, expr in checks], separator=" ", ignore_nulls=True),
+        __problem_text=pl.concat_str(
+            [expr for _, expr in checks], separator=" ", ignore_nulls=True
+        ),
     )
     bad = pl.col("__problem_text").str.len_chars() > 0
     file_label = str(path)
-    rejects = named.filter(bad).select(
-        file=pl.lit(file_label),
-        line=pl.col(_LINE).cast(pl.Int64),
-        field=pl.col("__problem_fields"),
-        reason=pl.col("__problem_text"),
-        raw=pl.col(_RAW),
-    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+    rejects = (
+        named.filter(bad)
+        .select(
+            file=pl.lit(file_label),
+            line=pl.col(_LINE).cast(pl.Int64),
+            field=pl.col("__problem_fields"),
+            reason=pl.col("__problem_text"),
+            raw=pl.col(_RAW),
+        )
+        .cast(REJECTS_SCHEMA)
+    )  # type: ignore[arg-type]
 
     good = named.filter(~bad).with_columns(
         timestamp=pl.col("__ts"),

@@ -27,12 +27,16 @@ def read_bytes(path: Path) -> tuple[bytes, bool]:
     except FileNotFoundError as error:
         raise InputError("Die Datei wurde nicht gefunden.", path=path) from error
     except OSError as error:
-        raise InputError(f"Die Datei kann nicht gelesen werden ({error.strerror}).", path=path) from error
+        raise InputError(
+            f"Die Datei kann nicht gelesen werden ({error.strerror}).", path=path
+        ) from error
     if data[:2] == _GZIP_MAGIC:
         try:
             return gzip.decompress(data), True
         except (OSError, EOFError) as error:
-            raise InputError("Die gzip-Datei ist beschädigt oder unvollständig.", path=path) from error
+            raise InputError(
+                "Die gzip-Datei ist beschädigt oder unvollständig.", path=path
+            ) from error
     return data, False
 
 

@@ -18,8 +18,15 @@ ACCEPTED_FORMATS_DE = (
 )
 
 
-def _naive(year: pl.Expr, month: pl.Expr, day: pl.Expr, hour: pl.Expr, minute: pl.Expr,
-           second: pl.Expr, fraction: pl.Expr) -> pl.Expr:
+def _naive(
+    year: pl.Expr,
+    month: pl.Expr,
+    day: pl.Expr,
+    hour: pl.Expr,
+    minute: pl.Expr,
+    second: pl.Expr,
+    fraction: pl.Expr,
+) -> pl.Expr:
     text = pl.format(
         "{}-{}-{} {}:{}:{}.{}",
         year,
@@ -64,13 +71,16 @@ def parse_timestamp(column: pl.Expr, timezone: str) -> pl.Expr:
     def field(groups: pl.Expr, index: int) -> pl.Expr:
         return groups.struct.field(str(index))
 
-    from_iso = _with_zone(
-        _naive(*(field(iso, i) for i in range(1, 8))), field(iso, 8), timezone
-    )
+    from_iso = _with_zone(_naive(*(field(iso, i) for i in range(1, 8))), field(iso, 8), timezone)
     from_german = _with_zone(
         _naive(
-            field(german, 3), field(german, 2), field(german, 1), field(german, 4),
-            field(german, 5), field(german, 6), pl.lit(None, dtype=pl.String),
+            field(german, 3),
+            field(german, 2),
+            field(german, 1),
+            field(german, 4),
+            field(german, 5),
+            field(german, 6),
+            pl.lit(None, dtype=pl.String),
         ),
         field(german, 7),
         timezone,

@@ -14,8 +14,15 @@ from deliverability.report import format as fmt
 from deliverability.report.weekly import WeeklyReport
 from deliverability.taxonomy import get_reason
 
-COLORS = {"sent": "#9bb7d4", "hard": "#c0392b", "soft": "#e67e22", "blocked": "#7f8c8d",
-          "line": "#2c3e50", "previous": "#bdc3c7", "current": "#2980b9"}
+COLORS = {
+    "sent": "#9bb7d4",
+    "hard": "#c0392b",
+    "soft": "#e67e22",
+    "blocked": "#7f8c8d",
+    "line": "#2c3e50",
+    "previous": "#bdc3c7",
+    "current": "#2980b9",
+}
 
 _count_axis = FuncFormatter(lambda value, _: fmt.number(value))
 _share_axis = FuncFormatter(lambda value, _: fmt.percent(value, 1))
@@ -36,8 +43,14 @@ def daily_volume(report: WeeklyReport) -> Figure:
     step = max(1, len(days) // 14)
     axis.set_xticks(list(positions)[::step], [f"{d:%d.%m.}" for d in days][::step], rotation=45)
     rate_axis = axis.twinx()
-    rate_axis.plot(list(positions), daily.get_column("rate").to_list(), color=COLORS["hard"],
-                   marker="o", markersize=3, label="Bounce-Rate")
+    rate_axis.plot(
+        list(positions),
+        daily.get_column("rate").to_list(),
+        color=COLORS["hard"],
+        marker="o",
+        markersize=3,
+        label="Bounce-Rate",
+    )
     rate_axis.set_ylabel("Bounce-Rate")
     rate_axis.yaxis.set_major_formatter(_share_axis)
     rate_axis.set_ylim(bottom=0)
@@ -59,12 +72,26 @@ def provider_rates(report: WeeklyReport) -> Figure:
     figure = Figure(figsize=(10, 0.45 * len(names) + 1.5))
     axis = figure.subplots()
     positions = list(range(len(names)))
-    axis.barh([p + 0.2 for p in positions], before, height=0.4, color=COLORS["previous"],
-              label=f"Vorwoche (KW {report.previous[-2:]})")
-    errors = [[r - lo for r, lo in zip(rate, low, strict=True)],
-              [hi - r for r, hi in zip(rate, high, strict=True)]]
-    axis.barh([p - 0.2 for p in positions], rate, height=0.4, color=COLORS["current"],
-              xerr=errors, capsize=3, label=f"KW {report.week[-2:]} mit 95-%-Intervall")
+    axis.barh(
+        [p + 0.2 for p in positions],
+        before,
+        height=0.4,
+        color=COLORS["previous"],
+        label=f"Vorwoche (KW {report.previous[-2:]})",
+    )
+    errors = [
+        [r - lo for r, lo in zip(rate, low, strict=True)],
+        [hi - r for r, hi in zip(rate, high, strict=True)],
+    ]
+    axis.barh(
+        [p - 0.2 for p in positions],
+        rate,
+        height=0.4,
+        color=COLORS["current"],
+        xerr=errors,
+        capsize=3,
+        label=f"KW {report.week[-2:]} mit 95-%-Intervall",
+    )
     axis.set_yticks(positions, names)
     axis.xaxis.set_major_formatter(_share_axis)
     axis.set_xlabel("Bounce-Rate (hart + weich)")

@@ -20,8 +20,9 @@ _EXTERNAL_SCRIPT = re.compile(
 REMOVE_TAG = "remove_cell"
 
 
-def execute_notebook(notebook: Path, executed: Path, parameters: dict[str, Any],
-                     cwd: Path | None = None) -> None:
+def execute_notebook(
+    notebook: Path, executed: Path, parameters: dict[str, Any], cwd: Path | None = None
+) -> None:
     """Execute `notebook` with papermill into `executed`; failures become a ReportError."""
     import papermill
     from papermill.exceptions import PapermillExecutionError

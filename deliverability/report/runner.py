@@ -30,12 +30,15 @@ class ReportResult:
     rejected: int
 
 
-def run_weekly_report(inputs: list[Path], week: str | None, out_dir: Path,
-                      timezone: str = config.DEFAULT_TIMEZONE) -> ReportResult:
+def run_weekly_report(
+    inputs: list[Path], week: str | None, out_dir: Path, timezone: str = config.DEFAULT_TIMEZONE
+) -> ReportResult:
     """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs)."""
     paths = inputs or config.sample_inputs()
     if not paths:
-        raise InputError(f"Keine Eingabedateien angegeben und keine Beispieldaten in {config.SAMPLE_DIR}.")
+        raise InputError(
+            f"Keine Eingabedateien angegeben und keine Beispieldaten in {config.SAMPLE_DIR}."
+        )
     for path in paths:
         if not path.is_file():
             raise InputError("Die Datei wurde nicht gefunden.", path=path)
@@ -58,5 +61,13 @@ def run_weekly_report(inputs: list[Path], week: str | None, out_dir: Path,
     html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
     suppression_csv = folder / SUPPRESSION_FILE
     suppressed = pl.read_csv(suppression_csv, infer_schema=False).height
-    return ReportResult(week, fmt.week_title(week, timezone), html, executed, suppression_csv,
-                        folder / REJECTS_FILE, suppressed, load.rejects.height)
+    return ReportResult(
+        week,
+        fmt.week_title(week, timezone),
+        html,
+        executed,
+        suppression_csv,
+        folder / REJECTS_FILE,
+        suppressed,
+        load.rejects.height,
+    )

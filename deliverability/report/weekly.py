@@ -96,9 +96,13 @@ def resolve_week(messages: pl.DataFrame, week: str | None) -> str:
     return week
 
 
-def build_weekly_report(inputs: Sequence[str | Path], week: str | None = None, *,
-                        timezone: str = config.DEFAULT_TIMEZONE,
-                        thresholds: Thresholds | None = None) -> WeeklyReport:
+def build_weekly_report(
+    inputs: Sequence[str | Path],
+    week: str | None = None,
+    *,
+    timezone: str = config.DEFAULT_TIMEZONE,
+    thresholds: Thresholds | None = None,
+) -> WeeklyReport:
     """Load the inputs and compute everything the weekly report shows."""
     thresholds = thresholds or Thresholds()
     paths = [Path(p) for p in inputs] or config.sample_inputs()
@@ -108,8 +112,8 @@ def build_weekly_report(inputs: Sequence[str | Path], week: str | None = None, *
     previous = previous_week(week)
     lazy = messages.lazy()
     current_failures = messages.filter(
-        (pl.col("week") == week) & pl.col("outcome").is_in(["hard", "soft", "undetermined",
-                                                             "blocked"])
+        (pl.col("week") == week)
+        & pl.col("outcome").is_in(["hard", "soft", "undetermined", "blocked"])
     )
     reasons = (
         current_failures.group_by("reason")
@@ -144,15 +148,20 @@ def build_weekly_report(inputs: Sequence[str | Path], week: str | None = None, *
         overall=weekly_rates(lazy, None, week, previous).collect(),
         providers=weekly_rates(lazy, "provider", week, previous).collect(),
         domains=weekly_rates(lazy, "recipient_domain", week, previous).collect(),
-        domain_patterns=detect_patterns(lazy, "recipient_domain", week, thresholds.patterns).collect(),
+        domain_patterns=detect_patterns(
+            lazy, "recipient_domain", week, thresholds.patterns
+        ).collect(),
         provider_patterns=detect_patterns(lazy, "provider", week, thresholds.patterns).collect(),
         reasons=reasons,
-        suppressions=suppression_list(load.events.lazy(), thresholds.consecutive_soft_bounces).collect(),
+        suppressions=suppression_list(
+            load.events.lazy(), thresholds.consecutive_soft_bounces
+        ).collect(),
         daily=daily,
     )
 
 
 # -- outputs ---------------------------------------------------------------------------------
+
 
 def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
     """Write the suppression CSV and the rejected lines into `out_dir/<week>/`."""
@@ -181,15 +190,25 @@ def key_figures_table(report: WeeklyReport) -> pd.DataFrame:
         now = report.figure(column)
         before = report.figure(column, previous=True)
         if kind == "count":
-            change = fmt.number((now or 0) - (before or 0), sign=True) if before is not None else "–"
+            change = (
+                fmt.number((now or 0) - (before or 0), sign=True) if before is not None else "–"
+            )
             rows.append((label, fmt.number(now), fmt.number(before), change))
         else:
             decimals = 2 if column == "complaint_rate" else 1
-            change = (fmt.points(now - before, decimals) if now is not None and before is not None
-                      else "–")
-            rows.append((label, fmt.percent(now, 2 if kind == "share" and column == "complaint_rate"
-                                            else 1),
-                         fmt.percent(before, 2 if column == "complaint_rate" else 1), change))
+            change = (
+                fmt.points(now - before, decimals)
+                if now is not None and before is not None
+                else "–"
+            )
+            rows.append(
+                (
+                    label,
+                    fmt.percent(now, 2 if kind == "share" and column == "complaint_rate" else 1),
+                    fmt.percent(before, 2 if column == "complaint_rate" else 1),
+                    change,
+                )
+            )
     return pd.DataFrame(
         rows,
         columns=["Kennzahl", f"KW {report.week[-2:]}", f"KW {report.previous[-2:]}", "Veränderung"],
@@ -217,8 +236,7 @@ def provider_table(report: WeeklyReport) -> pd.DataFrame:
 def attention_domains(report: WeeklyReport, limit: int = 15) -> pl.DataFrame:
     """Domains whose bounce rate is credibly above the warning threshold (Wilson lower bound)."""
     return report.domains.filter(
-        (pl.col("bounce_low") >= report.thresholds.hard_bounce_warn)
-        & (pl.col("sent") >= 1)
+        (pl.col("bounce_low") >= report.thresholds.hard_bounce_warn) & (pl.col("sent") >= 1)
     ).head(limit)
 
 
@@ -229,8 +247,8 @@ def domain_table(report: WeeklyReport, limit: int = 15) -> pd.DataFrame:
         )
     )
     return t.german_table(
-        frame, (("recipient_domain", "Domain", t.text), ("provider", "Anbieter", t.text),
-                *RATE_COLUMNS)
+        frame,
+        (("recipient_domain", "Domain", t.text), ("provider", "Anbieter", t.text), *RATE_COLUMNS),
     )
 
 
@@ -242,8 +260,9 @@ def _provider_of(report: WeeklyReport, domain: str) -> str:
 def reasons_table(report: WeeklyReport) -> pd.DataFrame:
     frame = report.reasons.with_columns(
         label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
-        side=pl.col("reason").map_elements(lambda r: SIDE_LABELS[get_reason(r).side],
-                                           return_dtype=pl.String),
+        side=pl.col("reason").map_elements(
+            lambda r: SIDE_LABELS[get_reason(r).side], return_dtype=pl.String
+        ),
     )
     return t.german_table(
         frame,
@@ -290,7 +309,9 @@ def new_suppressions_table(report: WeeklyReport) -> pd.DataFrame:
             lambda v: fmt.timestamp(v, report.timezone), return_dtype=pl.String
         ),
         trigger_label=pl.col("trigger").replace_strict(TRIGGER_LABELS, default=None),
-        reason_label=pl.col("reason").map_elements(suppression_reason_label, return_dtype=pl.String),
+        reason_label=pl.col("reason").map_elements(
+            suppression_reason_label, return_dtype=pl.String
+        ),
     )
     return t.german_table(
         frame,
@@ -326,12 +347,17 @@ def rejects_table(report: WeeklyReport) -> pd.DataFrame:
     )
     return t.german_table(
         frame,
-        (("name", "Datei", t.text), ("line", "Zeile", t.integer), ("field", "Feld", t.text),
-         ("reason", "Grund", t.text)),
+        (
+            ("name", "Datei", t.text),
+            ("line", "Zeile", t.integer),
+            ("field", "Feld", t.text),
+            ("reason", "Grund", t.text),
+        ),
     )
 
 
 # -- German findings ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -352,60 +378,74 @@ def findings(report: WeeklyReport) -> list[Finding]:
     bounce_rate = report.figure("bounce_rate")
     complaint_rate = report.figure("complaint_rate")
     if bounce_rate is not None and bounce_rate >= th.bounce_alert:
-        items.append(Finding(
-            "Bounce-Rate über der Alarmschwelle",
-            f"{fmt.percent(bounce_rate)} aller versendeten Mails sind gescheitert "
-            f"(Alarmschwelle {fmt.percent(th.bounce_alert, 0)}).",
-            "Ab etwa 5 % prüfen große Versender wie Amazon SES ein Konto und Empfänger stufen "
-            "die Reputation herab.",
-            "Die Ursachen unten der Reihe nach abarbeiten; Mails an gesperrte Adressen sofort "
-            "stoppen.",
-            "alarm",
-        ))
+        items.append(
+            Finding(
+                "Bounce-Rate über der Alarmschwelle",
+                f"{fmt.percent(bounce_rate)} aller versendeten Mails sind gescheitert "
+                f"(Alarmschwelle {fmt.percent(th.bounce_alert, 0)}).",
+                "Ab etwa 5 % prüfen große Versender wie Amazon SES ein Konto und Empfänger stufen "
+                "die Reputation herab.",
+                "Die Ursachen unten der Reihe nach abarbeiten; Mails an gesperrte Adressen sofort "
+                "stoppen.",
+                "alarm",
+            )
+        )
     if hard_rate is not None and hard_rate >= th.hard_bounce_warn:
-        items.append(Finding(
-            "Zu viele Hardbounces",
-            f"Die Hardbounce-Rate liegt bei {fmt.percent(hard_rate)} "
-            f"(Warnschwelle {fmt.percent(th.hard_bounce_warn, 0)}).",
-            "Hardbounces entstehen durch ungültige Adressen oder harte Ablehnungen; viele davon "
-            "schaden der Absenderreputation.",
-            "Sperrliste in alle Versandsysteme übernehmen und die Herkunft der Adressen prüfen.",
-            "warnung",
-        ))
+        items.append(
+            Finding(
+                "Zu viele Hardbounces",
+                f"Die Hardbounce-Rate liegt bei {fmt.percent(hard_rate)} "
+                f"(Warnschwelle {fmt.percent(th.hard_bounce_warn, 0)}).",
+                "Hardbounces entstehen durch ungültige Adressen oder harte Ablehnungen; viele davon "
+                "schaden der Absenderreputation.",
+                "Sperrliste in alle Versandsysteme übernehmen und die Herkunft der Adressen prüfen.",
+                "warnung",
+            )
+        )
     if complaint_rate is not None and complaint_rate >= th.complaint_warn:
-        items.append(Finding(
-            "Beschwerderate erhöht",
-            f"{fmt.percent(complaint_rate, 2)} der zugestellten Mails wurden als Spam gemeldet "
-            f"(Warnschwelle {fmt.percent(th.complaint_warn, 1)}).",
-            "Gmail und Yahoo erwarten dauerhaft weniger als 0,3 %, besser unter 0,1 %.",
-            "Einwilligungen, Versandhäufigkeit und einen gut sichtbaren Abmeldelink prüfen.",
-            "warnung",
-        ))
-    for row in report.domain_patterns.filter(pl.col("pattern") == "server_down").iter_rows(named=True):
+        items.append(
+            Finding(
+                "Beschwerderate erhöht",
+                f"{fmt.percent(complaint_rate, 2)} der zugestellten Mails wurden als Spam gemeldet "
+                f"(Warnschwelle {fmt.percent(th.complaint_warn, 1)}).",
+                "Gmail und Yahoo erwarten dauerhaft weniger als 0,3 %, besser unter 0,1 %.",
+                "Einwilligungen, Versandhäufigkeit und einen gut sichtbaren Abmeldelink prüfen.",
+                "warnung",
+            )
+        )
+    for row in report.domain_patterns.filter(pl.col("pattern") == "server_down").iter_rows(
+        named=True
+    ):
         days = fmt.enumeration([fmt.day(d) for d in row["days"] or []])
-        items.append(Finding(
-            f"{row['recipient_domain']}: Empfangsserver gestört",
-            f"Am {days} wurden {fmt.number(row['affected'])} von {fmt.number(row['messages'])} "
-            f"Mails an diese Domain ({fmt.percent(row['share'])}) zurückgestellt oder sind "
-            "vorübergehend gescheitert.",
-            "Viele Adressen einer Domain zur selben Zeit betroffen: Der Mailserver des Empfängers "
-            "war nicht erreichbar. Die Adressen selbst sind in Ordnung.",
-            "Adressen nicht sperren. Gescheiterte Mails nach Ende der Störung erneut senden; bei "
-            "wichtigen Kontakten telefonisch Bescheid geben.",
-            "warnung",
-        ))
-    for row in report.provider_patterns.filter(pl.col("pattern") == "sender_blocked").iter_rows(named=True):
+        items.append(
+            Finding(
+                f"{row['recipient_domain']}: Empfangsserver gestört",
+                f"Am {days} wurden {fmt.number(row['affected'])} von {fmt.number(row['messages'])} "
+                f"Mails an diese Domain ({fmt.percent(row['share'])}) zurückgestellt oder sind "
+                "vorübergehend gescheitert.",
+                "Viele Adressen einer Domain zur selben Zeit betroffen: Der Mailserver des Empfängers "
+                "war nicht erreichbar. Die Adressen selbst sind in Ordnung.",
+                "Adressen nicht sperren. Gescheiterte Mails nach Ende der Störung erneut senden; bei "
+                "wichtigen Kontakten telefonisch Bescheid geben.",
+                "warnung",
+            )
+        )
+    for row in report.provider_patterns.filter(pl.col("pattern") == "sender_blocked").iter_rows(
+        named=True
+    ):
         top = _top_reason(report, "provider", row["provider"])
         reason = get_reason(top)
-        items.append(Finding(
-            f"{row['provider']}: Versand abgelehnt",
-            f"{fmt.number(row['affected'])} von {fmt.number(row['messages'])} Mails "
-            f"({fmt.percent(row['share'])}) wurden wegen des Versandwegs oder Inhalts abgelehnt; "
-            f"häufigster Grund: {reason.label}.",
-            reason.meaning,
-            reason.action,
-            "alarm" if row["share"] >= 0.5 else "warnung",
-        ))
+        items.append(
+            Finding(
+                f"{row['provider']}: Versand abgelehnt",
+                f"{fmt.number(row['affected'])} von {fmt.number(row['messages'])} Mails "
+                f"({fmt.percent(row['share'])}) wurden wegen des Versandwegs oder Inhalts abgelehnt; "
+                f"häufigster Grund: {reason.label}.",
+                reason.meaning,
+                reason.action,
+                "alarm" if row["share"] >= 0.5 else "warnung",
+            )
+        )
     limit_blocks = (
         report.messages.filter((pl.col("week") == report.week) & (pl.col("outcome") == "blocked"))
         .group_by("sender", "day", "reason")
@@ -414,43 +454,50 @@ def findings(report: WeeklyReport) -> list[Finding]:
     )
     for row in limit_blocks.iter_rows(named=True):
         reason = get_reason(row["reason"])
-        items.append(Finding(
-            f"{row['sender']}: {fmt.number(row['messages'])} Mails vom Versandsystem blockiert",
-            f"Am {fmt.day(row['day'])} hat das Versandsystem {fmt.number(row['messages'])} Mails "
-            f"von {row['sender']} nicht versendet. Grund: {reason.label}.",
-            reason.meaning,
-            reason.action,
-            "warnung",
-        ))
+        items.append(
+            Finding(
+                f"{row['sender']}: {fmt.number(row['messages'])} Mails vom Versandsystem blockiert",
+                f"Am {fmt.day(row['day'])} hat das Versandsystem {fmt.number(row['messages'])} Mails "
+                f"von {row['sender']} nicht versendet. Grund: {reason.label}.",
+                reason.meaning,
+                reason.action,
+                "warnung",
+            )
+        )
     invalid = report.domain_patterns.filter(pl.col("pattern") == "domain_invalid")
     if invalid.height:
         names = ", ".join(invalid.get_column("recipient_domain").to_list())
-        items.append(Finding(
-            "Domains, die es nicht gibt",
-            f"Alle Mails an {names} sind gescheitert, weil die Domain nicht existiert.",
-            "Fast immer ein Tippfehler bei der Erfassung (z. B. gmial.com statt gmail.com).",
-            "Adressen sind gesperrt. Die richtige Adresse beim Kontakt erfragen und im CRM "
-            "korrigieren.",
-            "hinweis",
-        ))
+        items.append(
+            Finding(
+                "Domains, die es nicht gibt",
+                f"Alle Mails an {names} sind gescheitert, weil die Domain nicht existiert.",
+                "Fast immer ein Tippfehler bei der Erfassung (z. B. gmial.com statt gmail.com).",
+                "Adressen sind gesperrt. Die richtige Adresse beim Kontakt erfragen und im CRM "
+                "korrigieren.",
+                "hinweis",
+            )
+        )
     bad = report.domain_patterns.filter(pl.col("pattern") == "bad_addresses")
     if bad.height:
-        items.append(Finding(
-            "Einzelne ungültige Adressen",
-            f"Bei {fmt.number(bad.height)} Domains scheiterten einzelne Adressen "
-            f"({fmt.number(int(bad.get_column('affected').sum()))} Adressen), während der Rest "
-            "zugestellt wurde.",
-            "Das sind keine Störungen, sondern Adressen, die es nicht (mehr) gibt.",
-            "Die Adressen stehen auf der Sperrliste; im CRM bereinigen.",
-            "hinweis",
-        ))
+        items.append(
+            Finding(
+                "Einzelne ungültige Adressen",
+                f"Bei {fmt.number(bad.height)} Domains scheiterten einzelne Adressen "
+                f"({fmt.number(int(bad.get_column('affected').sum()))} Adressen), während der Rest "
+                "zugestellt wurde.",
+                "Das sind keine Störungen, sondern Adressen, die es nicht (mehr) gibt.",
+                "Die Adressen stehen auf der Sperrliste; im CRM bereinigen.",
+                "hinweis",
+            )
+        )
     order = {"alarm": 0, "warnung": 1, "hinweis": 2}
     return sorted(items, key=lambda f: order[f.severity])
 
 
 def _top_reason(report: WeeklyReport, by: str, value: str) -> str | None:
     frame = report.messages.filter(
-        (pl.col("week") == report.week) & (pl.col(by) == value)
+        (pl.col("week") == report.week)
+        & (pl.col(by) == value)
         & pl.col("reason_side").is_in(["sender", "content"])
     )
     if frame.is_empty():

@@ -47,7 +47,9 @@ def reasons() -> dict[str, Reason]:
         try:
             reason = Reason(id=reason_id, **entry)
         except TypeError as error:
-            raise ConfigError(f"{_DATA}: Eintrag [{reason_id}] ist unvollständig: {error}") from error
+            raise ConfigError(
+                f"{_DATA}: Eintrag [{reason_id}] ist unvollständig: {error}"
+            ) from error
         if reason.side not in _SIDES or reason.nature not in _NATURES:
             raise ConfigError(f"{_DATA}: Eintrag [{reason_id}] hat ungültige side/nature.")
         result[reason_id] = reason
