@@ -742,8 +742,8 @@ def write_sample(directory: Path, seed: int = 20261123, scale: float = 1.0) -> l
     events = generate_events(seed, scale)
     by_week: dict[str, list[Event]] = {}
     for event in events:
-        year, week, _ = event.timestamp.astimezone(BERLIN).isocalendar()
-        by_week.setdefault(f"{year}-W{week:02d}", []).append(event)
+        iso = event.timestamp.astimezone(BERLIN).isocalendar()
+        by_week.setdefault(f"{iso.year}-W{iso.week:02d}", []).append(event)
     written = []
     last_week = max(by_week)
     for week, week_events in sorted(by_week.items()):

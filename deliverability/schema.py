@@ -32,7 +32,7 @@ EventDtype = pl.Enum(list(EVENTS))
 BounceTypeDtype = pl.Enum(list(BOUNCE_TYPES))
 
 EVENT_SCHEMA: Final[pl.Schema] = pl.Schema(
-    {
+    {  # type: ignore[arg-type]
         "timestamp": pl.Datetime("us", "UTC"),
         "message_id": pl.String,
         "sender": pl.String,

@@ -76,7 +76,8 @@ def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], pl
     fields_per_line = frame_lines.select(
         pl.col(_RAW).str.replace_all(r'"[^"]*"', "").str.count_matches(delimiter, literal=True) + 1
     ).to_series()
-    if quotes_balanced and (fields_per_line.max() or 0) <= len(header):
+    widest = int(fields_per_line.max() or 0)  # type: ignore[arg-type]
+    if quotes_balanced and widest <= len(header):
         parsed = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
             separator=delimiter,

@@ -42,6 +42,7 @@ def read_bytes(path: Path) -> tuple[bytes, bool]:
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
     """Decode as UTF-8 (with or without BOM), else as cp1252 (German Excel), else Latin-1."""
+    encodings: tuple[str, ...]
     if data.startswith(b"\xef\xbb\xbf"):
         encodings = ("utf-8-sig",)
     else:
