@@ -37,6 +37,8 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             cwd=str(cwd or notebook.parent),
+            # the kernel's own start-up notices are English log noise for the analyst
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as error:
         raise ReportError(
