@@ -12,7 +12,7 @@ import polars as pl
 
 from deliverability.periods import day_expr, week_expr
 from deliverability.schema import ATTEMPT_EVENTS
-from deliverability.taxonomy import provider_expr, reasons
+from deliverability.taxonomy import provider_expr, reason_attribute
 
 #: Final outcomes, best first; a message gets the first that applies.
 OUTCOMES = ("delivered", "hard", "soft", "undetermined", "blocked", "dropped", "pending", "other")
@@ -80,12 +80,9 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         .then(pl.lit("pending"))
         .otherwise(pl.lit("other"))
     )
-    side = pl.col("reason").replace_strict(
-        {r.id: r.side for r in reasons().values()}, default=None, return_dtype=pl.String
-    )
     return messages.rename({"__key": "message_key"}).with_columns(
         outcome=outcome.cast(pl.Enum(list(OUTCOMES))),
-        reason_side=side,
+        reason_side=reason_attribute("side"),
         provider=provider_expr("recipient_domain"),
         week=week_expr(pl.col("first_ts"), timezone),
         day=day_expr(pl.col("first_ts"), timezone),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from deliverability.schema import BounceTypeDtype
-from deliverability.taxonomy import reasons
+from deliverability.taxonomy import reason_attribute
 
 #: Failure sides that count towards soft→hard escalation.
 ESCALATION_SIDES = ("address", "mailbox", "remote")
@@ -37,18 +37,14 @@ def address_key() -> pl.Expr:
     return pl.format("{}@{}", local, pl.col("recipient_domain"))
 
 
-def _reason_attr(attribute: str) -> pl.Expr:
-    return pl.col("reason").replace_strict(
-        {r.id: getattr(r, attribute) for r in reasons().values()}, default=None
-    )
-
-
 def suppression_events(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFrame:
     """The events that trigger a suppression, one or more per address, with `trigger`."""
     base = events.with_columns(email=address_key()).with_columns(
         address=pl.col("email").str.to_lowercase()
     )
-    counted_failure = (pl.col("event") == "bounced") & _reason_attr("side").is_in(ESCALATION_SIDES)
+    counted_failure = (pl.col("event") == "bounced") & reason_attribute("side").is_in(
+        ESCALATION_SIDES
+    )
     history = (
         base.filter(counted_failure | (pl.col("event") == "delivered"))
         .sort("timestamp", "source_ref")
@@ -67,7 +63,7 @@ def suppression_events(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFra
     hard = base.filter(
         (pl.col("event") == "bounced")
         & (pl.col("bounce_type") == "hard")
-        & _reason_attr("suppress").fill_null(False)
+        & reason_attribute("suppress").fill_null(False)
     ).with_columns(trigger=pl.lit("hard_bounce"))
     no_type = pl.lit(None, dtype=BounceTypeDtype)
     complaints = base.filter(pl.col("event") == "complained").with_columns(

@@ -6,7 +6,7 @@ import polars as pl
 
 from deliverability.classify.rules import REPLY_IN_TEXT, STATUS_IN_TEXT, rule_base
 from deliverability.schema import FAILURE_EVENTS, BounceTypeDtype
-from deliverability.taxonomy import reasons
+from deliverability.taxonomy import reason_attribute
 
 
 def status_expr() -> pl.Expr:
@@ -41,9 +41,7 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
 def bounce_type_expr(status: pl.Expr, reply_code: pl.Expr, reason: pl.Expr) -> pl.Expr:
     """hard for 5xx, soft for 4xx, else the reason's default nature."""
     leading = pl.coalesce(status.str.slice(0, 1), reply_code.cast(pl.String).str.slice(0, 1))
-    nature = reason.replace_strict(
-        {r.id: r.nature for r in reasons().values()}, default="undetermined", return_dtype=pl.String
-    )
+    nature = reason_attribute("nature", reason, default="undetermined")
     return (
         pl.when(leading == "5")
         .then(pl.lit("hard"))

@@ -1,7 +1,14 @@
 """Reasons and providers as data, with small loaders."""
 
 from deliverability.taxonomy.providers import provider_expr, provider_map
-from deliverability.taxonomy.reasons import REASON_IDS, Reason, get_reason, reasons, reasons_frame
+from deliverability.taxonomy.reasons import (
+    REASON_IDS,
+    Reason,
+    get_reason,
+    reason_attribute,
+    reasons,
+    reasons_frame,
+)
 
 __all__ = [
     "REASON_IDS",
@@ -9,6 +16,7 @@ __all__ = [
     "get_reason",
     "provider_expr",
     "provider_map",
+    "reason_attribute",
     "reasons",
     "reasons_frame",
 ]
