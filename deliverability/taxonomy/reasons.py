@@ -66,7 +66,7 @@ def get_reason(reason_id: str | None) -> Reason:
 
 
 def reason_attribute(
-    attribute: str, reason: pl.Expr | str = "reason", default: object = None
+    attribute: str, reason: pl.Expr | str = "reason", default: str | None = None
 ) -> pl.Expr:
     """A polars expression mapping reason ids to one attribute of the taxonomy (`side` …)."""
     column = pl.col(reason) if isinstance(reason, str) else reason
