@@ -43,7 +43,6 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         sender=pl.col("sender").drop_nulls().first(),
         recipient_domain=pl.col("recipient_domain").first(),
         source=pl.col("source").first(),
-        source_refs=pl.col("source_ref").str.join(" "),
         sent=pl.col("event").is_in(ATTEMPT_EVENTS).any(),
         delivered=_has("delivered"),
         hard=pl.col("__bounce_hard").any(),
@@ -61,7 +60,6 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         status=_last_failure("status"),
         diagnostic=_last_failure("diagnostic"),
         failure_ref=_last_failure("source_ref"),
-        deferral_reason=pl.col("reason").filter(pl.col("event") == "deferred").last(),
     )
     outcome = (
         pl.when(pl.col("delivered"))

@@ -24,7 +24,7 @@ from deliverability.rates import weekly_rates
 from deliverability.report import format as fmt
 from deliverability.report import tables as t
 from deliverability.suppression import generic_export_frame, suppression_list
-from deliverability.taxonomy import get_reason
+from deliverability.taxonomy import get_reason, provider_expr
 
 SUPPRESSION_FILE = "sperrliste.csv"
 REJECTS_FILE = "abgelehnte_zeilen.csv"
@@ -241,20 +241,11 @@ def attention_domains(report: WeeklyReport, limit: int = 15) -> pl.DataFrame:
 
 
 def domain_table(report: WeeklyReport, limit: int = 15) -> pd.DataFrame:
-    frame = attention_domains(report, limit).with_columns(
-        provider=pl.col("recipient_domain").map_elements(
-            lambda d: _provider_of(report, d), return_dtype=pl.String
-        )
-    )
+    frame = attention_domains(report, limit).with_columns(provider=provider_expr())
     return t.german_table(
         frame,
         (("recipient_domain", "Domain", t.text), ("provider", "Anbieter", t.text), *RATE_COLUMNS),
     )
-
-
-def _provider_of(report: WeeklyReport, domain: str) -> str:
-    match = report.messages.filter(pl.col("recipient_domain") == domain).get_column("provider")
-    return str(match[0]) if len(match) else ""
 
 
 def reasons_table(report: WeeklyReport) -> pd.DataFrame:
