@@ -18,7 +18,7 @@ CASES = [
     ("4.2.2", 452, "", "mailboxfull", "soft"),
     ("4.4.7", None, "", "expired", "soft"),
     ("5.3.4", 552, "", "mesgtoobig", "hard"),
-    ("5.7.1", 550, "", "blocked", "hard"),
+    ("5.7.1", 550, "", "securityerror", "hard"),
     ("5.7.26", 550, "", "authfailure", "hard"),
     ("5.7.515", 550, "", "authfailure", "hard"),
     ("5.1.10", 550, "", "notaccept", "hard"),
@@ -48,11 +48,26 @@ CASES = [
         "expired",
         "soft",
     ),
+    # a specific text beats even a specific code
+    ("5.1.1", 550, "550 5.1.1 Mailbox full", "mailboxfull", "hard"),
+    # a general text beats a weak code (x.7.1 only says "not authorized") ...
+    ("5.7.1", 550, "550 5.7.1 Message not accepted for policy reasons", "policyviolation", "hard"),
+    # ... but not a strong one
+    ("5.2.2", 552, "552 5.2.2 temporary local problem", "mailboxfull", "hard"),
+    # "user unknown" under a mailbox or policy code is a filter's answer
+    ("5.7.1", 550, "550 5.7.1 <a@b.de>: User unknown", "filtered", "hard"),
+    ("5.2.1", 550, "550 5.2.1 User unknown", "filtered", "hard"),
+    ("5.1.1", 550, "550 5.1.1 User unknown", "userunknown", "hard"),
+    # provider code tables (Orange, Cox)
+    (None, 550, "550 5.2.0 Mail rejete. Mail rejected. OFR_506 [506]", "spamdetected", "hard"),
+    (None, 554, "554 Rejected - see https://www.cox.com AUP#CXBL", "blocked", "hard"),
     # reply code only
-    (None, 421, "", "systemerror", "soft"),
+    (None, 452, "", "systemfull", "soft"),
     (None, 556, "", "notaccept", "hard"),
-    # nothing known
-    (None, None, "something odd happened", "undefined", "undetermined"),
+    (None, 421, "", "undefined", "soft"),
+    # a text nobody recognises: on hold; nothing at all: undefined
+    (None, None, "something odd happened", "onhold", "undetermined"),
+    (None, None, "", "undefined", "undetermined"),
 ]
 
 

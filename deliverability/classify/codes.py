@@ -6,8 +6,22 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from deliverability.classify.rules import REPLY_IN_TEXT, STATUS_IN_TEXT, rule_base
+import re2
+
+from deliverability.classify.rules import (
+    COMMAND_REASONS,
+    DELIVERED_ACTIONS,
+    REPLY_IN_TEXT,
+    STATUS_IN_TEXT,
+    WEAK_REASONS,
+    TextRule,
+    refine,
+    rule_base,
+)
 from deliverability.taxonomy import get_reason
+
+_STATUS = re.compile(STATUS_IN_TEXT)
+_REPLY = re.compile(REPLY_IN_TEXT)
 
 
 @dataclass(frozen=True)
@@ -16,43 +30,129 @@ class Verdict:
     bounce_type: str
     status: str | None
     reply_code: int | None
+    suppress: bool = False
+
+
+class _PatternSet:
+    """All patterns of one pass in one RE2 automaton: one scan finds every matching rule.
+
+    RE2 (like polars' Rust regex engine) guarantees linear time; the lowest matching index
+    is the first rule in table order.
+    """
+
+    def __init__(self, rules: tuple[TextRule, ...]) -> None:
+        options = re2.Options()
+        options.max_mem = 256 << 20
+        self._set = re2.Set.SearchSet(options)
+        for rule in rules:
+            self._set.Add(rule.pattern)
+        self._set.Compile()
+        self._reasons = tuple(rule.reason for rule in rules)
+
+    def first(self, text: str | None) -> str | None:
+        if not text:
+            return None
+        matches = self._set.Match(text)
+        return self._reasons[min(matches)] if matches else None
 
 
 @cache
-def _compiled() -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(rule.pattern), rule.reason) for rule in rule_base().text_rules)
+def _compiled() -> tuple[_PatternSet, _PatternSet]:
+    rules = rule_base()
+    return _PatternSet(rules.specific_texts), _PatternSet(rules.general_texts)
 
 
 def extract_status(text: str | None) -> str | None:
-    match = re.search(STATUS_IN_TEXT, text or "")
+    match = _STATUS.search(text or "")
     return match.group(1) if match else None
 
 
 def extract_reply_code(text: str | None) -> int | None:
-    match = re.search(REPLY_IN_TEXT, text or "")
+    match = _REPLY.search(text or "")
     return int(match.group(1)) if match else None
 
 
-def classify_failure(
-    status: str | None = None, reply_code: int | None = None, diagnostic: str | None = None
-) -> Verdict:
-    """Reason and hard/soft for one failure, by the documented precedence."""
+def context_reason(
+    command: str | None, dsn_action: str | None, diagnostic_type: str | None
+) -> str | None:
+    """What the circumstances of a failure say when its codes and text do not.
+
+    A bounce mail knows more than a log row: the SMTP command the server answered and the
+    DSN's Action field. A refusal at MAIL FROM concerns the sender (`rejected`), one at
+    connection or HELO/EHLO the sending host (`blocked`); a delayed or expired delivery is
+    `expired`; a local delivery program's failure (X-Unix) is `mailererror`.
+    """
+    if diagnostic_type and diagnostic_type.startswith("X-UNIX"):
+        return "mailererror"
+    if dsn_action in ("delayed", "expired"):
+        return "expired"
+    return COMMAND_REASONS.get(command or "")
+
+
+def reason_of(
+    status: str | None,
+    reply_code: int | None,
+    diagnostic: str | None,
+    *,
+    command: str | None = None,
+    dsn_action: str | None = None,
+    diagnostic_type: str | None = None,
+) -> str:
+    """The reason by the documented precedence (see `classify.rules`)."""
     rules = rule_base()
+    specific, general = _compiled()
+    status_reason = rules.status_reason(status)
+    diagnostic = diagnostic.lower() if diagnostic else diagnostic  # patterns are lower case
+    reason = specific.first(diagnostic)
+    if reason is None and status_reason is not None and status_reason not in WEAK_REASONS:
+        reason = status_reason
+    if reason is None:
+        reason = (
+            general.first(diagnostic)
+            or context_reason(command, dsn_action, diagnostic_type)
+            or status_reason
+            or (rules.reply_codes.get(reply_code) if reply_code is not None else None)
+            or ("onhold" if diagnostic and diagnostic.strip() else "undefined")
+        )
+    return refine(reason, status_reason, command)
+
+
+def classify_failure(
+    status: str | None = None,
+    reply_code: int | None = None,
+    diagnostic: str | None = None,
+    *,
+    command: str | None = None,
+    dsn_action: str | None = None,
+    diagnostic_type: str | None = None,
+    hint: str | None = None,
+    reason: str | None = None,
+) -> Verdict:
+    """Reason, hard/soft and `suppress` for one failure.
+
+    `hint` is a reason the source names itself (an SES bounce sub-type, a Google Group),
+    taken when the rules find none (`onhold`, `undefined`). `reason` forces the reason
+    (feedback reports, auto-replies); the codes still decide hard or soft.
+    """
     status = status or extract_status(diagnostic)
     reply_code = reply_code or extract_reply_code(diagnostic)
-    reason = None
-    for pattern, candidate in _compiled():
-        if diagnostic and pattern.search(diagnostic):
-            reason = candidate
-            break
-    if reason is None and status:
-        reason = rules.status_exact.get(status)
-        if reason is None:
-            reason = rules.status_subject_detail.get(status.split(".", 1)[1])
-    if reason is None and reply_code is not None:
-        reason = rules.reply_codes.get(reply_code)
-    reason = reason or "undefined"
-    return Verdict(reason, bounce_type_of(status, reply_code, reason), status, reply_code)
+    if reason is None:
+        if (status or "").startswith("2.") or dsn_action in DELIVERED_ACTIONS:
+            reason = "delivered"
+        else:
+            reason = reason_of(
+                status,
+                reply_code,
+                diagnostic,
+                command=command,
+                dsn_action=dsn_action,
+                diagnostic_type=diagnostic_type,
+            )
+            if hint and reason in ("onhold", "undefined"):
+                reason = hint
+    bounce_type = bounce_type_of(status, reply_code, reason)
+    suppress = get_reason(reason).suppress and bounce_type == "hard"
+    return Verdict(reason, bounce_type, status, reply_code, suppress)
 
 
 def bounce_type_of(status: str | None, reply_code: int | None, reason: str) -> str:

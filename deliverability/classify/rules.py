@@ -1,11 +1,26 @@
 """The classification rule base, loaded from the CSV tables in `rules/`.
 
-Precedence (documented in the README and tested):
-1. a specific text pattern in the server's diagnostic (first matching row wins);
-2. the full enhanced status code (e.g. ``5.7.515``);
-3. the subject and detail of the enhanced status code, any class (``x.1.1``);
-4. the SMTP reply code;
-5. otherwise ``undefined``.
+One rule base serves both paths (one bounce mail, millions of log rows). Precedence, as
+documented in the README and tested:
+
+1. **Specific texts** (`text_patterns.csv`, pass 1): the first matching reason in table order.
+   A server's own words beat a generic code: a ``550 5.7.1`` that says "SPF" is `authfailure`,
+   "mailbox full" under a 5xx is still `mailboxfull`.
+2. **The enhanced status code** (`status_codes.csv`): the exact code (``5.7.515``, ``4.2.1``),
+   else its subject and detail for any class (``x.1.1``).
+3. When the code gives no reason or only a *weak* one (see `WEAK_REASONS`), **general texts**
+   (pass 2: policy, system, expiry, network, security, local mailer) may still decide.
+4. Then the weak reason from the code; then what the circumstances say (SMTP command, DSN
+   action, see `codes.context_reason`); then the **SMTP reply code** (`reply_codes.csv`).
+5. Otherwise `onhold` when there is a diagnostic text nobody recognised, `undefined` when
+   there is none.
+
+Afterwards one refinement applies to unknown-address texts. Refused at MAIL FROM, the
+unknown user or domain is the *sender's* (`rejected`). A "user unknown" after the DATA
+command, or under a mailbox status code (``5.2.x``) when the refusal did not come at RCPT TO,
+or under a policy status code (``5.7.x``) is a recipient-side filter answering (`filtered`),
+not a missing mailbox. Without this, a filter's generic
+"user unknown" would suppress valid addresses.
 """
 
 from __future__ import annotations
@@ -26,23 +41,49 @@ STATUS_IN_TEXT = r"\b([245]\.\d{1,3}\.\d{1,3})\b"
 #: An SMTP reply code at the start of a text, or after "said:" / "smtp;" prefixes.
 REPLY_IN_TEXT = r"(?:^|said:\s*|smtp;\s*|\()\s*([245]\d\d)[\s\-]"
 
+#: Reasons a status code only hints at: general texts may still override them (step 3).
+WEAK_REASONS = frozenset(
+    {"systemerror", "securityerror", "expired", "networkerror", "hostunknown", "userunknown"}
+)
+
+
+#: The SMTP command a server refused → the reason, when nothing more specific is known
+#: (a bounce mail's context; log rows do not carry it).
+COMMAND_REASONS = {"MAIL": "rejected", "HELO": "blocked", "EHLO": "blocked", "CONN": "blocked"}
+#: DSN Action values that mean the message did reach the recipient's server.
+DELIVERED_ACTIONS = ("delivered", "relayed", "expanded")
+
 
 @dataclass(frozen=True)
 class TextRule:
-    pattern: str
+    """One reason's patterns (consecutive table rows merged into one alternation)."""
+
     reason: str
-    source: str
+    pattern: str
+    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class RuleBase:
-    text_rules: tuple[TextRule, ...]
+    #: pass 1: specific texts, checked before any code
+    specific_texts: tuple[TextRule, ...]
+    #: pass 2: general texts, checked when the code gives no or only a weak reason
+    general_texts: tuple[TextRule, ...]
     #: full codes such as "5.7.515" → reason
     status_exact: dict[str, str]
     #: "subject.detail" such as "1.1" → reason (class-independent)
     status_subject_detail: dict[str, str]
     #: reply code → reason
     reply_codes: dict[int, str]
+
+    def status_reason(self, status: str | None) -> str | None:
+        """The reason an enhanced status code stands for, exact code first."""
+        if not status:
+            return None
+        reason = self.status_exact.get(status)
+        if reason is None and "." in status:
+            reason = self.status_subject_detail.get(status.split(".", 1)[1])
+        return reason
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -55,18 +96,40 @@ def _read(name: str) -> list[dict[str, str]]:
     return rows
 
 
+def _merged(rows: list[dict[str, str]]) -> tuple[TextRule, ...]:
+    """Consecutive rows of the same reason become one alternation; order is kept."""
+    rules: list[TextRule] = []
+    for row in rows:
+        if rules and rules[-1].reason == row["reason"]:
+            last = rules.pop()
+            rules.append(
+                TextRule(
+                    last.reason, f"{last.pattern}|{row['pattern']}", (*last.sources, row["source"])
+                )
+            )
+        else:
+            rules.append(TextRule(row["reason"], row["pattern"], (row["source"],)))
+    return tuple(rules)
+
+
 @cache
 def rule_base() -> RuleBase:
     """The rule tables, validated against the taxonomy."""
-    text_rules = []
-    for row in _read("text_patterns.csv"):
+    rows = _read("text_patterns.csv")
+    for line, row in enumerate(rows, start=2):
         try:
             re.compile(row["pattern"])
         except re.error as error:
             raise ConfigError(
-                f"Ungültiges Muster in text_patterns.csv: {row['pattern']}"
+                f"text_patterns.csv, Zeile {line}: ungültiges Muster {row['pattern']!r} ({error})."
             ) from error
-        text_rules.append(TextRule(row["pattern"], row["reason"], row["source"]))
+        if re.search(r"[A-Z]", re.sub(r"\\.", "", row["pattern"])):
+            raise ConfigError(
+                f"text_patterns.csv, Zeile {line}: Muster müssen kleingeschrieben sein "
+                "(der Text wird vor dem Vergleich kleingeschrieben)."
+            )
+        if row["pass"] not in ("1", "2"):
+            raise ConfigError(f"text_patterns.csv, Zeile {line}: „pass“ muss 1 oder 2 sein.")
     exact: dict[str, str] = {}
     subject_detail: dict[str, str] = {}
     for row in _read("status_codes.csv"):
@@ -76,4 +139,26 @@ def rule_base() -> RuleBase:
         else:
             exact[code] = row["reason"]
     replies = {int(row["code"]): row["reason"] for row in _read("reply_codes.csv")}
-    return RuleBase(tuple(text_rules), exact, subject_detail, replies)
+    return RuleBase(
+        specific_texts=_merged([row for row in rows if row["pass"] == "1"]),
+        general_texts=_merged([row for row in rows if row["pass"] == "2"]),
+        status_exact=exact,
+        status_subject_detail=subject_detail,
+        reply_codes=replies,
+    )
+
+
+def refine(reason: str, status_reason: str | None, command: str | None) -> str:
+    """The refinement after the rules: what an unknown-address text really proves."""
+    if reason in ("userunknown", "hostunknown") and command == "MAIL":
+        return "rejected"
+    if reason != "userunknown" or status_reason == "userunknown" or command == "RCPT":
+        return reason
+    if command == "DATA" or status_reason in NOT_ADDRESS_STATUS_REASONS:
+        return "filtered"
+    return reason
+
+
+#: Reasons of status codes that are about something else than the address (x.2.x mailbox
+#: state, x.7.x policy): a "user unknown" text under them is a filter's answer.
+NOT_ADDRESS_STATUS_REASONS = frozenset({"filtered", "securityerror", "blocked"})

@@ -1,12 +1,39 @@
-"""Vectorized classification of event frames: polars expressions built from the rule tables."""
+"""Vectorized classification: polars expressions built from the same rule tables.
+
+Same rule base and precedence as the scalar path (`classify.codes`, see `classify.rules`);
+tests and `benchmarks/bench_classify.py` check that both agree. `classify_events` fills gaps
+in an event frame (millions of log rows). A log row knows no SMTP command and no DSN action,
+so the context step of the mail path does not apply. To stay fast, the rules run once per
+distinct (status, reply code, diagnostic) combination, after the parts of a diagnostic that no
+rule reads (addresses, IP addresses, long numbers and ids) are masked; the result is joined
+back to every row.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
-from deliverability.classify.rules import REPLY_IN_TEXT, STATUS_IN_TEXT, rule_base
+from deliverability.classify.rules import (
+    NOT_ADDRESS_STATUS_REASONS,
+    REPLY_IN_TEXT,
+    STATUS_IN_TEXT,
+    WEAK_REASONS,
+    TextRule,
+    rule_base,
+)
 from deliverability.schema import FAILURE_EVENTS, BounceTypeDtype
 from deliverability.taxonomy import reason_attribute
+
+#: Parts of a (lower-cased) diagnostic that no rule reads; masked before the distinct texts
+#: are classified: addresses, IPv4 addresses, long numbers, and long tokens mixing letters
+#: and digits (queue and message ids).
+_MASKS = (
+    (r"[a-z0-9._%+=-]+@[a-z0-9.-]+", "<adresse>"),
+    (r"\b\d{1,3}(?:\.\d{1,3}){3}\b", "<ip>"),
+    (r"\b\d{6,}\b", "<n>"),
+    (r"[0-9a-z+/=_-]*(?:[0-9][a-z]|[a-z][0-9])[0-9a-z+/=_-]{8,}", "<id>"),
+)
+_NO_TEXT = pl.lit(None, dtype=pl.String)
 
 
 def status_expr() -> pl.Expr:
@@ -20,22 +47,59 @@ def reply_code_expr() -> pl.Expr:
     return pl.coalesce(pl.col("smtp_code"), from_text)
 
 
-def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl.Expr:
-    """The reason by the documented precedence: text, full status, status detail, reply code."""
-    rules = rule_base()
-    text_reason: pl.Expr = pl.lit(None, dtype=pl.String)
-    for rule in reversed(rules.text_rules):
-        text_reason = (
+def mask_expr(diagnostic: pl.Expr) -> pl.Expr:
+    """The diagnostic lower-cased, with addresses, IP addresses and ids masked."""
+    diagnostic = diagnostic.str.to_lowercase()
+    for pattern, replacement in _MASKS:
+        diagnostic = diagnostic.str.replace_all(pattern, replacement)
+    return diagnostic
+
+
+def _first_match(rules: tuple[TextRule, ...], diagnostic: pl.Expr) -> pl.Expr:
+    result: pl.Expr = _NO_TEXT
+    for rule in reversed(rules):
+        result = (
             pl.when(diagnostic.str.contains(rule.pattern))
             .then(pl.lit(rule.reason))
-            .otherwise(text_reason)
+            .otherwise(result)
         )
+    return result
+
+
+def status_reason_expr(status: pl.Expr) -> pl.Expr:
+    """The reason an enhanced status code stands for: exact code, else subject.detail."""
+    rules = rule_base()
     exact = status.replace_strict(rules.status_exact, default=None, return_dtype=pl.String)
     subject_detail = status.str.extract(r"^[245]\.(\d{1,3}\.\d{1,3})$", 1).replace_strict(
         rules.status_subject_detail, default=None, return_dtype=pl.String
     )
+    return pl.coalesce(exact, subject_detail)
+
+
+def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl.Expr:
+    """The reason by the documented precedence, refinement included (no SMTP command known).
+
+    `diagnostic` must already be lower case (the patterns are).
+    """
+    rules = rule_base()
+    by_status = status_reason_expr(status)
+    strong_status = pl.when(~by_status.is_in(list(WEAK_REASONS))).then(by_status)
     by_reply = reply_code.replace_strict(rules.reply_codes, default=None, return_dtype=pl.String)
-    return pl.coalesce(text_reason, exact, subject_detail, by_reply, pl.lit("undefined"))
+    has_text = diagnostic.fill_null("").str.strip_chars().str.len_chars() > 0
+    fallback = pl.when(has_text).then(pl.lit("onhold")).otherwise(pl.lit("undefined"))
+    reason = pl.coalesce(
+        _first_match(rules.specific_texts, diagnostic),
+        strong_status,
+        _first_match(rules.general_texts, diagnostic),
+        by_status,
+        by_reply,
+        fallback,
+    )
+    return (
+        pl.when((reason == "userunknown") & by_status.is_in(list(NOT_ADDRESS_STATUS_REASONS)))
+        .then(pl.lit("filtered"))
+        .otherwise(reason)
+    )
 
 
 def bounce_type_expr(status: pl.Expr, reply_code: pl.Expr, reason: pl.Expr) -> pl.Expr:
@@ -52,22 +116,51 @@ def bounce_type_expr(status: pl.Expr, reply_code: pl.Expr, reason: pl.Expr) -> p
     )
 
 
+def classify_codes(codes: pl.LazyFrame) -> pl.LazyFrame:
+    """Add `_reason` to a frame of `status`, `smtp_code`, `diagnostic` (one row per failure).
+
+    The rules run once per distinct masked combination (keyed by a 64-bit hash), then the
+    result is joined back in the original row order.
+    """
+    keyed = codes.with_columns(_masked=mask_expr(pl.col("diagnostic").fill_null(""))).with_columns(
+        _key=pl.concat_str(
+            [
+                pl.col("status").fill_null("-"),
+                pl.col("smtp_code").cast(pl.String).fill_null("-"),
+                pl.col("_masked"),
+            ],
+            separator="\x1f",
+        ).hash()
+    )
+    distinct = (
+        keyed.select("_key", "status", "smtp_code", "_masked")
+        .unique(subset="_key")
+        .with_columns(_reason=reason_expr(pl.col("status"), pl.col("smtp_code"), pl.col("_masked")))
+        .select("_key", "_reason")
+    )
+    return keyed.join(distinct, on="_key", how="left", maintain_order="left").drop(
+        "_masked", "_key"
+    )
+
+
 def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     """Fill `status`, `smtp_code`, `reason` and (for bounces) `bounce_type` where the source did not.
 
     Values the source already gave are kept: the classifier only fills gaps.
     """
     is_failure = pl.col("event").cast(pl.String).is_in(FAILURE_EVENTS)
-    diagnostic = pl.col("diagnostic").fill_null("")
     enriched = events.with_columns(
         status=pl.when(is_failure).then(status_expr()).otherwise(pl.col("status")),
         smtp_code=pl.when(is_failure).then(reply_code_expr()).otherwise(pl.col("smtp_code")),
     )
-    reason = reason_expr(pl.col("status"), pl.col("smtp_code"), diagnostic)
-    enriched = enriched.with_columns(
-        reason=pl.when(is_failure & pl.col("reason").is_null())
-        .then(reason)
-        .otherwise(pl.col("reason"))
+    enriched = (
+        classify_codes(enriched)
+        .with_columns(
+            reason=pl.when(is_failure & pl.col("reason").is_null())
+            .then(pl.col("_reason"))
+            .otherwise(pl.col("reason"))
+        )
+        .drop("_reason")
     )
     return enriched.with_columns(
         bounce_type=pl.when((pl.col("event") == "bounced") & pl.col("bounce_type").is_null())

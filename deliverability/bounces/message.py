@@ -1,0 +1,184 @@
+"""A bounce mail taken apart: headers, the human-readable report text, DSN and ARF fields.
+
+The original message that many bounces carry (as `message/rfc822`, `text/rfc822-headers` or
+pasted below a separator line) is cut off, so its text can never be mistaken for the
+server's diagnostic. Its headers are kept, because some servers name the recipient only there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser, HeaderParser
+from email.policy import compat32
+
+_PARSER = BytesParser(policy=compat32)
+_HEADER_PARSER = HeaderParser(policy=compat32)
+
+#: Lines after which a plain-text bounce quotes the original message.
+ORIGINAL_MESSAGE_MARKERS = re.compile(
+    r"^\s*(?:"
+    r"-+ ?(?:this is a copy of|below this line is a copy of|the header of the original message"
+    r"|original message|original message follows|message header follows|returned message"
+    r"|unsent message below|undelivered message follows|headers of the original message"
+    r"|the original message was received|a copy of the original message)"
+    r"|--- below this line is a copy of the message"
+    r"|-+ ?(?:original|returned|undelivered) message(?: header)?s? (?:follows|below)"
+    r"|original message headers:"
+    r"|content-type: message/(?:rfc822|global)"
+    r"|content-type: text/rfc822-headers"
+    r")"
+    # a pasted header block of the original: starts with Return-Path or Received at column 0
+    r"|^(?:return-path: ?<|received: from )",
+    re.IGNORECASE | re.MULTILINE,
+)
+_TAG = re.compile(r"<[^>]+>")
+_BLOCK_TAG = re.compile(r"<\s*(?:br|/p|/div|/tr|/li|p|div|tr|li)\b[^>]*>", re.IGNORECASE)
+_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
+
+
+@dataclass
+class MailParts:
+    """What a parser needs from one message, already decoded to text."""
+
+    headers: Message
+    #: the report text written for humans (text/plain, or text/html stripped to text)
+    text: str = ""
+    #: per-message DSN fields (Reporting-MTA, Arrival-Date …), keys lower case
+    dsn_message: dict[str, str] = field(default_factory=dict)
+    #: one dict per recipient group of a message/delivery-status part
+    dsn_recipients: list[dict[str, str]] = field(default_factory=list)
+    #: the fields of a message/feedback-report part (ARF, RFC 5965)
+    feedback: dict[str, str] | None = None
+    #: headers of the returned original message, when the bounce carries them
+    original: Message | None = None
+    content_type: str = "text/plain"
+    report_type: str = ""
+
+
+def header_text(message: Message, name: str) -> str:
+    """A header decoded from RFC 2047 encoded words, unfolded; empty when absent."""
+    value = message.get(name)
+    if value is None:
+        return ""
+    raw = str(value)
+    if "=?" in raw:
+        with contextlib.suppress(UnicodeError, LookupError, ValueError):
+            raw = str(make_header(decode_header(raw)))
+    return " ".join(raw.split())
+
+
+def _decode(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    charset = part.get_content_charset() or ("iso-2022-jp" if b"\x1b$B" in payload else "utf-8")
+    for candidate in (charset, "utf-8", "cp1252"):
+        try:
+            return payload.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return payload.decode("latin-1")
+
+
+def html_to_text(html: str) -> str:
+    text = _BLOCK_TAG.sub("\n", html)
+    text = _TAG.sub("", text)
+    for entity, char in _ENTITIES.items():
+        text = text.replace(entity, char)
+    return text
+
+
+def _fields(block: Message) -> dict[str, str]:
+    return {name.lower(): " ".join(str(value).split()) for name, value in block.items()}
+
+
+def parse_field_blocks(text: str) -> list[dict[str, str]]:
+    """RFC 822 style field groups separated by empty lines, e.g. a DSN given as plain text."""
+    blocks = []
+    for chunk in re.split(r"\n[ \t]*\n", text.strip("\n")):
+        if not chunk.strip():
+            continue
+        parsed = _HEADER_PARSER.parsestr(chunk.lstrip() + "\n\n", headersonly=True)
+        fields = _fields(parsed)
+        if fields:
+            blocks.append(fields)
+    return blocks
+
+
+def _dsn_blocks(part: Message) -> list[dict[str, str]]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [_fields(block) for block in payload if isinstance(block, Message)]
+    return parse_field_blocks(_decode(part))
+
+
+def cut_original(text: str) -> str:
+    """The text above the first line that introduces a copy of the original message."""
+    match = ORIGINAL_MESSAGE_MARKERS.search(text)
+    return text[: match.start()] if match else text
+
+
+def parse_mail(data: bytes) -> MailParts:
+    """Take one message apart. Never raises on malformed MIME: it keeps what it can read."""
+    message = _PARSER.parsebytes(data)
+    parts = MailParts(headers=message, content_type=message.get_content_type())
+    parts.report_type = (message.get_param("report-type") or "").__str__().lower()
+    plain: list[str] = []
+    html: list[str] = []
+    _walk(message, parts, plain, html)
+    text = "\n".join(plain) if plain else html_to_text("\n".join(html))
+    parts.text = cut_original(text)
+    return parts
+
+
+def _walk(part: Message, parts: MailParts, plain: list[str], html: list[str]) -> None:
+    kind = part.get_content_type()
+    if part.is_multipart() and kind.startswith("multipart/"):
+        if kind == "multipart/report" and not parts.report_type:
+            parts.report_type = str(part.get_param("report-type") or "").lower()
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                _walk(sub, parts, plain, html)
+        return
+    if kind.startswith("multipart/") and not part.is_multipart():
+        # A broken boundary: the parts cannot be separated, so the whole body is read as text.
+        plain.append(_decode(part))
+        return
+    if kind in ("message/delivery-status", "message/global-delivery-status"):
+        blocks = _dsn_blocks(part)
+        if blocks:
+            per_message, *recipients = blocks
+            if "final-recipient" in per_message or "original-recipient" in per_message:
+                recipients.insert(0, per_message)
+                per_message = {}
+            parts.dsn_message.update(per_message)
+            parts.dsn_recipients.extend(recipients)
+        return
+    if kind == "message/feedback-report":
+        fields: dict[str, str] = {}
+        for block in _dsn_blocks(part):
+            fields.update(block)
+        parts.feedback = fields
+        return
+    if kind in ("message/rfc822", "message/global"):
+        payload = part.get_payload()
+        if parts.original is None and isinstance(payload, list) and payload:
+            first = payload[0]
+            parts.original = first if isinstance(first, Message) else None
+        return
+    if kind in ("text/rfc822-headers", "message/rfc822-headers", "message/global-headers"):
+        if parts.original is None:
+            parts.original = _HEADER_PARSER.parsestr(_decode(part), headersonly=True)
+        return
+    if part.get_content_maintype() == "text" or not part.get_content_type():
+        if part.get_filename():
+            return
+        if kind == "text/html":
+            html.append(_decode(part))
+        elif kind == "text/plain" or part is parts.headers:
+            plain.append(_decode(part))

@@ -1,0 +1,323 @@
+"""From one raw mail to verdicts: detect the kind of mail, read its failures, classify them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from email.utils import getaddresses, parseaddr
+from pathlib import Path
+
+from deliverability.bounces.failure import Failure, squeeze
+from deliverability.bounces.message import MailParts, header_text, parse_field_blocks, parse_mail
+from deliverability.bounces.plaintext import addresses_in, text_blocks
+from deliverability.bounces.ses import ses_notification
+from deliverability.bounces.sources import RawMail, iter_mails
+from deliverability.bounces.verdict import BounceVerdict, MailResult
+from deliverability.classify.codes import classify_failure
+from deliverability.taxonomy import get_reason
+
+NOT_A_BOUNCE = "keine-bounce"
+
+_BOUNCE_SENDER = re.compile(
+    r"mailer-daemon|postmaster|mail delivery (?:subsystem|system|service)|maildelivery|mdaemon"
+    r"|mail administrator|\bbounces?\b|nobody@|mail-?router|mta@|post_master",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|delivery (?:status|failure|notification|has failed|failed|report|problem|error)"
+    r"|failure notice|returned mail|mail delivery failed|could ?n[o']t be delivered|unzustellbar"
+    r"|nicht zustellbar|non remis|non recapitabile|returned to sender|unable to deliver"
+    r"|mail system error|could not send message|nondeliverable|non-?delivery|delayed mail"
+    r"|failed delivery|mail failure|message not delivered|rejected:|delivery notification"
+    r"|notice of delay|warning: message|mail could not|problem delivering|is not reachable"
+    r"|\bdsn\b|delivery-status|delivery error|メールエラー|エラー通知|配信エラー|不達",
+    re.IGNORECASE,
+)
+_AUTO_REPLY_SUBJECT = re.compile(
+    r"out of (?:the )?office|auto(?:matic)?[ -]?(?:reply|response|antwort)|abwesenheit"
+    r"|automatische antwort|vacation|réponse automatique|^auto:|urlaub|away from",
+    re.IGNORECASE,
+)
+_REMOTE_MTA_IN_TEXT = re.compile(
+    r"\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s*\[|while talking to ([a-z0-9][a-z0-9.-]*\.[a-z]{2,})"
+    r"|by ([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.? \[\d|remote-mta:\s*dns;\s*([a-z0-9.-]+)",
+    re.IGNORECASE,
+)
+_DSN_FIELD_IN_TEXT = re.compile(
+    r"^\s*(?:final|original)-recipient\s*:", re.IGNORECASE | re.MULTILINE
+)
+_CODE_IN_TEXT = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
+#: Phrases with which a bounce's own text says that a message was not delivered.
+_BOUNCE_TEXT = re.compile(
+    r"could ?n[o']t be delivered|undeliverable|was not delivered|delivery (?:has )?failed"
+    r"|permanent (?:fatal )?error|unable to deliver|not be delivered to|delivery to the following"
+    r"|nicht zugestellt werden|unzustellbar|n'a pas pu être remis",
+    re.IGNORECASE,
+)
+#: Domains whose bounces always mean one reason, whatever the language of the text.
+RECIPIENT_DOMAIN_HINTS = {
+    "googlegroups.com": "rejected",  # Google Groups refuses posts by non-members
+}
+
+
+def _address(value: str) -> str | None:
+    """The address of a DSN recipient field ("rfc822; a@b") or a header ("Name <a@b>")."""
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    address = parseaddr(value)[1] or value.strip().strip("<>")
+    return address.strip() or None
+
+
+def _typed(value: str | None) -> tuple[str | None, str | None]:
+    """Split "smtp; 550 …" into its type and text."""
+    if not value:
+        return None, None
+    kind, sep, text = value.partition(";")
+    if sep and re.fullmatch(r"\s*[A-Za-z][\w-]*\s*", kind):
+        return kind.strip().upper(), squeeze(text) or None
+    return None, squeeze(value) or None
+
+
+def _remote_mta(text: str) -> str | None:
+    match = _REMOTE_MTA_IN_TEXT.search(text)
+    if not match:
+        return None
+    return next(group for group in match.groups() if group).rstrip(".").lower()
+
+
+def mail_kind(parts: MailParts) -> str:
+    """bounce, feedback, vacation or not a bounce — judged from structure and headers."""
+    headers = parts.headers
+    if parts.feedback is not None or parts.report_type == "feedback-report":
+        return "feedback"
+    if parts.dsn_recipients or parts.report_type in ("delivery-status", "global-delivery-status"):
+        return "bounce"
+    sender = header_text(headers, "From")
+    subject = header_text(headers, "Subject")
+    if (
+        headers.get("X-Failed-Recipients")
+        or _BOUNCE_SENDER.search(sender)
+        or _BOUNCE_SUBJECT.search(subject)
+    ):
+        return "bounce"
+    if _BOUNCE_TEXT.search(parts.text) and text_blocks(parts.text, _own_addresses(parts))[1]:
+        return "bounce"  # the text says so and names the failed address
+    auto = header_text(headers, "Auto-Submitted").lower()
+    if (
+        auto.startswith("auto-replied")
+        or headers.get("X-Autoreply")
+        or headers.get("X-Autorespond")
+        or header_text(headers, "Precedence").lower() == "auto_reply"
+        or _AUTO_REPLY_SUBJECT.search(subject)
+    ):
+        return "vacation"
+    return NOT_A_BOUNCE
+
+
+def _own_addresses(parts: MailParts) -> frozenset[str]:
+    """The bounce's own sender and recipient: never the failed address."""
+    values = [header_text(parts.headers, name) for name in ("From", "To", "Return-Path", "Sender")]
+    return frozenset(address.lower() for _, address in getaddresses(values) if address)
+
+
+def _dsn_failures(parts: MailParts) -> list[Failure]:
+    failures = []
+    reporting = _typed(parts.dsn_message.get("reporting-mta"))[1]
+    for fields in parts.dsn_recipients:
+        recipient_field = fields.get("final-recipient") or fields.get("original-recipient") or ""
+        diagnostic_type, diagnostic = _typed(fields.get("diagnostic-code"))
+        actual = _typed(fields.get("x-actual-recipient"))[1] or ""
+        if actual.startswith(("|", '"|')):
+            diagnostic_type = diagnostic_type or "X-UNIX"  # delivered to a program: a local mailer
+        status = (fields.get("status") or "").split(" ")[0].strip() or None
+        if status and not re.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", status):
+            status = None
+        failures.append(
+            Failure(
+                recipient=_address(recipient_field) if recipient_field else None,
+                status=status,
+                diagnostic=diagnostic,
+                diagnostic_type=diagnostic_type,
+                remote_mta=_typed(fields.get("remote-mta"))[1] or reporting,
+                dsn_action=(fields.get("action") or "").lower() or None,
+            )
+        )
+    return failures
+
+
+def _merge_text(failure: Failure, blocks: dict[str, str], preamble: str) -> Failure:
+    """Fill the diagnostic from the human-readable text where the DSN gave none.
+
+    `preamble` is the text before the first recipient; it is only used for bounces without
+    a DSN part (a DSN's preamble is boilerplate).
+    """
+    text = blocks.get((failure.recipient or "").lower(), "")
+    diagnostic = failure.diagnostic
+    if not diagnostic:
+        if preamble and not _CODE_IN_TEXT.search(text) and _CODE_IN_TEXT.search(preamble):
+            text = f"{preamble} {text}".strip()  # the error stands above the address
+        diagnostic = text or preamble or None
+    merged = Failure(
+        recipient=failure.recipient,
+        status=failure.status,
+        diagnostic=diagnostic,
+        diagnostic_type=failure.diagnostic_type,
+        remote_mta=failure.remote_mta or _remote_mta(text or preamble),
+        dsn_action=failure.dsn_action,
+    ).with_text_facts()
+    if merged.command is None and text and text != diagnostic:
+        command = Failure(None, diagnostic=text).with_text_facts().command
+        merged = Failure(**{**merged.__dict__, "command": command})
+    return merged
+
+
+def read_failures(parts: MailParts) -> list[Failure]:
+    """The failed recipients of a bounce, from its DSN part and its text."""
+    ignore = _own_addresses(parts)
+    preamble, blocks = text_blocks(parts.text, ignore)
+    by_address = {block.recipient.lower(): block.diagnostic for block in blocks}
+    failures = _dsn_failures(parts)
+    inline_dsn = _DSN_FIELD_IN_TEXT.search(parts.text)
+    if not failures and inline_dsn:
+        # DSN fields pasted into the text (older Sendmail, some gateways)
+        parts.dsn_recipients = [
+            block
+            for block in parse_field_blocks(parts.text[inline_dsn.start() :])
+            if "final-recipient" in block or "original-recipient" in block
+        ]
+        failures = _dsn_failures(parts)
+    if failures:
+        preamble = ""
+    else:
+        failures = [Failure(block.recipient) for block in blocks]
+    if not failures:
+        failures = [Failure(address) for address in _fallback_recipients(parts, ignore)]
+    merged = [_merge_text(failure, by_address, preamble) for failure in failures]
+    return [_with_domain_hint(failure) for failure in merged]
+
+
+def _with_domain_hint(failure: Failure) -> Failure:
+    domain = (failure.recipient or "").rpartition("@")[2].lower()
+    hint = RECIPIENT_DOMAIN_HINTS.get(domain)
+    return replace(failure, hint=hint) if hint and not failure.hint else failure
+
+
+def _fallback_recipients(parts: MailParts, ignore: frozenset[str]) -> list[str]:
+    failed = header_text(parts.headers, "X-Failed-Recipients")
+    if failed:
+        return [address for _, address in getaddresses([failed]) if address]
+    in_text = [address for address in addresses_in(parts.text) if address not in ignore]
+    if len(in_text) == 1:
+        return in_text
+    if parts.original is not None:
+        to = [
+            address for _, address in getaddresses([header_text(parts.original, "To")]) if address
+        ]
+        if len(to) == 1:
+            return to
+    return [in_text[0]] if in_text else [""]
+
+
+def _feedback_failures(parts: MailParts) -> list[Failure]:
+    fields = parts.feedback or {}
+    recipient = _address(fields["original-rcpt-to"]) if fields.get("original-rcpt-to") else None
+    if recipient is None and parts.original is not None:
+        recipient = parseaddr(header_text(parts.original, "To"))[1] or None
+    kind = fields.get("feedback-type", "abuse")
+    mta = _typed(fields.get("reporting-mta"))[1]
+    return [
+        Failure(
+            recipient, diagnostic=f"feedback-type: {kind}", remote_mta=mta, forced_reason="feedback"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class MailRead:
+    """What one mail says, before classification."""
+
+    file: str
+    kind: str
+    failures: tuple[Failure, ...]
+    note: str = ""
+
+
+def read_mail(mail: RawMail) -> MailRead:
+    """Detect the kind of mail and read its failed recipients. Never raises on bad input."""
+    try:
+        parts = parse_mail(mail.data)
+    except (ValueError, LookupError, IndexError) as error:  # the email package's failures
+        return MailRead(mail.file, NOT_A_BOUNCE, (), f"nicht lesbar: {error}")
+    ses = ses_notification(parts.text)
+    if ses is not None:
+        kind, failures = ses
+        if kind == "feedback":
+            failures = [replace(failure, forced_reason="feedback") for failure in failures]
+        return MailRead(mail.file, kind, tuple(failures))
+    kind = mail_kind(parts)
+    if kind == NOT_A_BOUNCE:
+        return MailRead(
+            mail.file,
+            kind,
+            (),
+            "weder Unzustellbarkeitsmeldung noch Beschwerde oder Abwesenheitsnotiz",
+        )
+    if kind == "feedback":
+        return MailRead(mail.file, kind, tuple(_feedback_failures(parts)))
+    if kind == "vacation":
+        sender = parseaddr(header_text(parts.headers, "From"))[1] or None
+        subject = header_text(parts.headers, "Subject") or None
+        return MailRead(
+            mail.file, kind, (Failure(sender, diagnostic=subject, forced_reason="vacation"),)
+        )
+    failures = [
+        failure for failure in read_failures(parts) if failure.recipient or failure.diagnostic
+    ]
+    if not failures:
+        return MailRead(
+            mail.file, NOT_A_BOUNCE, (), "kein Empfänger und keine Fehlermeldung gefunden"
+        )
+    return MailRead(mail.file, kind, tuple(failures))
+
+
+def verdict_of(file: str, failure: Failure) -> BounceVerdict:
+    """Classify one failure and attach the German explanation from the taxonomy."""
+    verdict = classify_failure(
+        failure.status,
+        failure.reply_code,
+        failure.diagnostic,
+        command=failure.command,
+        dsn_action=failure.dsn_action,
+        diagnostic_type=failure.diagnostic_type,
+        hint=failure.hint,
+        reason=failure.forced_reason,
+    )
+    taxonomy = get_reason(verdict.reason)
+    return BounceVerdict(
+        file=file,
+        recipient=failure.recipient or None,
+        reason=verdict.reason,
+        bounce_type=verdict.bounce_type,
+        suppress=verdict.suppress,
+        status=verdict.status,
+        reply_code=verdict.reply_code,
+        diagnostic=failure.diagnostic,
+        remote_mta=failure.remote_mta,
+        german_label=taxonomy.label,
+        explanation=f"{taxonomy.what} {taxonomy.meaning}",
+        action=taxonomy.action,
+    )
+
+
+def classify_mail(mail: RawMail) -> MailResult:
+    """All verdicts of one mail. A mail that is not a bounce gets no verdict and a note."""
+    read = read_mail(mail)
+    verdicts = tuple(verdict_of(read.file, failure) for failure in read.failures)
+    return MailResult(read.file, read.kind, verdicts, read.note)
+
+
+def classify_mails(paths: Iterable[str | Path]) -> Iterator[MailResult]:
+    """Classify every mail under `paths` (files, folders, mbox files, Maildirs), in order."""
+    for mail in iter_mails(paths):
+        yield classify_mail(mail)

@@ -1,0 +1,99 @@
+"""Where bounce mails come from: single files, mbox files, Maildir folders and plain folders."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from deliverability.errors import InputError
+
+#: The separator line of an mbox file: "From " at the start of a line (RFC 4155).
+_MBOX_SEPARATOR = re.compile(rb"^From [^\n]*\n", re.MULTILINE)
+_MBOXRD_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
+_LINE_ENDINGS = re.compile(rb"\r\n?")
+
+
+@dataclass(frozen=True)
+class RawMail:
+    """One message as bytes, with the label the analyst sees (`path` or `path#n` in an mbox)."""
+
+    file: str
+    data: bytes
+
+
+def normalize_line_endings(data: bytes) -> bytes:
+    """CRLF and lone CR become LF, so every parser sees one kind of line ending."""
+    if b"\r" not in data:
+        return data
+    return _LINE_ENDINGS.sub(b"\n", data)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            f"Die Datei kann nicht gelesen werden ({error.strerror}).", path=path
+        ) from error
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError) as error:
+            raise InputError("Die gzip-Datei ist beschädigt.", path=path) from error
+    return normalize_line_endings(data)
+
+
+def is_mbox(data: bytes) -> bool:
+    """An mbox file starts with a "From " separator line; a single message starts with headers."""
+    return data.startswith(b"From ") and b"\n" in data[:1000]
+
+
+def split_mbox(data: bytes) -> list[bytes]:
+    """The messages of an mbox file, with mboxrd ">From " quoting undone."""
+    starts = [match.start() for match in _MBOX_SEPARATOR.finditer(data)]
+    # A "From " line only separates messages at the file start or after an empty line.
+    starts = [start for start in starts if start == 0 or data[start - 2 : start] == b"\n\n"]
+    messages = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(data)
+        chunk = data[start:end]
+        body = chunk[chunk.index(b"\n") + 1 :]
+        messages.append(_MBOXRD_QUOTED_FROM.sub(rb"\1", body))
+    return messages
+
+
+def _is_maildir(path: Path) -> bool:
+    return (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def _files_of(folder: Path) -> Iterator[Path]:
+    if _is_maildir(folder):
+        for sub in ("new", "cur"):
+            yield from sorted(p for p in (folder / sub).iterdir() if p.is_file())
+        return
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_dir():
+            yield from _files_of(path)
+        elif path.is_file():
+            yield path
+
+
+def iter_mails(paths: Iterable[str | Path]) -> Iterator[RawMail]:
+    """Every message under `paths`: files (single message or mbox), folders and Maildirs."""
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputError("Die Datei oder der Ordner existiert nicht.", path=path)
+        files = _files_of(path) if path.is_dir() else iter([path])
+        for file in files:
+            data = _read(file)
+            if is_mbox(data):
+                for number, message in enumerate(split_mbox(data), start=1):
+                    yield RawMail(f"{file}#{number}", message)
+            else:
+                yield RawMail(str(file), data)
