@@ -76,7 +76,29 @@ def _parser() -> argparse.ArgumentParser:
         default=1.0,
         help="Vielfaches des Standardumfangs (Kontakte und Versand)",
     )
+    classify = commands.add_parser(
+        "classify",
+        help="Bounce-Mails (.eml, mbox, Maildir) auswerten: Grund, hart/weich, Empfehlung",
+        description="Liest Bounce-Mails (einzelne .eml-Dateien, mbox-Dateien, Maildir- und "
+        "andere Ordner) und gibt je fehlgeschlagenem Empfänger einen Datensatz aus: Empfänger, "
+        "Grund, hart/weich, ob die Adresse gesperrt werden sollte, Codes, Fehlermeldung des "
+        "Servers und die deutsche Erklärung mit Empfehlung. Mails, die keine Bounces sind, "
+        "werden auf der Fehlerausgabe genannt.",
+    )
+    classify.add_argument("paths", nargs="+", metavar="PFAD", help="Dateien oder Ordner")
+    classify.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default="jsonl",
+        help="Ausgabeformat: jsonl (ein JSON-Objekt je Zeile, Standard) oder csv",
+    )
     return parser
+
+
+def _run_classify(args: argparse.Namespace) -> int:
+    from deliverability.bounces.cli_classify import run
+
+    return run(args.paths, args.format)
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -106,7 +128,7 @@ def _run_sample(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"report": _run_report, "sample": _run_sample}
+    handlers = {"report": _run_report, "sample": _run_sample, "classify": _run_classify}
     if args.command is None:
         parser.print_help()
         return 2

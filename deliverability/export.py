@@ -14,6 +14,11 @@ from deliverability.errors import DeliverabilityError
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+def neutral_cell(value: str) -> str:
+    """One text cell made safe for Excel (same rule as `neutralize_formulas`)."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
 def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Prefix text cells that start like a formula with an apostrophe."""
     text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]

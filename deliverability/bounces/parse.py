@@ -12,7 +12,7 @@ from deliverability.bounces.failure import Failure, squeeze
 from deliverability.bounces.message import MailParts, header_text, parse_field_blocks, parse_mail
 from deliverability.bounces.plaintext import addresses_in, text_blocks
 from deliverability.bounces.ses import ses_notification
-from deliverability.bounces.sources import RawMail, iter_mails
+from deliverability.bounces.sources import RawMail, iter_mails, normalize_line_endings
 from deliverability.bounces.verdict import BounceVerdict, MailResult
 from deliverability.classify.codes import classify_failure
 from deliverability.taxonomy import get_reason
@@ -46,6 +46,16 @@ _REMOTE_MTA_IN_TEXT = re.compile(
 )
 _DSN_FIELD_IN_TEXT = re.compile(
     r"^\s*(?:final|original)-recipient\s*:", re.IGNORECASE | re.MULTILINE
+)
+#: How a bounce without DSN part says whether it will retry (the DSN Action it would carry).
+_PERMANENT_TEXT = re.compile(
+    r"permanent (?:fatal )?error|failed permanently|i've given up|dauerhaft|endgültig",
+    re.IGNORECASE,
+)
+_DELAYED_TEXT = re.compile(
+    r"has been delayed|delivery (?:is )?delayed|will (?:be )?retr(?:y|ied)|still trying|warning message only"
+    r"|temporär|vorübergehend",
+    re.IGNORECASE,
 )
 _CODE_IN_TEXT = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
 #: Phrases with which a bounce's own text says that a message was not delivered.
@@ -190,7 +200,14 @@ def read_failures(parts: MailParts) -> list[Failure]:
     if failures:
         preamble = ""
     else:
-        failures = [Failure(block.recipient) for block in blocks]
+        action = (
+            "delayed"
+            if _DELAYED_TEXT.search(parts.text)
+            else "failed"
+            if _PERMANENT_TEXT.search(parts.text)
+            else None
+        )
+        failures = [Failure(block.recipient, dsn_action=action) for block in blocks]
     if not failures:
         failures = [Failure(address) for address in _fallback_recipients(parts, ignore)]
     merged = [_merge_text(failure, by_address, preamble) for failure in failures]
@@ -246,7 +263,7 @@ class MailRead:
 def read_mail(mail: RawMail) -> MailRead:
     """Detect the kind of mail and read its failed recipients. Never raises on bad input."""
     try:
-        parts = parse_mail(mail.data)
+        parts = parse_mail(normalize_line_endings(mail.data))
     except (ValueError, LookupError, IndexError) as error:  # the email package's failures
         return MailRead(mail.file, NOT_A_BOUNCE, (), f"nicht lesbar: {error}")
     ses = ses_notification(parts.text)

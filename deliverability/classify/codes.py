@@ -150,16 +150,19 @@ def classify_failure(
             )
             if hint and reason in ("onhold", "undefined"):
                 reason = hint
-    bounce_type = bounce_type_of(status, reply_code, reason)
+    bounce_type = bounce_type_of(status, reply_code, reason, dsn_action)
     suppress = get_reason(reason).suppress and bounce_type == "hard"
     return Verdict(reason, bounce_type, status, reply_code, suppress)
 
 
-def bounce_type_of(status: str | None, reply_code: int | None, reason: str) -> str:
-    """hard for permanent (5xx), soft for temporary (4xx), else the reason's nature."""
+def bounce_type_of(
+    status: str | None, reply_code: int | None, reason: str, dsn_action: str | None = None
+) -> str:
+    """hard for permanent (5xx), soft for temporary (4xx); without codes the DSN action
+    (failed → hard, delayed → soft), else the reason's nature."""
     leading = (status or "")[:1] or str(reply_code or "")[:1]
-    if leading == "5":
+    if leading == "5" or (not leading and dsn_action == "failed"):
         return "hard"
-    if leading == "4":
+    if leading == "4" or (not leading and dsn_action == "delayed"):
         return "soft"
     return get_reason(reason).nature
