@@ -2,9 +2,10 @@
 
 An address is suppressed by
 - a hard bounce whose reason shows the address itself is undeliverable (taxonomy `suppress`),
-- `consecutive` failed attempts in a row (default 5) without a delivery in between, counting
+- `consecutive` soft bounces in a row (default 5) without a delivery in between, counting
   only failures on the recipient's side (address, mailbox, receiving server) — a block of the
-  sender, the content or a send limit never counts against a valid address,
+  sender, the content or a send limit never counts against a valid address
+  (`classify.escalation`),
 - a complaint, or an unsubscribe.
 Addresses are compared case-insensitively with the IDNA form of their domain.
 """
@@ -13,11 +14,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from deliverability.classify.escalation import escalations
 from deliverability.schema import BounceTypeDtype
 from deliverability.taxonomy import reason_attribute
 
-#: Failure sides that count towards soft→hard escalation.
-ESCALATION_SIDES = ("address", "mailbox", "remote")
 GENERIC_COLUMNS = (
     "email",
     "status",
@@ -42,24 +42,9 @@ def suppression_events(events: pl.LazyFrame, consecutive: int = 5) -> pl.LazyFra
     base = events.with_columns(email=address_key()).with_columns(
         address=pl.col("email").str.to_lowercase()
     )
-    counted_failure = (pl.col("event") == "bounced") & reason_attribute("side").is_in(
-        ESCALATION_SIDES
+    escalated = escalations(base, consecutive).with_columns(
+        trigger=pl.lit("escalated"), bounce_type=pl.lit("hard").cast(BounceTypeDtype)
     )
-    history = (
-        base.filter(counted_failure | (pl.col("event") == "delivered"))
-        .sort("timestamp", "source_ref")
-        .with_columns(__run=(pl.col("event") == "delivered").cum_sum().over("address"))
-        .with_columns(
-            __failures=pl.when(pl.col("event") == "bounced")
-            .then(1)
-            .otherwise(0)
-            .cum_sum()
-            .over("address", "__run")
-        )
-    )
-    escalated = history.filter(
-        (pl.col("event") == "bounced") & (pl.col("__failures") == consecutive)
-    ).with_columns(trigger=pl.lit("escalated"), bounce_type=pl.lit("hard").cast(BounceTypeDtype))
     hard = base.filter(
         (pl.col("event") == "bounced")
         & (pl.col("bounce_type") == "hard")
