@@ -15,6 +15,7 @@ from deliverability.bounces.ses import ses_notification
 from deliverability.bounces.sources import RawMail, iter_mails, normalize_line_endings
 from deliverability.bounces.verdict import BounceVerdict, MailResult
 from deliverability.classify.codes import classify_failure
+from deliverability.classify.rules import REPLY_IN_TEXT, STATUS_IN_TEXT
 from deliverability.taxonomy import get_reason
 
 NOT_A_BOUNCE = "keine-bounce"
@@ -57,7 +58,9 @@ _DELAYED_TEXT = re.compile(
     r"|temporär|vorübergehend",
     re.IGNORECASE,
 )
-_CODE_IN_TEXT = re.compile(r"\b[245]\d\d\b|\b[245]\.\d{1,3}\.\d{1,3}\b")
+_ANY_CODE = re.compile(r"\b[245]\d\d\b")
+#: A server answer: a reply code where servers put it, or an enhanced status code.
+_CODE_IN_TEXT = re.compile(f"{REPLY_IN_TEXT}|{STATUS_IN_TEXT}", re.MULTILINE)
 #: Phrases with which a bounce's own text says that a message was not delivered.
 _BOUNCE_TEXT = re.compile(
     r"could ?n[o']t be delivered|undeliverable|was not delivered|delivery (?:has )?failed"
@@ -165,7 +168,7 @@ def _merge_text(failure: Failure, blocks: dict[str, str], preamble: str) -> Fail
     text = blocks.get((failure.recipient or "").lower(), "")
     diagnostic = failure.diagnostic
     if not diagnostic:
-        if preamble and not _CODE_IN_TEXT.search(text) and _CODE_IN_TEXT.search(preamble):
+        if preamble and not _CODE_IN_TEXT.search(text) and _ANY_CODE.search(preamble):
             text = f"{preamble} {text}".strip()  # the error stands above the address
         diagnostic = text or preamble or None
     merged = Failure(
