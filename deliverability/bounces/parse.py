@@ -212,6 +212,8 @@ def read_failures(parts: MailParts) -> list[Failure]:
         )
         failures = [Failure(block.recipient, dsn_action=action) for block in blocks]
     if not failures:
+        if parts.dsn_message:  # a DSN without recipients: its text is only boilerplate
+            preamble = ""
         failures = [Failure(address) for address in _fallback_recipients(parts, ignore)]
     merged = [_merge_text(failure, by_address, preamble) for failure in failures]
     return [_with_domain_hint(failure) for failure in merged]

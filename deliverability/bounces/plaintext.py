@@ -49,8 +49,12 @@ _RECIPIENT_LINES = (
     RecipientLine(
         re.compile(rf"^\s*>>>\s*rcpt to:\s*<({ADDRESS})>", re.IGNORECASE), keep_line=True
     ),
-    # a@b on 2/4/2008 10:29     a@b: 550 …
-    RecipientLine(re.compile(rf"^\s*({ADDRESS})(?:\s+on\s+\S.*|\s*:\s+(\S.*)|\s+\((\S.*)\))$")),
+    # a@b on 2/4/2008 10:29     a@b: 550 …     a@b (reason)     a@b [User unknown]
+    RecipientLine(
+        re.compile(
+            rf"^\s*({ADDRESS})(?:\s+on\s+\S.*|\s*:\s+(\S.*)|\s+\((\S.*)\)|\s+\[(\S.*)\])$"
+        )
+    ),
     # Recipient address: a@b     Failed recipient: a@b     Empfänger: <a@b>
     RecipientLine(
         re.compile(
