@@ -58,6 +58,7 @@ def main() -> None:
     rules = rule_base()
     total = reason_hits = suppress_hits = status_only_hits = 0
     misses = []
+    suppress_misses = []
     for name, entries in sorted(expected.items()):
         for index, entry in enumerate(entries):
             total += 1
@@ -68,12 +69,16 @@ def main() -> None:
                 misses.append((name, entry, verdict))
             if verdict is not None and int(verdict.suppress) == entry["hardbounce"]:
                 suppress_hits += 1
+            else:
+                suppress_misses.append((name, entry, verdict))
             if rules.status_reason(verdict.status if verdict else None) == entry["reason"]:
                 status_only_hits += 1
 
     print(f"corpus: {args.corpus}  mails: {len(mails)}  expected recipients: {total}")
     print(f"reason accuracy:   {reason_hits / total:6.1%}  ({reason_hits}/{total})  goal ≥ 95 %")
-    print(f"suppress accuracy: {suppress_hits / total:6.1%}  ({suppress_hits}/{total})  goal ≥ 98 %")
+    print(
+        f"suppress accuracy: {suppress_hits / total:6.1%}  ({suppress_hits}/{total})  goal ≥ 98 %"
+    )
     print(f"baseline, reason from the status code alone: {status_only_hits / total:6.1%}")
     print(f"misses ({len(misses)}):")
     for name, entry, verdict in misses:
@@ -83,6 +88,13 @@ def main() -> None:
             else f"nichts ({notes.get(name, '')})"
         )
         print(f"  {name}: erwartet {entry['reason']} (status {entry['status']}), erkannt {found}")
+
+    print(f"suppress misses ({len(suppress_misses)}):")
+    for name, entry, verdict in suppress_misses:
+        found = f"{verdict.suppress} ({verdict.reason})" if verdict else "nichts"
+        print(
+            f"  {name}: erwartet {bool(entry['hardbounce'])} ({entry['reason']}), erkannt {found}"
+        )
 
     raw = [RawMail(mail.file, mail.data) for mail in mails] * args.repeat
     start = time.perf_counter()

@@ -93,8 +93,20 @@ def html_to_text(html: str) -> str:
     return text
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def field_text(value: str) -> str:
+    """A DSN field value as text: raw 8-bit bytes read as UTF-8, ISO-2022-JP escapes decoded."""
+    if "\x1b$" in value or _SURROGATE.search(value):
+        raw = value.encode("ascii", "surrogateescape")
+        codec = "iso2022_jp" if b"\x1b$" in raw else "utf-8"
+        value = raw.decode(codec, "replace")
+    return " ".join(value.split())
+
+
 def _fields(block: Message) -> dict[str, str]:
-    return {name.lower(): " ".join(str(value).split()) for name, value in block.items()}
+    return {name.lower(): field_text(str(value)) for name, value in block.items()}
 
 
 def parse_field_blocks(text: str) -> list[dict[str, str]]:

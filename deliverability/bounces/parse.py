@@ -130,8 +130,10 @@ def mail_kind(parts: MailParts) -> str:
 
 def _own_addresses(parts: MailParts) -> frozenset[str]:
     """The bounce's own sender and recipient: never the failed address."""
-    values = [header_text(parts.headers, name) for name in ("From", "To", "Return-Path", "Sender")]
-    return frozenset(address.lower() for _, address in getaddresses(values) if address)
+    values = " ".join(
+        header_text(parts.headers, name) for name in ("From", "To", "Return-Path", "Sender")
+    )
+    return frozenset(addresses_in(values))
 
 
 def _dsn_failures(parts: MailParts) -> list[Failure]:

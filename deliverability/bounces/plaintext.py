@@ -51,9 +51,7 @@ _RECIPIENT_LINES = (
     ),
     # a@b on 2/4/2008 10:29     a@b: 550 …     a@b (reason)     a@b [User unknown]
     RecipientLine(
-        re.compile(
-            rf"^\s*({ADDRESS})(?:\s+on\s+\S.*|\s*:\s+(\S.*)|\s+\((\S.*)\)|\s+\[(\S.*)\])$"
-        )
+        re.compile(rf"^\s*({ADDRESS})(?:\s+on\s+\S.*|\s*:\s+(\S.*)|\s+\((\S.*)\)|\s+\[(\S.*)\])$")
     ),
     # Recipient address: a@b     Failed recipient: a@b     Empfänger: <a@b>
     RecipientLine(
@@ -107,11 +105,17 @@ def text_blocks(text: str, ignore: frozenset[str] = frozenset()) -> tuple[str, l
         found = _recipient_in(line)
         if found and found[0].lower() not in ignore:
             address, rest, closes = found
-            lines = (pending or []) + ([rest] if rest else [])
+            own = [rest] if rest else []
             if blocks and blocks[-1][0].lower() == address.lower() and pending is None:
-                blocks[-1][1].extend(lines)
+                lines = blocks[-1][1]
             else:
+                lines = list(pending or [])
                 blocks.append((address, lines))
+            # a closing line is the recipient's final answer: it leads the diagnostic
+            if closes:
+                lines[0:0] = own
+            else:
+                lines.extend(own)
             pending = [] if closes else None
             continue
         if _NOISE.match(line):

@@ -47,13 +47,14 @@ class _PatternSet:
         for rule in rules:
             self._set.Add(rule.pattern)
         self._set.Compile()
-        self._reasons = tuple(rule.reason for rule in rules)
+        self._rules = rules
 
-    def first(self, text: str | None) -> str | None:
+    def first(self, text: str | None) -> TextRule | None:
+        """The first rule in table order whose pattern occurs in `text`."""
         if not text:
             return None
         matches = self._set.Match(text)
-        return self._reasons[min(matches)] if matches else None
+        return self._rules[min(matches)] if matches else None
 
 
 @cache
@@ -103,18 +104,20 @@ def reason_of(
     specific, general = _compiled()
     status_reason = rules.status_reason(status)
     diagnostic = diagnostic.lower() if diagnostic else diagnostic  # patterns are lower case
-    reason = specific.first(diagnostic)
+    rule = specific.first(diagnostic)
+    reason = rule.reason if rule else None
     if reason is None and status_reason is not None and status_reason not in WEAK_REASONS:
         reason = status_reason
     if reason is None:
+        rule = general.first(diagnostic)
         reason = (
-            general.first(diagnostic)
+            (rule.reason if rule else None)
             or context_reason(command, dsn_action, diagnostic_type)
             or status_reason
             or (rules.reply_codes.get(reply_code) if reply_code is not None else None)
             or ("onhold" if diagnostic and diagnostic.strip() else "undefined")
         )
-    return refine(reason, status_reason, command)
+    return refine(reason, status_reason, command, final=bool(rule and rule.final))
 
 
 def classify_failure(

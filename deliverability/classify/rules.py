@@ -16,11 +16,13 @@ documented in the README and tested:
    there is none.
 
 Afterwards one refinement applies to unknown-address texts. Refused at MAIL FROM, the
-unknown user or domain is the *sender's* (`rejected`). A "user unknown" after the DATA
-command, or under a mailbox status code (``5.2.x``) when the refusal did not come at RCPT TO,
-or under a policy status code (``5.7.x``) is a recipient-side filter answering (`filtered`),
-not a missing mailbox. Without this, a filter's generic
-"user unknown" would suppress valid addresses.
+unknown user or domain is the *sender's* (`rejected`). A quoted "user unknown" proves a
+missing mailbox only when the status code says so too (``x.1.x``) or the server refused the
+recipient at RCPT TO; otherwise (after DATA, under a policy code, or when nobody knows the
+stage) a recipient-side filter may be answering, and the reason is `filtered`, as Sisimai
+rules. Rows marked `final` in the table (a server's own unambiguous statement, such as
+Exchange's "The recipient name is not recognized") are exempt. Without this refinement a
+filter's generic "user unknown" would suppress valid addresses.
 """
 
 from __future__ import annotations
@@ -57,11 +59,16 @@ DELIVERED_ACTIONS = ("delivered", "relayed", "expanded")
 
 @dataclass(frozen=True)
 class TextRule:
-    """One reason's patterns (consecutive table rows merged into one alternation)."""
+    """One reason's patterns (consecutive table rows merged into one alternation).
+
+    `final`: the text is the sending server's own, unambiguous statement (e.g. Exchange's
+    "The recipient name is not recognized"); the refinement does not touch it.
+    """
 
     reason: str
     pattern: str
     sources: tuple[str, ...]
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,8 @@ class RuleBase:
     status_exact: dict[str, str]
     #: "subject.detail" such as "1.1" → reason (class-independent)
     status_subject_detail: dict[str, str]
+    #: "subject" such as "1" → reason, for details the tables do not list (``x.1.*``)
+    status_subject: dict[str, str]
     #: reply code → reason
     reply_codes: dict[int, str]
 
@@ -83,7 +92,10 @@ class RuleBase:
             return None
         reason = self.status_exact.get(status)
         if reason is None and "." in status:
-            reason = self.status_subject_detail.get(status.split(".", 1)[1])
+            subject_detail = status.split(".", 1)[1]
+            reason = self.status_subject_detail.get(subject_detail)
+            if reason is None:
+                reason = self.status_subject.get(subject_detail.split(".", 1)[0])
         return reason
 
 
@@ -101,15 +113,13 @@ def _merged(rows: list[dict[str, str]]) -> tuple[TextRule, ...]:
     """Consecutive rows of the same reason become one alternation; order is kept."""
     rules: list[TextRule] = []
     for row in rows:
-        if rules and rules[-1].reason == row["reason"]:
+        final = row["final"] == "yes"
+        if rules and rules[-1].reason == row["reason"] and rules[-1].final == final:
             last = rules.pop()
-            rules.append(
-                TextRule(
-                    last.reason, f"{last.pattern}|{row['pattern']}", (*last.sources, row["source"])
-                )
-            )
+            pattern = f"{last.pattern}|{row['pattern']}"
+            rules.append(TextRule(last.reason, pattern, (*last.sources, row["source"]), final))
         else:
-            rules.append(TextRule(row["reason"], row["pattern"], (row["source"],)))
+            rules.append(TextRule(row["reason"], row["pattern"], (row["source"],), final))
     return tuple(rules)
 
 
@@ -129,13 +139,18 @@ def rule_base() -> RuleBase:
                 f"text_patterns.csv, Zeile {line}: Muster müssen kleingeschrieben sein "
                 "(der Text wird vor dem Vergleich kleingeschrieben)."
             )
+        if row.get("final", "") not in ("", "yes"):
+            raise ConfigError(f"text_patterns.csv, Zeile {line}: „final“ muss leer oder yes sein.")
         if row["pass"] not in ("1", "2"):
             raise ConfigError(f"text_patterns.csv, Zeile {line}: „pass“ muss 1 oder 2 sein.")
     exact: dict[str, str] = {}
     subject_detail: dict[str, str] = {}
+    subject: dict[str, str] = {}
     for row in _read("status_codes.csv"):
         code = row["code"]
-        if code.startswith("x."):
+        if code.startswith("x.") and code.endswith(".*"):
+            subject[code[2:-2]] = row["reason"]
+        elif code.startswith("x."):
             subject_detail[code[2:]] = row["reason"]
         else:
             exact[code] = row["reason"]
@@ -145,21 +160,15 @@ def rule_base() -> RuleBase:
         general_texts=_merged([row for row in rows if row["pass"] == "2"]),
         status_exact=exact,
         status_subject_detail=subject_detail,
+        status_subject=subject,
         reply_codes=replies,
     )
 
 
-def refine(reason: str, status_reason: str | None, command: str | None) -> str:
+def refine(reason: str, status_reason: str | None, command: str | None, final: bool = False) -> str:
     """The refinement after the rules: what an unknown-address text really proves."""
     if reason in ("userunknown", "hostunknown") and command == "MAIL":
         return "rejected"
-    if reason != "userunknown" or status_reason == "userunknown" or command == "RCPT":
+    if reason != "userunknown" or final or status_reason == "userunknown" or command == "RCPT":
         return reason
-    if command == "DATA" or status_reason in NOT_ADDRESS_STATUS_REASONS:
-        return "filtered"
-    return reason
-
-
-#: Reasons of status codes that are about something else than the address (x.2.x mailbox
-#: state, x.7.x policy): a "user unknown" text under them is a filter's answer.
-NOT_ADDRESS_STATUS_REASONS = frozenset({"filtered", "securityerror", "blocked"})
+    return "filtered"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import polars as pl
 
 from deliverability.classify.rules import (
-    NOT_ADDRESS_STATUS_REASONS,
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
     WEAK_REASONS,
@@ -55,13 +54,15 @@ def mask_expr(diagnostic: pl.Expr) -> pl.Expr:
     return diagnostic
 
 
+_FINAL = "!"  # marks a reason from a `final` rule until the refinement has run
+
+
 def _first_match(rules: tuple[TextRule, ...], diagnostic: pl.Expr) -> pl.Expr:
     result: pl.Expr = _NO_TEXT
     for rule in reversed(rules):
+        label = rule.reason + (_FINAL if rule.final else "")
         result = (
-            pl.when(diagnostic.str.contains(rule.pattern))
-            .then(pl.lit(rule.reason))
-            .otherwise(result)
+            pl.when(diagnostic.str.contains(rule.pattern)).then(pl.lit(label)).otherwise(result)
         )
     return result
 
@@ -73,7 +74,10 @@ def status_reason_expr(status: pl.Expr) -> pl.Expr:
     subject_detail = status.str.extract(r"^[245]\.(\d{1,3}\.\d{1,3})$", 1).replace_strict(
         rules.status_subject_detail, default=None, return_dtype=pl.String
     )
-    return pl.coalesce(exact, subject_detail)
+    subject = status.str.extract(r"^[245]\.(\d{1,3})\.\d{1,3}$", 1).replace_strict(
+        rules.status_subject, default=None, return_dtype=pl.String
+    )
+    return pl.coalesce(exact, subject_detail, subject)
 
 
 def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl.Expr:
@@ -95,10 +99,12 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
         by_reply,
         fallback,
     )
+    # the refinement of `rules.refine`; log rows know no SMTP command
     return (
-        pl.when((reason == "userunknown") & by_status.is_in(list(NOT_ADDRESS_STATUS_REASONS)))
+        pl.when((reason == "userunknown") & (by_status.fill_null("") != "userunknown"))
         .then(pl.lit("filtered"))
         .otherwise(reason)
+        .str.strip_suffix(_FINAL)
     )
 
 
