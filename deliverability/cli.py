@@ -58,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     sample = commands.add_parser(
         "sample",
         help="Beispieldaten neu erzeugen (deterministisch)",
-        description="Erzeugt die Beispieldaten (vier Wochen eines B2B-Versenders) mit festem "
+        description="Erzeugt die Beispieldaten (vier Wochen eines B2B-Versenders als "
+        "Ereignis-CSV und das Bounce-Postfach der letzten Woche als mbox) mit festem "
         "Startwert; mit --scale größere Datensätze für Benchmarks.",
     )
     sample.add_argument(
@@ -119,9 +120,12 @@ def _run_report(args: argparse.Namespace) -> int:
 
 def _run_sample(args: argparse.Namespace) -> int:
     from deliverability.sample import write_sample
+    from deliverability.sample_bounces import write_bounce_sample
 
     for path in write_sample(Path(args.out), seed=args.seed, scale=args.scale):
         print(f"geschrieben: {path}")
+    bounces = write_bounce_sample(Path(args.out), seed=args.seed, scale=args.scale)
+    print(f"geschrieben: {bounces}")
     return 0
 
 

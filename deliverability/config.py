@@ -24,3 +24,8 @@ MIN_SENDS_FOR_ATTENTION = 20
 def sample_inputs() -> list[Path]:
     """The bundled sample event files, oldest first."""
     return sorted(SAMPLE_DIR.glob("events-*.csv*"))
+
+
+def sample_bounce_inputs() -> list[Path]:
+    """The bundled sample bounce mailbox (mbox) of the last sample week."""
+    return sorted(SAMPLE_DIR.glob("bounces-*.mbox*"))

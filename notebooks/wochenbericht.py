@@ -34,9 +34,8 @@ consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
-from deliverability.report import charts
+from deliverability.report import charts, tables, weekly
 from deliverability.report import format as fmt
-from deliverability.report import tables, weekly
 
 thresholds = weekly.Thresholds(
     hard_bounce_warn=hard_bounce_warn,
@@ -67,12 +66,14 @@ items = weekly.findings(report)
 if not items:
     display(Markdown("In dieser Woche gibt es nichts, das Aufmerksamkeit braucht."))
 for item in items:
-    display(Markdown(
-        f"### {SYMBOL[item.severity]} {item.title}\n\n"
-        f"**Was ist passiert?** {item.what}\n\n"
-        f"**Was bedeutet das?** {item.meaning}\n\n"
-        f"**Was können Sie tun?** {item.action}"
-    ))
+    display(
+        Markdown(
+            f"### {SYMBOL[item.severity]} {item.title}\n\n"
+            f"**Was ist passiert?** {item.what}\n\n"
+            f"**Was bedeutet das?** {item.meaning}\n\n"
+            f"**Was können Sie tun?** {item.action}"
+        )
+    )
 
 # %% [markdown]
 # ## Versand und Bounces pro Tag
@@ -111,12 +112,14 @@ else:
 display(HTML(charts.to_img_tag(charts.reasons_chart(report), "Gründe der gescheiterten Mails")))
 display(HTML(tables.to_html(weekly.reasons_table(report))))
 for label, count, what, meaning, action in weekly.reason_explanations(report):
-    display(Markdown(
-        f"### {label} ({fmt.number(count)} Mails)\n\n"
-        f"**Was ist passiert?** {what}\n\n"
-        f"**Was bedeutet das?** {meaning}\n\n"
-        f"**Was können Sie tun?** {action}"
-    ))
+    display(
+        Markdown(
+            f"### {label} ({fmt.number(count)} Mails)\n\n"
+            f"**Was ist passiert?** {what}\n\n"
+            f"**Was bedeutet das?** {meaning}\n\n"
+            f"**Was können Sie tun?** {action}"
+        )
+    )
 
 # %% [markdown]
 # ## Neue Sperrungen
@@ -128,11 +131,13 @@ for label, count, what, meaning, action in weekly.reason_explanations(report):
 
 # %%
 new = weekly.new_suppressions_table(report)
-display(Markdown(
-    f"In {fmt.week_title(report.week, report.timezone)} wurden **{fmt.number(len(new))}** "
-    f"Adressen neu gesperrt; die Sperrliste enthält insgesamt "
-    f"**{fmt.number(report.suppressions.height)}** Adressen. Datei: `{written['sperrliste'].name}`."
-))
+display(
+    Markdown(
+        f"In {fmt.week_title(report.week, report.timezone)} wurden **{fmt.number(len(new))}** "
+        f"Adressen neu gesperrt; die Sperrliste enthält insgesamt "
+        f"**{fmt.number(report.suppressions.height)}** Adressen. Datei: `{written['sperrliste'].name}`."
+    )
+)
 if not new.empty:
     display(HTML(tables.to_html(new)))
 
@@ -145,8 +150,10 @@ if not new.empty:
 display(HTML(tables.to_html(weekly.load_table(report))))
 rejected = weekly.rejects_table(report)
 if not rejected.empty:
-    display(Markdown(
-        f"**{fmt.number(len(rejected))} Zeilen** konnten nicht verwendet werden; sie stehen mit "
-        f"Grund in `{written['abgelehnt'].name}`:"
-    ))
+    display(
+        Markdown(
+            f"**{fmt.number(len(rejected))} Zeilen** konnten nicht verwendet werden; sie stehen mit "
+            f"Grund in `{written['abgelehnt'].name}`:"
+        )
+    )
     display(HTML(tables.to_html(rejected)))

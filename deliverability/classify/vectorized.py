@@ -46,11 +46,21 @@ def reply_code_expr() -> pl.Expr:
     return pl.coalesce(pl.col("smtp_code"), from_text)
 
 
-def mask_expr(diagnostic: pl.Expr) -> pl.Expr:
-    """The diagnostic lower-cased, with addresses, IP addresses and ids masked."""
-    diagnostic = diagnostic.str.to_lowercase()
+#: Readable placeholders for `mask_expr(..., for_display=True)`.
+_DISPLAY_MASKS = {"<adresse>": "[Adresse]", "<ip>": "[IP]", "<n>": "[Nr.]", "<id>": "[ID]"}
+
+
+def mask_expr(diagnostic: pl.Expr, *, for_display: bool = False) -> pl.Expr:
+    """The diagnostic lower-cased, with addresses, IP addresses and ids masked.
+
+    `for_display` keeps the case and uses readable German placeholders.
+    """
+    if not for_display:
+        diagnostic = diagnostic.str.to_lowercase()
     for pattern, replacement in _MASKS:
-        diagnostic = diagnostic.str.replace_all(pattern, replacement)
+        if for_display:
+            pattern, replacement = f"(?i){pattern}", _DISPLAY_MASKS[replacement]
+        diagnostic = diagnostic.str.replace_all(pattern, replacement, literal=False)
     return diagnostic
 
 

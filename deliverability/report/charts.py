@@ -136,3 +136,30 @@ def to_img_tag(figure: Figure, alt: str) -> str:
 
     data = base64.b64encode(to_png(figure)).decode("ascii")
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+
+
+def bounce_reasons_chart(reasons: pl.DataFrame, title: str) -> Figure:
+    """Recipients by reason (German labels), split into hard, soft and the rest.
+
+    `reasons` is `bounces.summary.reasons(...)`: columns label, recipients, hard, soft.
+    """
+    frame = reasons.sort("recipients")
+    labels = frame.get_column("label").to_list()
+    figure = Figure(figsize=(10, 0.45 * max(len(labels), 1) + 1.5))
+    axis = figure.subplots()
+    hard = frame.get_column("hard").to_list()
+    soft = frame.get_column("soft").to_list()
+    rest = [
+        t - h - s
+        for t, h, s in zip(frame.get_column("recipients").to_list(), hard, soft, strict=True)
+    ]
+    axis.barh(labels, hard, color=COLORS["hard"], label="hart")
+    axis.barh(labels, soft, left=hard, color=COLORS["soft"], label="weich")
+    starts = [h + s for h, s in zip(hard, soft, strict=True)]
+    axis.barh(labels, rest, left=starts, color=COLORS["blocked"], label="ohne Einstufung")
+    axis.xaxis.set_major_formatter(_count_axis)
+    axis.set_xlabel("Empfänger")
+    axis.set_title(title)
+    axis.legend(loc="lower right")
+    figure.tight_layout()
+    return figure
