@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 import re2
 
@@ -33,7 +34,13 @@ class Verdict:
     suppress: bool = False
 
 
-class _PatternSet:
+class PatternSet(Protocol):
+    """Finds the first rule of one pass whose pattern occurs in a (lower-case) text."""
+
+    def first(self, text: str | None) -> TextRule | None: ...
+
+
+class RE2PatternSet:
     """All patterns of one pass in one RE2 automaton: one scan finds every matching rule.
 
     RE2 (like polars' Rust regex engine) guarantees linear time; the lowest matching index
@@ -57,10 +64,30 @@ class _PatternSet:
         return self._rules[min(matches)] if matches else None
 
 
+class PythonPatternSet:
+    """The same with Python's `re`, one pattern after the other (for comparisons)."""
+
+    def __init__(self, rules: tuple[TextRule, ...]) -> None:
+        self._compiled = tuple((re.compile(rule.pattern), rule) for rule in rules)
+
+    def first(self, text: str | None) -> TextRule | None:
+        if text:
+            for pattern, rule in self._compiled:
+                if pattern.search(text):
+                    return rule
+        return None
+
+
 @cache
-def _compiled() -> tuple[_PatternSet, _PatternSet]:
+def _compiled() -> tuple[PatternSet, PatternSet]:
     rules = rule_base()
-    return _PatternSet(rules.specific_texts), _PatternSet(rules.general_texts)
+    return RE2PatternSet(rules.specific_texts), RE2PatternSet(rules.general_texts)
+
+
+def python_pattern_sets() -> tuple[PatternSet, PatternSet]:
+    """Pattern sets on Python's `re` module, e.g. as the baseline of a benchmark."""
+    rules = rule_base()
+    return PythonPatternSet(rules.specific_texts), PythonPatternSet(rules.general_texts)
 
 
 def extract_status(text: str | None) -> str | None:
@@ -98,10 +125,14 @@ def reason_of(
     command: str | None = None,
     dsn_action: str | None = None,
     diagnostic_type: str | None = None,
+    patterns: tuple[PatternSet, PatternSet] | None = None,
 ) -> str:
-    """The reason by the documented precedence (see `classify.rules`)."""
+    """The reason by the documented precedence (see `classify.rules`).
+
+    `patterns` replaces the RE2 pattern sets (see `python_pattern_sets`).
+    """
     rules = rule_base()
-    specific, general = _compiled()
+    specific, general = patterns or _compiled()
     status_reason = rules.status_reason(status)
     diagnostic = diagnostic.lower() if diagnostic else diagnostic  # patterns are lower case
     rule = specific.first(diagnostic)
