@@ -59,3 +59,12 @@ def test_committed_sample_is_exactly_what_the_generator_makes(tmp_path: Path):
     for new, old in zip(fresh, committed, strict=True):
         assert gzip.decompress(new.read_bytes()) == gzip.decompress(old.read_bytes()), new.name
     assert sum(p.stat().st_size for p in committed) < 5 * 1024 * 1024
+
+
+@pytest.mark.slow
+def test_committed_bounce_mailbox_is_exactly_what_the_generator_makes(tmp_path: Path):
+    from deliverability.sample_bounces import write_bounce_sample
+
+    fresh = write_bounce_sample(tmp_path)
+    committed = SAMPLE_DIR / fresh.name
+    assert committed.read_bytes() == fresh.read_bytes()
