@@ -150,22 +150,28 @@ def arf_report(event: Event) -> str:
     )
 
 
-def auto_reply(event: Event) -> str:
+def _reply(event: Event, subject: str, body: str, extra: str = "") -> str:
     date = format_datetime(event.timestamp.astimezone(BERLIN))
     return (
-        f"From: <{event.recipient}>\nTo: {event.sender}\nDate: {date}\n"
-        "Subject: Automatische Antwort: Neuigkeiten von Technik-Handel\n"
-        "Auto-Submitted: auto-replied\nContent-Type: text/plain; charset=utf-8\n\n"
-        "Vielen Dank für Ihre Nachricht. Ich bin bis zum 30.11.2026 nicht im Büro.\n"
+        f"From: <{event.recipient}>\nTo: {event.sender}\nDate: {date}\nSubject: {subject}\n"
+        f"{extra}Content-Type: text/plain; charset=utf-8\n\n{body}\n"
+    )
+
+
+def auto_reply(event: Event) -> str:
+    return _reply(
+        event,
+        "Automatische Antwort: Neuigkeiten von Technik-Handel",
+        "Vielen Dank für Ihre Nachricht. Ich bin bis zum 30.11.2026 nicht im Büro.",
+        "Auto-Submitted: auto-replied\n",
     )
 
 
 def customer_reply(event: Event) -> str:
-    date = format_datetime(event.timestamp.astimezone(BERLIN))
-    return (
-        f"From: <{event.recipient}>\nTo: {event.sender}\nDate: {date}\n"
-        "Subject: Re: Neuigkeiten von Technik-Handel\nContent-Type: text/plain; charset=utf-8\n\n"
-        "Bitte schicken Sie mir das Angebot noch einmal als PDF.\n"
+    return _reply(
+        event,
+        "Re: Neuigkeiten von Technik-Handel",
+        "Bitte schicken Sie mir das Angebot noch einmal als PDF.",
     )
 
 

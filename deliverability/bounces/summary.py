@@ -83,6 +83,15 @@ def overview(box: BounceMailbox) -> pl.DataFrame:
     return pl.DataFrame(figures, schema={"figure": pl.String, "value": pl.Int64}, orient="row")
 
 
+def _counts() -> list[pl.Expr]:
+    return [
+        pl.len().alias("recipients"),
+        (pl.col("bounce_type") == "hard").sum().alias("hard"),
+        (pl.col("bounce_type") == "soft").sum().alias("soft"),
+        pl.col("suppress").sum().alias("suppress"),
+    ]
+
+
 def reasons(box: BounceMailbox) -> pl.DataFrame:
     """Per reason: recipients, share, hard, soft, to suppress, with the German explanation.
 
@@ -92,12 +101,7 @@ def reasons(box: BounceMailbox) -> pl.DataFrame:
     total = max(failures.height, 1)
     return (
         failures.group_by("reason")
-        .agg(
-            recipients=pl.len(),
-            hard=(pl.col("bounce_type") == "hard").sum(),
-            soft=(pl.col("bounce_type") == "soft").sum(),
-            suppress=pl.col("suppress").sum(),
-        )
+        .agg(*_counts())
         .with_columns(
             share=pl.col("recipients") / total,
             label=reason_attribute("label"),
@@ -115,13 +119,7 @@ def providers(box: BounceMailbox) -> pl.DataFrame:
     failures = failures_of(box)
     return (
         failures.group_by("provider")
-        .agg(
-            recipients=pl.len(),
-            hard=(pl.col("bounce_type") == "hard").sum(),
-            soft=(pl.col("bounce_type") == "soft").sum(),
-            suppress=pl.col("suppress").sum(),
-            top_reason=pl.col("german_label").mode().sort().first(),
-        )
+        .agg(*_counts(), top_reason=pl.col("german_label").mode().sort().first())
         .sort(["recipients", "provider"], descending=[True, False])
     )
 
