@@ -43,6 +43,12 @@ EXPECTED = [
     ("autoreply.eml", [("sabine.kurz@kunde.example", "vacation", "undetermined", False)]),
     # boundary in the header does not match the parts: read as text
     ("broken-boundary.eml", [("tom@domain-ohne-mx.example", "hostunknown", "hard", True)]),
+    # the sending server's own words, no SMTP code: Exchange 2003 NDR, Lotus Domino, Yahoo
+    ("exchange2003.eml", [("hans.meier@firma.example", "userunknown", "hard", True)]),
+    ("domino.eml", [("lisa.wolf@werk.example", "userunknown", "hard", True)]),
+    ("yahoo.eml", [("nina@yahoo.example", "userunknown", "hard", True)]),
+    # T-Online blocks the sending IP at connection: never a reason to suppress
+    ("exim-de-block.eml", [("info@t-online.example", "blocked", "hard", False)]),
 ]
 
 
