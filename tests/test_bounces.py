@@ -47,6 +47,14 @@ EXPECTED = [
     ("exchange2003.eml", [("hans.meier@firma.example", "userunknown", "hard", True)]),
     ("domino.eml", [("lisa.wolf@werk.example", "userunknown", "hard", True)]),
     ("yahoo.eml", [("nina@yahoo.example", "userunknown", "hard", True)]),
+    # Deutsche Telekom's Smail-based format: "<a@b>" then the answer; Smail's "a@b ... reason"
+    (
+        "telekom-smail.eml",
+        [
+            ("peter.lang@t-online.example", "mailboxfull", "hard", False),
+            ("ines@keinhost.example", "hostunknown", "hard", True),
+        ],
+    ),
     # T-Online blocks the sending IP at connection: never a reason to suppress
     ("exim-de-block.eml", [("info@t-online.example", "blocked", "hard", False)]),
 ]

@@ -28,6 +28,7 @@ ORIGINAL_MESSAGE_MARKERS = re.compile(
     r"|--- below this line is a copy of the message"
     r"|-+ ?(?:original|returned|undelivered) message(?: header)?s? (?:follows|below)"
     r"|original message headers:"
+    r"|\|-+ ?message header follows"
     r"|content-type: message/(?:rfc822|global)"
     r"|content-type: text/rfc822-headers"
     r")"
