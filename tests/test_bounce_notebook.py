@@ -19,12 +19,12 @@ FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
 def test_summary_counts_add_up():
     box = summary.collect(classify_mails([FIXTURES]))
     overview = dict(summary.overview(box).iter_rows())
-    assert overview["Mails gelesen"] == 17
+    assert overview["Mails gelesen"] == 19
     assert overview["davon keine Bounce-Mail"] == 1  # normal.eml
     failures = summary.failures_of(box)
-    assert overview["Fehlgeschlagene Zustellungen (Empfänger)"] == failures.height == 17
-    assert overview["davon hart (dauerhaft)"] + overview["davon weich (vorübergehend)"] == 17
-    assert overview["Adressen zu sperren"] == 10
+    assert overview["Fehlgeschlagene Zustellungen (Empfänger)"] == failures.height == 19
+    assert overview["davon hart (dauerhaft)"] + overview["davon weich (vorübergehend)"] == 19
+    assert overview["Adressen zu sperren"] == 12
     reasons = summary.reasons(box)
     assert reasons["recipients"].sum() == box.verdicts.height
     assert reasons.filter(reasons["reason"] == "userunknown")["label"][0] == "Empfänger unbekannt"
@@ -62,7 +62,7 @@ def test_bounce_notebook_runs_with_papermill(tmp_path):
     assert "normal.eml" in html  # listed as not a bounce
     with out_csv.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 19  # 17 failures + 1 complaint + 1 auto-reply
+    assert len(rows) == 21  # 19 failures + 1 complaint + 1 auto-reply
     assert {row["reason"] for row in rows} >= {"userunknown", "feedback", "vacation"}
 
 

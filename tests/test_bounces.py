@@ -55,6 +55,9 @@ EXPECTED = [
             ("ines@keinhost.example", "hostunknown", "hard", True),
         ],
     ),
+    # gateways: Trend Micro InterScan ("Sent <<<" / "Received >>>"), Trustwave MailMarshal
+    ("interscan.eml", [("otto@gateway.example", "userunknown", "hard", True)]),
+    ("mailmarshal.eml", [("klara@marshal.example", "userunknown", "hard", True)]),
     # T-Online blocks the sending IP at connection: never a reason to suppress
     ("exim-de-block.eml", [("info@t-online.example", "blocked", "hard", False)]),
 ]

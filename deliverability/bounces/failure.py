@@ -12,7 +12,7 @@ _REPLY = re.compile(REPLY_IN_TEXT, re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 #: The SMTP command a server answered, as bounce texts name it.
 _COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|>>>|smtp command\W*)\s*(?:the\s+)?(rcpt to|rcpt|mail from|mail"
+    r"(?:in reply to|after|while sending|>>>|sent <<<|smtp command\W*)\s*(?:the\s+)?(rcpt to|rcpt|mail from|mail"
     r"|end of data|data|helo|ehlo|initial connection|connect|starttls)\b"
     r"|does not like (recipient)|\[(rcpt_to|mail_from|data)\]",
     re.IGNORECASE,

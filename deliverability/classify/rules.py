@@ -41,9 +41,10 @@ RULES_DIR = Path(__file__).with_name("rules")
 #: An enhanced status code anywhere in a text, e.g. "550 5.1.1 <x@y>: ...".
 STATUS_IN_TEXT = r"\b([245]\.\d{1,3}\.\d{1,3})\b"
 #: An SMTP reply code at the start of a text, or after the prefixes servers put before it
-#: (a colon as in "said: 550" or "[192.0.2.1]: 550", "smtp;", Sendmail's "<<<", "(");
+#: (a colon as in "said: 550" or "[192.0.2.1]: 550", "smtp;", Sendmail's "<<<", InterScan's
+#: ">>>", "(");
 #: followed by a space, "-" (multi-line reply) or ":" (Yahoo's "554:").
-REPLY_IN_TEXT = r"(?:^|:\s*|smtp;\s*|<<<\s*|\()\s*([245]\d\d)[\s\-:]"
+REPLY_IN_TEXT = r"(?:^|:\s*|smtp;\s*|<<<\s*|>>>\s*|\()\s*([245]\d\d)[\s\-:]"
 
 #: Reasons a status code only hints at: general texts may still override them (step 3).
 WEAK_REASONS = frozenset(
