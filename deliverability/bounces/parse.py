@@ -40,10 +40,14 @@ _AUTO_REPLY_SUBJECT = re.compile(
     r"|automatische antwort|vacation|réponse automatique|^auto:|urlaub|away from",
     re.IGNORECASE,
 )
-_REMOTE_MTA_IN_TEXT = re.compile(
-    r"\bhost\s+([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.?\s*\[|while talking to ([a-z0-9][a-z0-9.-]*\.[a-z]{2,})"
-    r"|by ([a-z0-9][a-z0-9.-]*\.[a-z]{2,})\.? \[\d|remote-mta:\s*dns;\s*([a-z0-9.-]+)",
-    re.IGNORECASE,
+_HOST = r"([a-z0-9][a-z0-9.-]*\.[a-z]{2,})"
+#: Where bounce texts name the remote server: (literal that must occur, pattern), in order;
+#: both on the lower-cased text, the literal check first because it is cheap.
+_REMOTE_MTA_IN_TEXT = (
+    ("host ", re.compile(rf"\bhost\s+{_HOST}\.?\s*\[")),
+    ("talking to ", re.compile(rf"while talking to {_HOST}")),
+    ("by ", re.compile(rf"\bby {_HOST}\.? \[\d")),
+    ("remote-mta:", re.compile(r"remote-mta:\s*dns;\s*([a-z0-9.-]+)")),
 )
 _DSN_FIELD_IN_TEXT = re.compile(
     r"^\s*(?:final|original)-recipient\s*:", re.IGNORECASE | re.MULTILINE
@@ -93,10 +97,13 @@ def _typed(value: str | None) -> tuple[str | None, str | None]:
 
 
 def _remote_mta(text: str) -> str | None:
-    match = _REMOTE_MTA_IN_TEXT.search(text)
-    if not match:
-        return None
-    return next(group for group in match.groups() if group).rstrip(".").lower()
+    lower = text.lower()
+    for literal, pattern in _REMOTE_MTA_IN_TEXT:
+        if literal in lower:
+            match = pattern.search(lower)
+            if match:
+                return match.group(1).rstrip(".")
+    return None
 
 
 def mail_kind(parts: MailParts) -> str:
