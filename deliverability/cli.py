@@ -10,6 +10,12 @@ from pathlib import Path
 from deliverability import __version__, argparse_de, config
 from deliverability.errors import DeliverabilityError
 
+#: Export formats of `deliverability suppress` (kept in sync with suppression.exports.FORMATS).
+FORMAT_NAMES = (
+    "generic", "mailjet", "sendgrid", "brevo", "mailchimp", "hubspot", "zoho_crm", "ses",
+    "zendesk_sell",
+)  # fmt: skip
+
 
 def _parser() -> argparse.ArgumentParser:
     argparse_de.install()
@@ -93,7 +99,78 @@ def _parser() -> argparse.ArgumentParser:
         default="jsonl",
         help="Ausgabeformat: jsonl (ein JSON-Objekt je Zeile, Standard) oder csv",
     )
+    suppress = commands.add_parser(
+        "suppress",
+        help="Sperrliste aus Ereignissen fortschreiben und für ein Zielsystem exportieren",
+        description="Liest Ereignisdateien, schreibt die Sperrliste im Ordner --state fort "
+        "(Hardbounces, fünf Softbounces in Folge, Beschwerden, Abmeldungen; Freigaben bleiben "
+        "erhalten) und exportiert die gesperrten Adressen im Importformat des Zielsystems. "
+        "Ein erneuter Lauf mit denselben Dateien ändert nichts.",
+    )
+    suppress.add_argument(
+        "events", nargs="*", metavar="EREIGNISDATEI", help="CSV-Dateien (auch .gz)"
+    )
+    suppress.add_argument("--state", required=True, metavar="ORDNER", help="Ordner der Sperrliste")
+    suppress.add_argument(
+        "--format",
+        default="generic",
+        choices=tuple(FORMAT_NAMES),
+        help="Importformat: " + ", ".join(FORMAT_NAMES) + " (Standard: generic)",
+    )
+    suppress.add_argument(
+        "--since-last",
+        action="store_true",
+        help="nur Adressen, die seit dem letzten Export dieses Formats gesperrt wurden",
+    )
+    suppress.add_argument(
+        "--excel", action="store_true", help="CSV für deutsches Excel: Semikolon, UTF-8 mit BOM"
+    )
+    suppress.add_argument("--out", metavar="DATEI", help="Exportdatei")
+    suppress.add_argument(
+        "--policy", metavar="DATEI", help="eigene Sperrregeln (TOML, siehe README)"
+    )
+    suppress.add_argument("--add", metavar="ADRESSE", help="Adresse manuell sperren (mit --reason)")
+    suppress.add_argument("--reason", metavar="TEXT", help="Grund der manuellen Sperre")
+    suppress.add_argument("--by", metavar="NAME", help="wer sperrt (Standard: Benutzername)")
+
+    restore = commands.add_parser(
+        "restore",
+        help="eine gesperrte Adresse mit schriftlichem Grund wieder freigeben",
+        description="Gibt eine gesperrte Adresse frei. Der Grund wird mit Zeit und Person im "
+        "Verlauf (verlauf.csv) gespeichert. Bounct die Adresse danach wieder hart, wird sie "
+        "erneut gesperrt.",
+    )
+    restore.add_argument("address", metavar="ADRESSE")
+    restore.add_argument("--state", required=True, metavar="ORDNER", help="Ordner der Sperrliste")
+    restore.add_argument(
+        "--reason", required=True, metavar="TEXT", help="warum die Sperre aufgehoben wird"
+    )
+    restore.add_argument("--by", metavar="NAME", help="wer freigibt (Standard: Benutzername)")
+    restore.add_argument("--policy", metavar="DATEI", help="eigene Sperrregeln (TOML)")
     return parser
+
+
+def _run_suppress(args: argparse.Namespace) -> int:
+    from deliverability.suppression.cli import run_suppress
+
+    return run_suppress(
+        args.events,
+        args.state,
+        args.out,
+        args.format,
+        args.since_last,
+        args.excel,
+        args.policy,
+        args.add,
+        args.reason,
+        args.by,
+    )
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    from deliverability.suppression.cli import run_restore
+
+    return run_restore(args.address, args.state, args.reason, args.by, args.policy)
 
 
 def _run_classify(args: argparse.Namespace) -> int:
@@ -132,7 +209,13 @@ def _run_sample(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    handlers = {"report": _run_report, "sample": _run_sample, "classify": _run_classify}
+    handlers = {
+        "report": _run_report,
+        "sample": _run_sample,
+        "classify": _run_classify,
+        "suppress": _run_suppress,
+        "restore": _run_restore,
+    }
     if args.command is None:
         parser.print_help()
         return 2

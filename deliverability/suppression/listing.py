@@ -114,3 +114,19 @@ def generic_export_frame(suppressed: pl.DataFrame) -> pl.DataFrame:
         pl.col("events").cast(pl.Int64),
         pl.col("source"),
     )
+
+
+def normalize_email(email: str) -> str:
+    """One address as the suppression list writes it: local part as written, IDNA domain."""
+    from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
+
+    frame = pl.DataFrame({"recipient": [email]}).with_columns(
+        recipient=clean_address(pl.col("recipient"))
+    )
+    frame = normalize_domains(frame.with_columns(recipient_domain=domain_of(pl.col("recipient"))))
+    return str(frame.select(address_key()).item())
+
+
+def normalize_address(email: str) -> str:
+    """The comparison key of one address: `normalize_email`, lower case."""
+    return normalize_email(email).lower()

@@ -1,0 +1,83 @@
+"""`deliverability suppress` and `deliverability restore`: German messages only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import ConfigError
+from deliverability.suppression.exports import FORMATS, write_export
+from deliverability.suppression.listing import normalize_address
+from deliverability.suppression.policy import load_policy
+from deliverability.suppression.store import StateDir
+
+
+def _summary(state: pl.DataFrame) -> str:
+    counts = dict(state.group_by("status").len().iter_rows())
+    return (
+        f"{counts.get('suppressed', 0)} gesperrt, {counts.get('watch', 0)} unter Beobachtung "
+        f"(Softbounces), {counts.get('restored', 0)} wieder freigegeben"
+    )
+
+
+def run_suppress(
+    events: Sequence[str],
+    state_dir: str,
+    out: str | None,
+    fmt: str,
+    since_last: bool,
+    excel: bool,
+    policy_file: str | None,
+    add: str | None,
+    reason: str | None,
+    by: str | None,
+) -> int:
+    from deliverability.ingest import load_events
+
+    store = StateDir(Path(state_dir))
+    policy = load_policy(policy_file)
+    if fmt not in FORMATS:
+        raise ConfigError(f"Unbekanntes Exportformat „{fmt}“. Möglich sind: {', '.join(FORMATS)}.")
+    if add:
+        store.record("add", add, reason or "", by)
+        print(f"Manuell gesperrt: {add} (Grund: {reason})")
+    if events:
+        result = load_events([Path(p) for p in events])
+        store.add_events(result.events)
+        if result.rejects.height:
+            print(
+                f"{result.rejects.height} Eingabezeilen abgelehnt (siehe `deliverability report`)."
+            )
+    state = store.rebuild(policy)
+    print(f"Sperrliste in {store.path}: {_summary(state)}.")
+    if out:
+        now = datetime.now(UTC)
+        since = store.last_exports().get(fmt) if since_last else None
+        path, rows = write_export(state, fmt, Path(out), since=since, excel=excel)
+        store.mark_exported(fmt, now)
+        scope = "neu seit dem letzten Export" if since_last else "insgesamt"
+        print(f"Export {FORMATS[fmt].title}: {rows} Adressen ({scope}) in {path}")
+    elif not add:
+        raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")
+    return 0
+
+
+def run_restore(
+    address: str, state_dir: str, reason: str, by: str | None, policy_file: str | None
+) -> int:
+    store = StateDir(Path(state_dir))
+    policy = load_policy(policy_file)
+    state = store.rebuild(policy)
+    key = normalize_address(address)
+    row = state.filter(pl.col("address") == key)
+    if row.is_empty() or row["status"][0] != "suppressed":
+        status = "nicht auf der Sperrliste" if row.is_empty() else f"im Status „{row['status'][0]}“"
+        raise ConfigError(f"{address} ist {status}; es gibt nichts freizugeben.")
+    store.record("restore", address, reason, by)
+    state = store.rebuild(policy)
+    print(f"Freigegeben: {address} (Grund: {reason.strip()}).")
+    print(f"Sperrliste in {store.path}: {_summary(state)}.")
+    return 0

@@ -1,0 +1,168 @@
+"""The state directory: where the suppression list lives between runs.
+
+Files (all written atomically: temporary file, then rename):
+- `ereignisse.parquet` – every event that matters for suppression (bounces, complaints,
+  unsubscribes, and deliveries to addresses that ever bounced), accumulated over all runs and
+  de-duplicated, so that weekly runs on weekly exports build on each other;
+- `verlauf.csv` – the manual actions (restores, manual additions) with who, when and why;
+  only ever appended to;
+- `sperrliste.parquet` – the state computed from the two, rewritten by every run;
+- `exporte.json` – when each export format was last written (for `--since-last`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import ConfigError, InputError
+from deliverability.export import neutral_cell, write_bytes_atomic
+from deliverability.schema import EVENT_SCHEMA
+from deliverability.suppression.listing import address_key, normalize_address, normalize_email
+from deliverability.suppression.policy import SuppressionPolicy
+from deliverability.suppression.state import (
+    ACTIONS,
+    HISTORY_SCHEMA,
+    build_state,
+    empty_history,
+)
+
+EVENTS_FILE = "ereignisse.parquet"
+HISTORY_FILE = "verlauf.csv"
+STATE_FILE = "sperrliste.parquet"
+EXPORTS_FILE = "exporte.json"
+#: The events the suppression list needs.
+RELEVANT_EVENTS = ("bounced", "complained", "unsubscribed", "delivered")
+#: What makes two events the same event, whichever file they came from.
+_EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
+
+
+@dataclass(frozen=True)
+class StateDir:
+    """A user-chosen folder that holds the suppression state."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise ConfigError(f"{self.path} ist kein Ordner.")
+
+    def _file(self, name: str) -> Path:
+        return self.path / name
+
+    # events -------------------------------------------------------------------------------
+    def events(self) -> pl.DataFrame:
+        path = self._file(EVENTS_FILE)
+        if not path.exists():
+            return pl.DataFrame(schema=EVENT_SCHEMA)
+        return pl.read_parquet(path)
+
+    def add_events(self, new: pl.DataFrame) -> pl.DataFrame:
+        """Merge `new` into the stored events (duplicates dropped); returns all of them."""
+        relevant = new.filter(pl.col("event").cast(pl.String).is_in(RELEVANT_EVENTS))
+        merged = pl.concat([self.events(), relevant.select(EVENT_SCHEMA.names())])
+        bouncing = (
+            merged.filter(pl.col("event").cast(pl.String) != "delivered")
+            .select(address_key().str.to_lowercase().alias("_address"))
+            .unique()
+        )
+        merged = (
+            merged.with_columns(_address=address_key().str.to_lowercase())
+            .join(bouncing, on="_address", how="semi")
+            .drop("_address")
+            .unique(subset=list(_EVENT_KEY), keep="first", maintain_order=True)
+            .sort("timestamp", "source_ref")
+        )
+        self._write_parquet(merged, EVENTS_FILE)
+        return merged
+
+    # history ------------------------------------------------------------------------------
+    def history(self) -> pl.DataFrame:
+        path = self._file(HISTORY_FILE)
+        if not path.exists():
+            return empty_history()
+        try:
+            frame = pl.read_csv(path, schema=HISTORY_SCHEMA, try_parse_dates=False)
+        except (pl.exceptions.PolarsError, OSError) as error:
+            raise InputError(
+                f"Der Verlauf kann nicht gelesen werden ({error}).", path=path
+            ) from error
+        return frame
+
+    def record(
+        self,
+        action: str,
+        email: str,
+        note: str,
+        by: str | None = None,
+        when: datetime | None = None,
+    ) -> pl.DataFrame:
+        """Append one manual action (restore or add) with a written reason (at `when`, now)."""
+        if action not in ACTIONS:
+            raise ConfigError(f"Unbekannte Aktion „{action}“.")
+        if not note or not note.strip():
+            raise ConfigError(
+                "Bitte einen Grund angeben (--reason), er wird im Verlauf gespeichert."
+            )
+        email = email.strip()
+        if "@" not in email:
+            raise InputError("Das ist keine E-Mail-Adresse.", field=email)
+        row = pl.DataFrame(
+            {
+                "recorded_at": [when or datetime.now(UTC)],
+                "action": [action],
+                "address": [normalize_address(email)],
+                "email": [normalize_email(email)],
+                "note": [note.strip()],
+                "by": [by or os.environ.get("USER") or os.environ.get("USERNAME") or "unbekannt"],
+            },
+            schema=HISTORY_SCHEMA,
+        )
+        history = pl.concat([self.history(), row])
+        self._write_history(history)
+        return history
+
+    def _write_history(self, history: pl.DataFrame) -> None:
+        safe = history.with_columns(
+            pl.col(name).map_elements(neutral_cell, return_dtype=pl.String)
+            for name in ("email", "note", "by")
+        )
+        buffer = io.StringIO()
+        safe.write_csv(buffer, datetime_format="%Y-%m-%dT%H:%M:%S%.6fZ")
+        write_bytes_atomic(buffer.getvalue().encode("utf-8"), self._file(HISTORY_FILE))
+
+    # state --------------------------------------------------------------------------------
+    def rebuild(self, policy: SuppressionPolicy) -> pl.DataFrame:
+        """Compute the state from the stored events and the history and save it."""
+        state = build_state(self.events().lazy(), self.history(), policy)
+        self._write_parquet(state, STATE_FILE)
+        return state
+
+    def state(self) -> pl.DataFrame | None:
+        path = self._file(STATE_FILE)
+        return pl.read_parquet(path) if path.exists() else None
+
+    # exports ------------------------------------------------------------------------------
+    def last_exports(self) -> dict[str, datetime]:
+        path = self._file(EXPORTS_FILE)
+        if not path.exists():
+            return {}
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {name: datetime.fromisoformat(value) for name, value in raw.items()}
+
+    def mark_exported(self, fmt: str, when: datetime) -> None:
+        marks = {name: value.isoformat() for name, value in self.last_exports().items()}
+        marks[fmt] = when.isoformat()
+        data = json.dumps(marks, indent=2, sort_keys=True).encode("utf-8")
+        write_bytes_atomic(data, self._file(EXPORTS_FILE))
+
+    def _write_parquet(self, frame: pl.DataFrame, name: str) -> None:
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        write_bytes_atomic(buffer.getvalue(), self._file(name))
