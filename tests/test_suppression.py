@@ -1,18 +1,19 @@
-"""Suppression list v1: hard bounces, 5 consecutive soft bounces, complaints, unsubscribes."""
+"""The suppression list from events alone: hard bounces, escalation, complaints, unsubscribes."""
 
 from __future__ import annotations
 
 import polars as pl
 
 from deliverability.ingest import load_events
-from deliverability.suppression import generic_export_frame, suppression_list
+from deliverability.suppression import build_state, empty_history, export_frame
 
 from .conftest import HEADER
 
 
 def _suppressed(rows: list[str], write_csv) -> pl.DataFrame:
     path = write_csv(HEADER + "\n" + "\n".join(rows) + "\n")
-    return suppression_list(load_events([path]).events.lazy()).collect()
+    state = build_state(load_events([path]).events.lazy(), empty_history())
+    return state.filter(pl.col("status") == "suppressed")
 
 
 def _soft(day: int, address: str, n: int) -> str:
@@ -31,7 +32,7 @@ def test_five_consecutive_soft_bounces_escalate(write_csv):
     assert row["reason"] == "mailboxfull"
     assert row["bounce_type"] == "hard"
     assert row["events"] == 5
-    assert row["source_ref"] == "events.csv:6"
+    assert row["refs"].split(", ")[-1] == "events.csv:6"
 
 
 def test_a_delivery_in_between_resets_the_count(write_csv):
@@ -68,7 +69,7 @@ def test_hard_bounce_complaint_unsubscribe_and_idn(write_csv):
     assert by_email["Weg@xn--bcher-kva.de"]["events"] == 2
     assert by_email["boese@web.de"]["reason"] == "feedback"
     assert by_email["raus@gmx.de"]["reason"] == "unsubscribed"
-    export = generic_export_frame(result)
+    export = export_frame(result, "generic")
     assert export.columns == [
         "email",
         "status",

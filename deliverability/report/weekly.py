@@ -23,7 +23,10 @@ from deliverability.periods import parse_week, previous_week, week_expr
 from deliverability.rates import weekly_rates
 from deliverability.report import format as fmt
 from deliverability.report import tables as t
-from deliverability.suppression import generic_export_frame, suppression_list
+from deliverability.suppression.exports import export_frame
+from deliverability.suppression.policy import SuppressionPolicy
+from deliverability.suppression.state import build_state, empty_history
+from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import get_reason, provider_expr
 
 SUPPRESSION_FILE = "sperrliste.csv"
@@ -55,8 +58,14 @@ class WeeklyReport:
     domain_patterns: pl.DataFrame
     provider_patterns: pl.DataFrame
     reasons: pl.DataFrame
-    suppressions: pl.DataFrame
+    #: the suppression state: suppressed, watched (soft bouncing) and restored addresses
+    suppression_state: pl.DataFrame
     daily: pl.DataFrame
+
+    @property
+    def suppressions(self) -> pl.DataFrame:
+        """The suppressed addresses of the state."""
+        return self.suppression_state.filter(pl.col("status") == "suppressed")
 
     @property
     def title(self) -> str:
@@ -102,11 +111,23 @@ def build_weekly_report(
     *,
     timezone: str = config.DEFAULT_TIMEZONE,
     thresholds: Thresholds | None = None,
+    state_dir: str | Path | None = None,
 ) -> WeeklyReport:
-    """Load the inputs and compute everything the weekly report shows."""
+    """Load the inputs and compute everything the weekly report shows.
+
+    With `state_dir` the suppression list is the one kept there (`deliverability suppress`):
+    the week's events are added to it, and its restores and manual additions count.
+    """
     thresholds = thresholds or Thresholds()
     paths = [Path(p) for p in inputs] or config.sample_inputs()
     load = load_events(paths, timezone=timezone)
+    policy = SuppressionPolicy(consecutive_soft=thresholds.consecutive_soft_bounces)
+    if state_dir:
+        store = StateDir(Path(state_dir))
+        store.add_events(load.events)
+        suppression_state = store.rebuild(policy)
+    else:
+        suppression_state = build_state(load.events.lazy(), empty_history(), policy)
     messages = message_outcomes(load.events.lazy(), timezone).collect()
     week = resolve_week(messages, week)
     previous = previous_week(week)
@@ -153,9 +174,7 @@ def build_weekly_report(
         ).collect(),
         provider_patterns=detect_patterns(lazy, "provider", week, thresholds.patterns).collect(),
         reasons=reasons,
-        suppressions=suppression_list(
-            load.events.lazy(), thresholds.consecutive_soft_bounces
-        ).collect(),
+        suppression_state=suppression_state,
         daily=daily,
     )
 
@@ -166,7 +185,8 @@ def build_weekly_report(
 def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
     """Write the suppression CSV and the rejected lines into `out_dir/<week>/`."""
     folder = Path(out_dir) / report.week
-    suppression = write_csv(generic_export_frame(report.suppressions), folder / SUPPRESSION_FILE)
+    generic = export_frame(report.suppression_state, "generic")
+    suppression = write_csv(generic, folder / SUPPRESSION_FILE)
     rejects = write_csv(report.load.rejects, folder / REJECTS_FILE)
     return {"sperrliste": suppression, "abgelehnt": rejects}
 
@@ -282,15 +302,18 @@ SIDE_LABELS = {
 
 TRIGGER_LABELS = {
     "hard_bounce": "Hardbounce",
-    "escalated": "5 Softbounces in Folge",
+    "escalated": "Softbounces in Folge",
     "complaint": "Beschwerde",
     "unsubscribe": "Abmeldung",
+    "manual": "manuell gesperrt",
 }
 
 
 def suppression_reason_label(reason: str | None) -> str:
     if reason == "unsubscribed":
         return "Abmeldung"
+    if reason == "manual":
+        return "manuell"
     return get_reason(reason).label
 
 
@@ -311,7 +334,7 @@ def new_suppressions_table(report: WeeklyReport) -> pd.DataFrame:
             ("when", "Gesperrt am", t.text),
             ("trigger_label", "Auslöser", t.text),
             ("reason_label", "Grund", t.text),
-            ("source_ref", "Nachweis (Datei:Zeile)", t.text),
+            ("refs", "Nachweis (Datei:Zeile)", t.text),
         ),
     )
 

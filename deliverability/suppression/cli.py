@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.errors import ConfigError
+from deliverability.suppression.addresses import normalize_address
 from deliverability.suppression.exports import FORMATS, write_export
-from deliverability.suppression.listing import normalize_address
 from deliverability.suppression.policy import load_policy
 from deliverability.suppression.store import StateDir
 

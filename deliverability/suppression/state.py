@@ -13,7 +13,7 @@ import polars as pl
 
 from deliverability.classify.escalation import escalations, soft_bounce_runs
 from deliverability.schema import BounceTypeDtype
-from deliverability.suppression.listing import address_key
+from deliverability.suppression.addresses import address_key
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.taxonomy import reason_attribute
 

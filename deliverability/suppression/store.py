@@ -24,7 +24,7 @@ import polars as pl
 from deliverability.errors import ConfigError, InputError
 from deliverability.export import neutral_cell, write_bytes_atomic
 from deliverability.schema import EVENT_SCHEMA
-from deliverability.suppression.listing import address_key, normalize_address, normalize_email
+from deliverability.suppression.addresses import address_key, normalize_address, normalize_email
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import (
     ACTIONS,
