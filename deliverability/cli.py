@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         default=config.DEFAULT_TIMEZONE,
         help="Zeitzone für Wochen und Zeitangaben ohne Zone (Standard: Europe/Berlin)",
     )
+    report.add_argument(
+        "--state",
+        metavar="ORDNER",
+        help="Ordner der Sperrliste (wie bei `deliverability suppress`); ohne Angabe wird die "
+        "Sperrliste nur aus den Eingabedateien berechnet",
+    )
 
     sample = commands.add_parser(
         "sample",
@@ -187,6 +193,7 @@ def _run_report(args: argparse.Namespace) -> int:
         week=args.week,
         out_dir=Path(args.out),
         timezone=args.timezone,
+        state_dir=Path(args.state) if args.state else None,
     )
     print(f"Bericht für {result.week_title}: {result.html}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")

@@ -29,6 +29,7 @@ hard_bounce_warn: float = 0.02  # Warnschwelle Hardbounce-Rate (Anteil)
 bounce_alert: float = 0.05  # Alarmschwelle Bounce-Rate gesamt (Anteil)
 complaint_warn: float = 0.001  # Warnschwelle Beschwerderate (Anteil)
 consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
+state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)
 
 # %%
 from IPython.display import HTML, Markdown, display
@@ -43,7 +44,9 @@ thresholds = weekly.Thresholds(
     complaint_warn=complaint_warn,
     consecutive_soft_bounces=consecutive_soft_bounces,
 )
-report = weekly.build_weekly_report(inputs, week or None, timezone=timezone, thresholds=thresholds)
+report = weekly.build_weekly_report(
+    inputs, week or None, timezone=timezone, thresholds=thresholds, state_dir=state_dir or None
+)
 written = weekly.write_outputs(report, out_dir or config.PROJECT_DIR / "reports")
 display(Markdown(f"# {report.title}"))
 

@@ -266,3 +266,63 @@ def test_cli_suppress_restore_and_since_last(write_csv, tmp_path, capsys):
     ]
     assert main(["restore", "nie@gesperrt.de", "--state", str(state_dir), "--reason", "x"]) == 1
     assert "nicht auf der Sperrliste" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sperrliste_notebook_runs_with_papermill(write_csv, tmp_path):
+    import json
+
+    import papermill
+
+    from deliverability.config import NOTEBOOK_DIR
+
+    events = _events(
+        [_row(d, "voll@gmx.de", "soft") for d in range(2, 5)]
+        + [_row(16, "weg@gmx.de", "hard"), _row(17, "x@web.de", "complaint")],
+        write_csv,
+    )
+    state_dir, out_dir = tmp_path / "state", tmp_path / "exporte"
+    StateDir(state_dir).record(
+        "restore",
+        "alt@web.de",
+        "Kunde hat angerufen",
+        "k.schulz",
+        when=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    executed = tmp_path / "sperrliste.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "sperrliste.ipynb"),
+        str(executed),
+        parameters={
+            "inputs": [str(events)],
+            "state_dir": str(state_dir),
+            "out_dir": str(out_dir),
+            "formats": ["generic", "hubspot"],
+        },
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    html = "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        for cell in json.loads(executed.read_text())["cells"]
+        for output in cell.get("outputs", [])
+    )
+    assert "weg@gmx.de" in html and "Beschwerde" in html  # new this week (W47)
+    assert "voll@gmx.de" in html  # under watch with 3 soft bounces
+    assert "Kunde hat angerufen" in html  # the history
+    assert (out_dir / "sperrliste-hubspot.csv").read_text().splitlines() == [
+        "Email",
+        "weg@gmx.de",
+        "x@web.de",
+    ]
+
+
+def test_sperrliste_notebook_is_committed_without_outputs():
+    import json
+
+    from deliverability.config import NOTEBOOK_DIR
+
+    notebook = json.loads((NOTEBOOK_DIR / "sperrliste.ipynb").read_text())
+    assert all(not c.get("outputs") for c in notebook["cells"] if c["cell_type"] == "code")
+    assert ["parameters"] in [c["metadata"].get("tags", []) for c in notebook["cells"]]

@@ -31,9 +31,16 @@ class ReportResult:
 
 
 def run_weekly_report(
-    inputs: list[Path], week: str | None, out_dir: Path, timezone: str = config.DEFAULT_TIMEZONE
+    inputs: list[Path],
+    week: str | None,
+    out_dir: Path,
+    timezone: str = config.DEFAULT_TIMEZONE,
+    state_dir: Path | None = None,
 ) -> ReportResult:
-    """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs)."""
+    """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs).
+
+    With `state_dir` the report keeps the suppression list there up to date and uses it.
+    """
     paths = inputs or config.sample_inputs()
     if not paths:
         raise InputError(
@@ -55,6 +62,7 @@ def run_weekly_report(
             "week": week,
             "out_dir": str(out_dir.resolve()),
             "timezone": timezone,
+            "state_dir": str(state_dir.resolve()) if state_dir else "",
         },
     )
     title = f"Wochenbericht Zustellbarkeit – {fmt.week_title(week, timezone)}"

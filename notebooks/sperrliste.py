@@ -1,0 +1,109 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Sperrliste
+#
+# Wer darf nicht mehr angeschrieben werden, und warum? Dieses Notebook schreibt die Sperrliste
+# im Ordner `state_dir` mit den Ereignisdateien fort und zeigt, was in der Woche dazukam,
+# was von weich zu hart eskaliert ist, wer unter Beobachtung steht und was freigegeben wurde.
+# Die Exporte für die Zielsysteme schreibt der papermill-Lauf als Dateien nach `out_dir`.
+
+# %% tags=["parameters"]
+inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
+state_dir: str = ""  # Ordner der Sperrliste (leer: reports/sperrliste im Projekt)
+week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
+formats: list = ["generic"]  # Exportformate, siehe README (z. B. brevo, hubspot, ses)
+out_dir: str = ""  # Ordner für die Exporte (leer: reports/WOCHE im Projekt)
+since_last: bool = False  # nur Adressen, die seit dem letzten Export gesperrt wurden
+excel: bool = False  # CSV für deutsches Excel (Semikolon, UTF-8 mit BOM)
+timezone: str = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
+policy_file: str = ""  # eigene Sperrregeln als TOML (leer: Standardregeln)
+
+# %%
+from pathlib import Path
+
+from IPython.display import HTML, Markdown, display
+
+from deliverability import config
+from deliverability.ingest import load_events
+from deliverability.outcomes import message_outcomes
+from deliverability.report import format as fmt
+from deliverability.report.tables import to_html
+from deliverability.report.weekly import resolve_week
+from deliverability.suppression import StateDir, load_policy
+from deliverability.suppression import overview as view
+
+policy = load_policy(policy_file or None)
+store = StateDir(Path(state_dir) if state_dir else config.REPORTS_DIR / "sperrliste")
+load = load_events([Path(p) for p in inputs] or config.sample_inputs(), timezone=timezone)
+store.add_events(load.events)
+state = store.rebuild(policy)
+week = resolve_week(message_outcomes(load.events.lazy(), timezone).collect(), week or None)
+display(Markdown(f"# Sperrliste – {fmt.week_title(week, timezone)}"))
+display(HTML(to_html(view.key_figures(state, week, timezone))))
+
+# %% [markdown]
+# ## Neu gesperrt
+#
+# Gesperrt wird sofort bei einem Hardbounce, der die Adresse selbst betrifft (Empfänger
+# unbekannt, Domain existiert nicht …), bei einer Beschwerde und bei einer Abmeldung; nach
+# Softbounces in Folge ohne Zustellung dazwischen (Standard: fünf). Blockaden Ihres Versands
+# (Sperrlisten, Reputation, Spamfilter, Sendelimits) sperren keine gültige Adresse.
+
+# %%
+new = view.new_this_week(state, week, timezone)
+if new.empty:
+    display(Markdown("In dieser Woche wurde keine Adresse gesperrt."))
+else:
+    display(HTML(to_html(new)))
+
+# %% [markdown]
+# ## Unter Beobachtung
+#
+# Diese Adressen hatten zuletzt Softbounces in Folge (z. B. Postfach voll, Server nicht
+# erreichbar). Kommt bis zur Grenze keine Zustellung dazwischen, werden sie gesperrt.
+
+# %%
+watch = view.watch_list(state, policy.consecutive_soft)
+if watch.empty:
+    display(Markdown("Keine Adresse steht unter Beobachtung."))
+else:
+    display(HTML(to_html(watch.head(50))))
+    if len(watch) > 50:
+        display(Markdown(f"… und {fmt.number(len(watch) - 50)} weitere."))
+
+# %% [markdown]
+# ## Freigaben und manuelle Sperren
+#
+# Eine Sperre wird nur mit schriftlichem Grund aufgehoben (`deliverability restore`); der
+# Verlauf hält fest, wer wann warum. Bounct eine freigegebene Adresse wieder hart, wird sie
+# erneut gesperrt.
+
+# %%
+history = view.restores(store, timezone)
+if history.empty:
+    display(Markdown("Bisher gab es keine Freigaben und keine manuellen Sperren."))
+else:
+    display(HTML(to_html(history)))
+
+# %% [markdown]
+# ## Exporte
+
+# %%
+target = Path(out_dir) if out_dir else config.REPORTS_DIR / week
+written = view.write_exports(store, state, formats, target, since_last=since_last, excel=excel)
+display(HTML(to_html(written)))
+display(Markdown(f"Die Dateien liegen in `{target}`."))
