@@ -69,22 +69,28 @@ def _with_address(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _restore_events(history: pl.DataFrame) -> pl.LazyFrame:
-    """Restores as events that end a run of soft bounces."""
+def _history_rows(history: pl.DataFrame, action: str, **columns: pl.Expr) -> pl.LazyFrame:
+    """The history rows of one action as event-like rows, referenced as `verlauf.csv:LINE`."""
     return (
         history.lazy()
         .with_row_index("_line", offset=2)
-        .filter(pl.col("action") == "restore")
+        .filter(pl.col("action") == action)
         .select(
             "address",
             "email",
             timestamp=pl.col("recorded_at"),
-            event=pl.lit("restored"),
-            reason=pl.lit(None, dtype=pl.String),
-            bounce_type=pl.lit(None, dtype=pl.String),
             source=pl.lit("verlauf"),
             source_ref=pl.format("verlauf.csv:{}", pl.col("_line")),
+            **columns,
         )
+    )
+
+
+def _restore_events(history: pl.DataFrame) -> pl.LazyFrame:
+    """Restores as events that end a run of soft bounces."""
+    none = pl.lit(None, dtype=pl.String)
+    return _history_rows(
+        history, "restore", event=pl.lit("restored"), reason=none, bounce_type=none
     )
 
 
@@ -133,22 +139,10 @@ def _triggers(base: pl.LazyFrame, history: pl.DataFrame, policy: SuppressionPoli
             trigger=pl.lit("unsubscribe"), reason=pl.lit("unsubscribed"), bounce_type=none
         )
         parts.append(unsubscribes.select(_TRIGGER_COLUMNS))
-    manual = (
-        history.lazy()
-        .with_row_index("_line", offset=2)
-        .filter(pl.col("action") == "add")
-        .select(
-            "address",
-            "email",
-            timestamp=pl.col("recorded_at"),
-            trigger=pl.lit("manual"),
-            reason=pl.lit("manual"),
-            bounce_type=none,
-            source=pl.lit("verlauf"),
-            source_ref=pl.format("verlauf.csv:{}", pl.col("_line")),
-        )
+    manual = _history_rows(
+        history, "add", trigger=pl.lit("manual"), reason=pl.lit("manual"), bounce_type=none
     )
-    parts.append(manual)
+    parts.append(manual.select(_TRIGGER_COLUMNS))
     return pl.concat(parts, how="vertical_relaxed")
 
 
