@@ -139,6 +139,46 @@ def _parser() -> argparse.ArgumentParser:
     suppress.add_argument("--reason", metavar="TEXT", help="Grund der manuellen Sperre")
     suppress.add_argument("--by", metavar="NAME", help="wer sperrt (Standard: Benutzername)")
 
+    validate = commands.add_parser(
+        "validate",
+        help="Adressliste vor dem Import prüfen (Syntax, Tippfehler, DNS, Wegwerf- und Rollenadressen)",
+        description="Prüft jede Adresse einer CSV-Datei und schreibt in AUSGABE: results.csv "
+        "(alle Zeilen mit status, reason, reason_text, suggestion), clean.csv (zum Import, "
+        "nur Adressen in Ordnung) und held_back.csv (zurückgehaltene Adressen mit Grund). "
+        "Eine DNS-Zeitüberschreitung macht eine Adresse nie ungültig, nur „unklar“.",
+    )
+    validate.add_argument("file", metavar="DATEI", help="CSV-Datei mit Adressen (auch .gz)")
+    validate.add_argument(
+        "--column", metavar="SPALTE", help="Spalte mit der Adresse (Standard: email, E-Mail …)"
+    )
+    validate.add_argument(
+        "--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: der des Systems)"
+    )
+    validate.add_argument(
+        "--suppression-state",
+        metavar="ORDNER",
+        help="Ordner der Sperrliste: gesperrte Adressen zurückhalten",
+    )
+    validate.add_argument("--out", required=True, metavar="ORDNER", help="Ausgabeordner")
+    validate.add_argument(
+        "--include-risky",
+        action="store_true",
+        help="riskante Adressen (Rollen-, Wegwerfadressen …) mit in clean.csv",
+    )
+    validate.add_argument(
+        "--apply-suggestions",
+        action="store_true",
+        help="Tippfehler-Vorschläge in clean.csv übernehmen (Original in eigener Spalte)",
+    )
+    validate.add_argument("--no-dns", action="store_true", help="ohne DNS-Prüfung")
+    validate.add_argument(
+        "--timeout",
+        type=float,
+        default=3.0,
+        metavar="SEKUNDEN",
+        help="Zeitlimit je DNS-Abfrage (Standard: 3)",
+    )
+
     restore = commands.add_parser(
         "restore",
         help="eine gesperrte Adresse mit schriftlichem Grund wieder freigeben",
@@ -170,6 +210,22 @@ def _run_suppress(args: argparse.Namespace) -> int:
         args.add,
         args.reason,
         args.by,
+    )
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from deliverability.validate.cli import run_validate
+
+    return run_validate(
+        args.file,
+        args.column,
+        args.nameserver,
+        args.suppression_state,
+        args.out,
+        include_risky=args.include_risky,
+        apply_suggestions=args.apply_suggestions,
+        dns=not args.no_dns,
+        timeout=args.timeout,
     )
 
 
@@ -222,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "classify": _run_classify,
         "suppress": _run_suppress,
         "restore": _run_restore,
+        "validate": _run_validate,
     }
     if args.command is None:
         parser.print_help()

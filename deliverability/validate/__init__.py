@@ -1,0 +1,1 @@
+"""Check address lists before import: syntax, typos, DNS, disposable and role addresses."""

@@ -1,0 +1,149 @@
+"""Reading an address list in whatever layout it comes, and writing the three result files.
+
+The input keeps its columns: `results.csv` adds `status`, `reason`, `reason_text` and
+`suggestion` to every row; `clean.csv` (ready for import) and `held_back.csv` keep the input's
+layout. Files are written atomically, in the input's delimiter (UTF-8; with BOM when the
+delimiter is `;`, for German Excel), and cells cannot start a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.export import neutral_cell, write_bytes_atomic
+from deliverability.ingest.text import detect_delimiter, read_text
+
+#: Column names that hold the address when --column is not given (compared in lower case).
+EMAIL_COLUMNS = (
+    "email",
+    "e-mail",
+    "e_mail",
+    "mail",
+    "emailadresse",
+    "e-mail-adresse",
+    "email address",
+)
+ADDED_COLUMNS = ("status", "reason", "reason_text", "suggestion")
+
+
+@dataclass(frozen=True)
+class AddressList:
+    path: Path
+    header: list[str]
+    rows: list[list[str]]
+    column: int  # index of the address column
+    delimiter: str
+
+    @property
+    def emails(self) -> list[str]:
+        return [row[self.column] if self.column < len(row) else "" for row in self.rows]
+
+
+def read_address_list(path: Path, column: str | None = None) -> AddressList:
+    """Read a CSV of any delimiter and encoding; find the address column."""
+    if not path.is_file():
+        raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    decoded = read_text(path)
+    lines = decoded.text.split("\n", 1)
+    delimiter = detect_delimiter(lines[0], path)
+    reader = csv.reader(io.StringIO(decoded.text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise InputError("Die Datei ist leer.", path=path) from error
+    rows = [row for row in reader if any(cell.strip() for cell in row)]
+    names = [name.strip().lstrip("\ufeff") for name in header]
+    lowered = [name.lower() for name in names]
+    if column:
+        if column.lower() not in lowered:
+            raise InputError(
+                f"Spalte „{column}“ nicht gefunden. Vorhanden: {', '.join(names)}.",
+                path=path,
+                line=1,
+                field=column,
+            )
+        index = lowered.index(column.lower())
+    else:
+        matches = [i for i, name in enumerate(lowered) if name in EMAIL_COLUMNS]
+        if not matches:
+            raise InputError(
+                "Keine Adressspalte gefunden; bitte mit --column angeben. "
+                f"Vorhanden: {', '.join(names)}.",
+                path=path,
+                line=1,
+            )
+        index = matches[0]
+    return AddressList(path, names, rows, index, delimiter)
+
+
+def _csv_bytes(header: list[str], rows: list[list[str]], delimiter: str) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow([neutral_cell(cell) for cell in header])
+    writer.writerows([neutral_cell(cell or "") for cell in row] for row in rows)
+    prefix = "\ufeff" if delimiter == ";" else ""
+    return (prefix + buffer.getvalue()).encode("utf-8")
+
+
+def write_results(
+    addresses: AddressList,
+    results: pl.DataFrame,
+    out_dir: Path,
+    *,
+    include_risky: bool = False,
+    apply_suggestions: bool = False,
+) -> dict[str, Path]:
+    """Write results.csv, clean.csv and held_back.csv into `out_dir`.
+
+    `apply_suggestions`: an address whose findings the typo suggestion repairs goes into
+    clean.csv with the suggested domain, its original in an extra column
+    `<address column>_original`.
+    """
+    added = results.select(ADDED_COLUMNS).rows()
+    statuses = results.get_column("status").to_list()
+    fixable = results.get_column("fixable").to_list()
+    normalized = results.get_column("normalized").to_list()
+    width = len(addresses.header)
+    padded = [row + [""] * (width - len(row)) for row in addresses.rows]
+    full = [
+        row + [value or "" for value in extra] for row, extra in zip(padded, added, strict=True)
+    ]
+    allowed = {"ok", "risky"} if include_risky else {"ok"}
+    clean_header = list(addresses.header)
+    if apply_suggestions:
+        clean_header.append(f"{addresses.header[addresses.column]}_original")
+    clean, held = [], []
+    for row, status, norm, extra, repairable in zip(
+        padded, statuses, normalized, added, fixable, strict=True
+    ):
+        if status in allowed or (apply_suggestions and repairable):
+            out = list(row)
+            out[addresses.column] = norm or row[addresses.column]
+            if apply_suggestions:
+                suggestion = extra[3]
+                out.append(row[addresses.column] if suggestion else "")
+                if suggestion:
+                    out[addresses.column] = suggestion
+            clean.append(out)
+        else:
+            held.append(row + [value or "" for value in extra])
+    paths = {
+        "results": out_dir / "results.csv",
+        "clean": out_dir / "clean.csv",
+        "held_back": out_dir / "held_back.csv",
+    }
+    write_bytes_atomic(
+        _csv_bytes([*addresses.header, *ADDED_COLUMNS], full, addresses.delimiter), paths["results"]
+    )
+    write_bytes_atomic(_csv_bytes(clean_header, clean, addresses.delimiter), paths["clean"])
+    write_bytes_atomic(
+        _csv_bytes([*addresses.header, *ADDED_COLUMNS], held, addresses.delimiter),
+        paths["held_back"],
+    )
+    return paths
