@@ -21,3 +21,23 @@ def write_csv(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def dns_server():
+    """dnsmasq on 127.0.0.1 with the test zone of tests/dns_server.py."""
+    from .dns_server import start_dns_server, stop_dns_server
+
+    server = start_dns_server()
+    yield server
+    stop_dns_server(server)
+
+
+@pytest.fixture
+def silent_port():
+    """A UDP port on 127.0.0.1 where a socket is bound but nothing ever answers."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

@@ -30,7 +30,9 @@ _DNS_REASONS = {
 
 
 #: Findings that the suggested domain repairs (the typo domain may not exist at all).
-_TYPO_FIXES = frozenset({"typo", "no_domain", "no_mail_server", "null_mx", "dns_unknown"})
+_TYPO_FIXES = frozenset(
+    {"typo", "no_domain", "no_mail_server", "null_mx", "dns_unknown", "disposable"}
+)
 
 
 @cache
