@@ -7,15 +7,20 @@ passing DNS problem must not throw away a good address.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
-import dns.asyncresolver
 import dns.exception
+import dns.message
+import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
 from deliverability.errors import ConfigError
+from deliverability.validate.udp import UdpDnsClient
 
 #: Outcomes of a domain check.
 MX = "mx"  # has mail exchangers
@@ -50,63 +55,72 @@ def parse_nameserver(value: str | None) -> tuple[str, int] | None:
     return host, port
 
 
-def make_resolver(
-    nameserver: str | None = None, timeout: float = 3.0
-) -> dns.asyncresolver.Resolver:
-    """A resolver for the given nameserver (default: the system's)."""
-    server = parse_nameserver(nameserver)
-    if server is None:
-        resolver = dns.asyncresolver.Resolver()
-    else:
-        resolver = dns.asyncresolver.Resolver(configure=False)
-        resolver.nameservers = [server[0]]
-        resolver.port = server[1]
-    resolver.timeout = timeout
-    resolver.lifetime = timeout
-    resolver.cache = dns.resolver.Cache()
-    return resolver
+def system_nameserver() -> tuple[str, int]:
+    """The first nameserver of the system's resolver configuration."""
+    try:
+        servers = dns.resolver.Resolver().nameservers
+    except dns.resolver.NoResolverConfiguration as error:
+        raise ConfigError(
+            "Kein DNS-Server im System eingerichtet; bitte --nameserver angeben."
+        ) from error
+    if not servers:
+        raise ConfigError("Kein DNS-Server im System eingerichtet; bitte --nameserver angeben.")
+    return str(servers[0]), 53
 
 
-async def _has_address(resolver: dns.asyncresolver.Resolver, domain: str) -> bool | None:
+def _records(response: dns.message.Message, rdtype: dns.rdatatype.RdataType) -> list[object]:
+    return [record for rrset in response.answer if rrset.rdtype == rdtype for record in rrset]
+
+
+async def _has_address(client: UdpDnsClient, domain: str) -> bool | None:
     """True if the domain has an A or AAAA record, False if not, None if unknown."""
     unknown = False
     for rdtype in ("A", "AAAA"):
         try:
-            await resolver.resolve(domain, rdtype)
-            return True
-        except (dns.resolver.NoAnswer, dns.resolver.NXDOMAIN):
-            continue
+            response = await client.query(domain, rdtype)
         except (dns.exception.DNSException, OSError):
+            unknown = True
+            continue
+        if response.rcode() == dns.rcode.NOERROR:
+            if _records(response, dns.rdatatype.from_text(rdtype)):
+                return True
+        elif response.rcode() != dns.rcode.NXDOMAIN:
             unknown = True
     return None if unknown else False
 
 
-async def check_domain(resolver: dns.asyncresolver.Resolver, domain: str) -> DomainResult:
+async def check_domain(client: UdpDnsClient, domain: str) -> DomainResult:
     """What DNS says about mail for one domain."""
     try:
-        answer = await resolver.resolve(domain, "MX")
-    except dns.resolver.NXDOMAIN:
-        return DomainResult(domain, NO_DOMAIN)
-    except dns.resolver.NoAnswer:
-        has_address = await _has_address(resolver, domain)
-        if has_address is None:
-            return DomainResult(domain, UNKNOWN, "A/AAAA-Abfrage fehlgeschlagen")
-        return DomainResult(domain, IMPLICIT_MX if has_address else NO_MAIL_SERVER)
-    except dns.resolver.NoNameservers as error:
-        return DomainResult(domain, UNKNOWN, f"SERVFAIL ({error})")
-    except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
+        response = await client.query(domain, "MX")
+    except dns.exception.Timeout:
         return DomainResult(domain, UNKNOWN, "Zeitüberschreitung")
     except (dns.exception.DNSException, OSError) as error:
         return DomainResult(domain, UNKNOWN, type(error).__name__)
-    hosts = [(record.preference, str(record.exchange)) for record in answer]
+    rcode = response.rcode()
+    if rcode == dns.rcode.NXDOMAIN:
+        return DomainResult(domain, NO_DOMAIN)
+    if rcode != dns.rcode.NOERROR:
+        return DomainResult(domain, UNKNOWN, dns.rcode.to_text(rcode))
+    hosts = sorted(
+        (record.preference, str(record.exchange))  # type: ignore[attr-defined]
+        for record in _records(response, dns.rdatatype.MX)
+    )
+    if not hosts:
+        has_address = await _has_address(client, domain)
+        if has_address is None:
+            return DomainResult(domain, UNKNOWN, "A/AAAA-Abfrage fehlgeschlagen")
+        return DomainResult(domain, IMPLICIT_MX if has_address else NO_MAIL_SERVER)
     if len(hosts) == 1 and hosts[0][1] == ".":
         return DomainResult(domain, NULL_MX)
-    return DomainResult(domain, MX, ", ".join(host for _, host in sorted(hosts)))
+    return DomainResult(domain, MX, ", ".join(host for _, host in hosts))
 
 
 async def check_domains_async(
     domains: Iterable[str],
-    resolver: dns.asyncresolver.Resolver,
+    server: tuple[str, int],
+    *,
+    timeout: float = 3.0,
     concurrency: int = 64,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, DomainResult]:
@@ -114,14 +128,15 @@ async def check_domains_async(
     unique = sorted(set(domains))
     semaphore = asyncio.Semaphore(concurrency)
     results: dict[str, DomainResult] = {}
+    async with UdpDnsClient(server[0], server[1], timeout) as client:
 
-    async def one(domain: str) -> None:
-        async with semaphore:
-            results[domain] = await check_domain(resolver, domain)
-        if progress:
-            progress(len(results), len(unique))
+        async def one(domain: str) -> None:
+            async with semaphore:
+                results[domain] = await check_domain(client, domain)
+            if progress:
+                progress(len(results), len(unique))
 
-    await asyncio.gather(*(one(domain) for domain in unique))
+        await asyncio.gather(*(one(domain) for domain in unique))
     return results
 
 
@@ -133,6 +148,38 @@ def check_domains(
     concurrency: int = 64,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, DomainResult]:
-    """Synchronous wrapper around `check_domains_async`."""
-    resolver = make_resolver(nameserver, timeout)
-    return asyncio.run(check_domains_async(domains, resolver, concurrency, progress))
+    """Check domains, in several processes for long lists (parsing DNS answers is CPU work).
+
+    Default nameserver: the system's.
+    """
+    server = parse_nameserver(nameserver) or system_nameserver()
+    unique = sorted(set(domains))
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(unique) < PARALLEL_FROM:
+        coroutine = check_domains_async(
+            unique, server, timeout=timeout, concurrency=concurrency, progress=progress
+        )
+        return asyncio.run(coroutine)
+    chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+    results: dict[str, DomainResult] = {}
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = [
+            pool.submit(_check_chunk, chunk, server, timeout, concurrency) for chunk in chunks
+        ]
+        for future in as_completed(futures):
+            results.update(future.result())
+            if progress:
+                progress(len(results), len(unique))
+    return results
+
+
+#: Lists of at least this many domains are checked in several processes, in chunks.
+PARALLEL_FROM = 2_000
+CHUNK = 2_500
+
+
+def _check_chunk(
+    chunk: list[str], server: tuple[str, int], timeout: float, concurrency: int
+) -> dict[str, DomainResult]:
+    return asyncio.run(check_domains_async(chunk, server, timeout=timeout, concurrency=concurrency))

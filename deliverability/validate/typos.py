@@ -36,6 +36,11 @@ def _distance(a: str, b: str, limit: int) -> int:
 
 
 @cache
+def _letters(domain: str) -> frozenset[str]:
+    return frozenset(domain)
+
+
+@cache
 def suggest_domain(domain: str) -> str | None:
     """The provider domain the user most likely meant, or None (also for correct domains).
 
@@ -46,8 +51,12 @@ def suggest_domain(domain: str) -> str | None:
     if domain in known:
         return None
     limit = 2 if len(domain) >= 8 else 1
+    letters = frozenset(domain)
     best: tuple[int, int, str] | None = None
     for candidate, weight in known.items():
+        # one edit changes the set of letters by at most two: a cheap lower bound
+        if len(letters ^ _letters(candidate)) > 2 * limit:
+            continue
         distance = _distance(domain, candidate, limit)
         if distance <= limit:
             key = (distance, -weight, candidate)
