@@ -29,3 +29,8 @@ def sample_inputs() -> list[Path]:
 def sample_bounce_inputs() -> list[Path]:
     """The bundled sample bounce mailbox (mbox) of the last sample week."""
     return sorted(SAMPLE_DIR.glob("bounces-*.mbox*"))
+
+
+def sample_address_list() -> Path:
+    """The bundled address list for the import check (German Excel CSV, cp1252)."""
+    return SAMPLE_DIR / "adressen-import.csv"

@@ -1,7 +1,8 @@
 """A real DNS server for the tests: dnsmasq on 127.0.0.1 at a free port, with a test zone.
 
 Zone (everything else under .de and .com is NXDOMAIN via --local):
-- beispiel.de, firma.de, gmail.com, gmx.de, web.de, t-online.de, mailinator.com: MX records
+- beispiel.de, firma.de, gmail.com, gmx.de, web.de, t-online.de, mailinator.com and
+  bücher.de (xn--bcher-kva.de): MX records
 - nura.de: only an A record (implicit MX)
 - nullmx.de: null MX ("MX 0 .", RFC 7505)
 - keinmail.de: exists (TXT) but has neither MX nor A
@@ -30,6 +31,7 @@ MX_DOMAINS = (
     "web.de",
     "t-online.de",
     "mailinator.com",
+    "xn--bcher-kva.de",  # bücher.de
 )
 
 

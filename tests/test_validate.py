@@ -31,6 +31,8 @@ SYNTAX = [
     ("@beispiel.de", "syntax_no_local"),
     ("tom@", "syntax_no_domain"),
     ("tom@beispiel.test", "syntax_reserved_domain"),
+    ("", "empty"),
+    ("   ", "empty"),
 ]
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import polars as pl
 
 from deliverability.report import format as fmt
-from deliverability.validate.check import CheckOptions, check_addresses, summary
-from deliverability.validate.files import read_address_list, write_results
+from deliverability.validate.check import summary
+from deliverability.validate.job import validate_file
 
 
 class Progress:
@@ -34,17 +33,6 @@ class Progress:
         )
 
 
-def suppressed_addresses(state_dir: str | None) -> frozenset[str]:
-    if not state_dir:
-        return frozenset()
-    from deliverability.suppression.store import StateDir
-
-    state = StateDir(Path(state_dir)).state()
-    if state is None:
-        return frozenset()
-    return frozenset(state.filter(pl.col("status") == "suppressed").get_column("address").to_list())
-
-
 def run_validate(
     file: str,
     column: str | None,
@@ -57,31 +45,30 @@ def run_validate(
     dns: bool = True,
     timeout: float = 3.0,
 ) -> int:
-    addresses = read_address_list(Path(file), column)
-    options = CheckOptions(
-        dns=dns,
+    run = validate_file(
+        file,
+        out,
+        column=column,
         nameserver=nameserver,
-        timeout=timeout,
-        suppressed=suppressed_addresses(suppression_state),
-    )
-    results = check_addresses(addresses.emails, options, progress=Progress())
-    paths = write_results(
-        addresses,
-        results,
-        Path(out),
+        suppression_state=suppression_state,
         include_risky=include_risky,
         apply_suggestions=apply_suggestions,
+        dns=dns,
+        timeout=timeout,
+        progress=Progress(),
     )
-    counts = dict(results.group_by("status").len().iter_rows())
     print(
-        f"{fmt.number(results.height)} Adressen geprüft: {fmt.number(counts.get('ok', 0))} in "
-        f"Ordnung, {fmt.number(counts.get('risky', 0))} riskant, "
-        f"{fmt.number(counts.get('invalid', 0))} ungültig, "
-        f"{fmt.number(counts.get('unknown', 0))} unklar (DNS)."
+        f"{fmt.number(run.results.height)} Adressen geprüft: {fmt.number(run.count('ok'))} in "
+        f"Ordnung, {fmt.number(run.count('risky'))} riskant, "
+        f"{fmt.number(run.count('invalid'))} ungültig, "
+        f"{fmt.number(run.count('unknown'))} unklar (DNS)."
     )
-    for row in summary(results).filter(pl.col("status") != "ok").head(10).iter_rows(named=True):
+    for row in summary(run.results).filter(pl.col("status") != "ok").head(10).iter_rows(named=True):
         print(f"  {fmt.number(row['addresses']):>8}  {row['reason_text']}")
+    files = run.files
     print(
-        f"Ergebnisse: {paths['results']}\nImportdatei: {paths['clean']}\nZurückgehalten: {paths['held_back']}"
+        f"Ergebnisse: {files.results}\n"
+        f"Importdatei: {files.clean} ({fmt.number(files.clean_rows)} Zeilen)\n"
+        f"Zurückgehalten: {files.held_back} ({fmt.number(files.held_back_rows)} Zeilen)"
     )
     return 0

@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import threading
+from collections.abc import Callable, Coroutine, Iterable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import dns.exception
 import dns.message
@@ -21,6 +23,8 @@ import dns.resolver
 
 from deliverability.errors import ConfigError
 from deliverability.validate.udp import UdpDnsClient
+
+T = TypeVar("T")
 
 #: Outcomes of a domain check.
 MX = "mx"  # has mail exchangers
@@ -159,10 +163,14 @@ def check_domains(
         coroutine = check_domains_async(
             unique, server, timeout=timeout, concurrency=concurrency, progress=progress
         )
-        return asyncio.run(coroutine)
+        return _run(coroutine)
     chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
     results: dict[str, DomainResult] = {}
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    # Forking a process with other threads (a Jupyter kernel) is unsafe; spawn there.
+    single_threaded = threading.active_count() == 1
+    context = multiprocessing.get_context(
+        "fork" if hasattr(os, "fork") and single_threaded else "spawn"
+    )
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         futures = [
             pool.submit(_check_chunk, chunk, server, timeout, concurrency) for chunk in chunks
@@ -174,6 +182,16 @@ def check_domains(
     return results
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, also where an event loop is already running (Jupyter): in a thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 #: Lists of at least this many domains are checked in several processes, in chunks.
 PARALLEL_FROM = 2_000
 CHUNK = 2_500
@@ -182,4 +200,4 @@ CHUNK = 2_500
 def _check_chunk(
     chunk: list[str], server: tuple[str, int], timeout: float, concurrency: int
 ) -> dict[str, DomainResult]:
-    return asyncio.run(check_domains_async(chunk, server, timeout=timeout, concurrency=concurrency))
+    return _run(check_domains_async(chunk, server, timeout=timeout, concurrency=concurrency))

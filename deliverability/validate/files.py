@@ -33,6 +33,17 @@ ADDED_COLUMNS = ("status", "reason", "reason_text", "suggestion")
 
 
 @dataclass(frozen=True)
+class ResultFiles:
+    """The three files a check writes and how many input rows went into each."""
+
+    results: Path
+    clean: Path
+    held_back: Path
+    clean_rows: int
+    held_back_rows: int
+
+
+@dataclass(frozen=True)
 class AddressList:
     path: Path
     header: list[str]
@@ -98,7 +109,7 @@ def write_results(
     *,
     include_risky: bool = False,
     apply_suggestions: bool = False,
-) -> dict[str, Path]:
+) -> ResultFiles:
     """Write results.csv, clean.csv and held_back.csv into `out_dir`.
 
     `apply_suggestions`: an address whose findings the typo suggestion repairs goes into
@@ -133,17 +144,19 @@ def write_results(
             clean.append(out)
         else:
             held.append(row + [value or "" for value in extra])
-    paths = {
-        "results": out_dir / "results.csv",
-        "clean": out_dir / "clean.csv",
-        "held_back": out_dir / "held_back.csv",
-    }
-    write_bytes_atomic(
-        _csv_bytes([*addresses.header, *ADDED_COLUMNS], full, addresses.delimiter), paths["results"]
+    files = ResultFiles(
+        out_dir / "results.csv",
+        out_dir / "clean.csv",
+        out_dir / "held_back.csv",
+        len(clean),
+        len(held),
     )
-    write_bytes_atomic(_csv_bytes(clean_header, clean, addresses.delimiter), paths["clean"])
+    write_bytes_atomic(
+        _csv_bytes([*addresses.header, *ADDED_COLUMNS], full, addresses.delimiter), files.results
+    )
+    write_bytes_atomic(_csv_bytes(clean_header, clean, addresses.delimiter), files.clean)
     write_bytes_atomic(
         _csv_bytes([*addresses.header, *ADDED_COLUMNS], held, addresses.delimiter),
-        paths["held_back"],
+        files.held_back,
     )
-    return paths
+    return files

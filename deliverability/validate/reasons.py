@@ -8,6 +8,7 @@ OK, RISKY, INVALID, UNKNOWN = "ok", "risky", "invalid", "unknown"
 
 #: code → (status, German text). Order of severity: invalid before unknown before risky.
 REASONS: Final[dict[str, tuple[str, str]]] = {
+    "empty": (INVALID, "Das Adressfeld ist leer."),
     "syntax_no_at": (INVALID, "Kein @-Zeichen: Das ist keine E-Mail-Adresse."),
     "syntax_double_at": (INVALID, "Mehr als ein @-Zeichen (z. B. Tom@@beispiel.de)."),
     "syntax_space": (INVALID, "Die Adresse enthält ein Leerzeichen."),

@@ -67,6 +67,8 @@ def _code(message: str) -> str:
 def check_syntax(raw: str) -> SyntaxResult:
     """Trim, then check one address."""
     email = raw.strip()
+    if not email:
+        return SyntaxResult(email, None, None, error="empty")
     if _PLAIN.fullmatch(email) and len(email) <= 254:
         local, _, domain = email.rpartition("@")
         tld = domain.rsplit(".", 1)[1].lower()

@@ -1,0 +1,74 @@
+"""The import-check notebook runs under papermill on the sample list against dnsmasq."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from deliverability.config import NOTEBOOK_DIR, sample_address_list
+
+
+def _html(notebook: dict) -> str:
+    return "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        + "".join(output.get("data", {}).get("text/markdown", ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+
+
+def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
+    import papermill
+
+    out_dir, executed = tmp_path / "pruefung", tmp_path / "import_pruefen.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "import_pruefen.ipynb"),
+        str(executed),
+        parameters={
+            "input_file": str(sample_address_list()),
+            "nameserver": dns_server.address,
+            "out_dir": str(out_dir),
+            "apply_suggestions": True,
+        },
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    notebook = json.loads(executed.read_text())
+    html = _html(notebook)
+    assert "Adressen gelesen" in html and "ungültig" in html and "riskant" in html
+    assert "petra.wagner@gmial.com" in html and "petra.wagner@gmail.com" in html
+    assert "Die Domain nimmt ausdrücklich keine E-Mails an (Null-MX)." in html
+    assert "Doppelt" in html and "Das Adressfeld ist leer." in html
+    assert html.count("data:image/png;base64") == 1  # the provider chart
+
+    with (out_dir / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
+        results = list(csv.DictReader(handle, delimiter=";"))
+    assert len(results) == 30  # every input row, the cp1252 `;` layout kept
+    by_address = {row["E-Mail"].strip(): row for row in results}
+    assert by_address["max.klein@nullmx.de"]["reason"] == "null_mx"
+    assert by_address["ute.schwarz@kaputt.de"]["status"] == "unknown"  # SERVFAIL
+    assert by_address["hans.zimmermann@bücher.de"]["status"] == "ok"  # IDN with MX
+    assert by_address["jörg.schäfer@beispiel.de"]["reason"] == "smtputf8"
+    assert by_address["Anna.Schmidt@GMX.DE"]["reason"] == "duplicate"
+    assert by_address["anna.schmidt@gmx.de"]["Umsatz 2025"] == "1.234,50"
+    formula = next(row for row in results if "HYPERLINK" in row["E-Mail"])
+    assert formula["E-Mail"].startswith("'=") and formula["status"] == "invalid"
+
+    with (out_dir / "clean.csv").open(encoding="utf-8-sig", newline="") as handle:
+        clean = list(csv.DictReader(handle, delimiter=";"))
+    imported = {row["E-Mail"]: row["E-Mail_original"] for row in clean}
+    assert imported["petra.wagner@gmail.com"] == "petra.wagner@gmial.com"
+    assert imported["k.hoffmann@t-online.de"] == "k.hoffmann@t-onlne.de"
+    assert imported["Michael.Werner@t-online.de"] == ""  # trimmed, not a suggestion
+    assert "info@firma.de" not in imported and "max.klein@nullmx.de" not in imported
+    with (out_dir / "held_back.csv").open(encoding="utf-8-sig", newline="") as handle:
+        held = list(csv.DictReader(handle, delimiter=";"))
+    assert len(clean) + len(held) == 30
+
+
+def test_import_notebook_is_committed_without_outputs():
+    notebook = json.loads((NOTEBOOK_DIR / "import_pruefen.ipynb").read_text())
+    assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+    tags = [cell["metadata"].get("tags", []) for cell in notebook["cells"]]
+    assert ["parameters"] in tags
