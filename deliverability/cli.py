@@ -142,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         help="Adressliste vor dem Import prüfen (Syntax, Tippfehler, DNS, Wegwerf- und Rollenadressen)",
-        description="Prüft jede Adresse einer CSV-Datei und schreibt in AUSGABE: results.csv "
+        description="Prüft jede Adresse einer CSV-Datei und schreibt in den Ausgabeordner: results.csv "
         "(alle Zeilen mit status, reason, reason_text, suggestion), clean.csv (zum Import, "
         "nur Adressen in Ordnung) und held_back.csv (zurückgehaltene Adressen mit Grund). "
         "Eine DNS-Zeitüberschreitung macht eine Adresse nie ungültig, nur „unklar“.",
