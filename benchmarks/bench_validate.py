@@ -16,6 +16,7 @@ Usage: .venv/bin/python benchmarks/bench_validate.py [--addresses 1000000] [--do
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import sys
 import tempfile
@@ -26,7 +27,6 @@ import dns.resolver
 from email_validator import EmailNotValidError, validate_email
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import contextlib
 
 from deliverability.validate.check import CheckOptions, check_addresses  # noqa: E402
 from deliverability.validate.syntax import check_syntax  # noqa: E402
