@@ -1,0 +1,1 @@
+"""Send limits: profiles of host and provider limits, replay of real sends, campaign plans."""

@@ -1,0 +1,150 @@
+"""Replay sends against a limit profile, or plan the earliest schedule that breaks no rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import polars as pl
+
+from deliverability.errors import ConfigError
+from deliverability.limits.constraints import constraints_of, per_message_rules
+from deliverability.limits.engine import replay_general
+from deliverability.limits.fast import applies, replay_fast
+from deliverability.limits.profile import Profile
+from deliverability.taxonomy import provider_map
+
+OUTCOMES = ("sent", "delayed", "rejected", "blocked")
+RESULT_COLUMNS = (
+    "message_id",
+    "recipient",
+    "requested_at",
+    "sent_at",
+    "outcome",
+    "delay_s",
+    "rule",
+)
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """Per send what the host would have done (`sends`), for one profile and mode."""
+
+    profile: Profile
+    mode: str
+    sends: pl.DataFrame  # RESULT_COLUMNS + account, recipients, rule_index
+
+    @property
+    def finish(self) -> datetime | None:
+        """When the last send goes out (None when none goes)."""
+        value = self.sends.get_column("sent_at").max()
+        return value if isinstance(value, datetime) else None
+
+    def count(self, outcome: str) -> int:
+        return self.sends.filter(pl.col("outcome") == outcome).height
+
+
+def _replay_group(
+    frame: pl.DataFrame, profile: Profile, provider_of: dict[str, str], general: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    constraints = constraints_of(profile)
+    per_message = per_message_rules(profile)
+    requested = frame.get_column("_t").to_numpy().astype(np.int64)
+    weights = frame.get_column("recipients").to_numpy().astype(np.int64)
+    if applies(constraints) and not general:
+        n = len(requested)
+        sent = np.full(n, -1, dtype=np.int64)
+        outcome = np.full(n, 2, dtype=np.int8)  # rejected unless it can go
+        rule = np.zeros(n, dtype=np.int32)
+        usable = np.ones(n, dtype=bool)
+        for r in per_message:  # first failing rule decides, in profile order
+            over = usable & (weights > (r.max_recipients_per_message or 0))
+            rule[over], usable = r.index, usable & ~over
+        for c in constraints:
+            over = usable & ((weights if c.by_recipients else 1) > c.limit)
+            rule[over], usable = c.rule.index, usable & ~over
+        s, o, r_ = replay_fast(requested[usable], weights[usable], constraints, profile.timezone)
+        sent[usable], outcome[usable], rule[usable] = s, o, r_
+        return sent, outcome, rule
+    recipients = frame.get_column("recipient").str.to_lowercase().to_list()
+    domains = [address.rpartition("@")[2] for address in recipients]
+    keys = {
+        "recipient": recipients,
+        "domain": domains,
+        "provider": [provider_of.get(domain, domain) for domain in domains],
+    }
+    return replay_general(requested, weights, keys, constraints, per_message, profile.timezone)
+
+
+def replay(
+    sends: pl.DataFrame,
+    profile: Profile,
+    *,
+    mode: str = "replay",
+    start: datetime | None = None,
+    general_engine: bool = False,
+) -> ReplayResult:
+    """What the host would have done with each send (`replay`), or the earliest schedule
+    that breaks no rule (`plan`: every rule waits; sends go no earlier than `start`).
+
+    `sends` has the columns of `sends.SENDS_SCHEMA`; each account is replayed on its own.
+    `general_engine` skips the fast path (for comparisons; results are the same).
+    """
+    if mode not in ("replay", "plan"):
+        raise ConfigError(f"Unbekannter Modus „{mode}“; möglich: replay, plan.")
+    if mode == "plan":
+        profile = profile.as_delay()
+        if start is None and sends.get_column("requested_at").null_count():
+            raise ConfigError("Für die Planung bitte einen Startzeitpunkt angeben (--start).")
+        if start is not None:
+            moment = pl.lit(start).cast(pl.Datetime("us", "UTC"))
+            sends = sends.with_columns(
+                requested_at=pl.max_horizontal(pl.col("requested_at").fill_null(moment), moment)
+            )
+    elif sends.get_column("requested_at").null_count():
+        raise ConfigError("Zum Nachspielen braucht jeder Versand einen Zeitpunkt (requested_at).")
+    frame = sends.with_row_index("_row").with_columns(
+        _t=pl.col("requested_at").dt.epoch("s"),
+        account=pl.col("account").fill_null(""),
+    )
+    frame = frame.sort("account", "_t", "_row")
+    providers = provider_map()
+    parts = []
+    for (_account,), group in frame.group_by("account", maintain_order=True):
+        sent, outcome, rule = _replay_group(group, profile, providers, general_engine)
+        parts.append(
+            group.select("_row").with_columns(
+                _sent=pl.Series(sent), _outcome=pl.Series(outcome), rule_index=pl.Series(rule)
+            )
+        )
+    decided = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={
+                "_row": pl.UInt32,
+                "_sent": pl.Int64,
+                "_outcome": pl.Int8,
+                "rule_index": pl.Int32,
+            }
+        )
+    )
+    labels = {rule.index: rule.label for rule in profile.rules}
+    result = (
+        frame.join(decided, on="_row", how="left")
+        .sort("_row")
+        .with_columns(
+            sent_at=pl.when(pl.col("_sent") >= 0).then(
+                pl.from_epoch(pl.col("_sent"), time_unit="s").dt.replace_time_zone("UTC")
+            ),
+            outcome=pl.col("_outcome").replace_strict(
+                dict(enumerate(OUTCOMES)), return_dtype=pl.String
+            ),
+            delay_s=pl.when(pl.col("_sent") >= 0).then(pl.col("_sent") - pl.col("_t")),
+            rule=pl.col("rule_index").replace_strict(labels, default=None, return_dtype=pl.String),
+        )
+        .with_columns(pl.col("sent_at").cast(pl.Datetime("us", "UTC")))
+        .select(*RESULT_COLUMNS, "account", "recipients", "rule_index")
+    )
+    return ReplayResult(profile, mode, result)

@@ -1,0 +1,149 @@
+"""The sends to replay: from a CSV `requested_at,message_id,recipient[,recipients]` or events."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.ingest.text import detect_delimiter, read_text
+from deliverability.ingest.timestamps import parse_timestamp
+from deliverability.schema import REJECTS_SCHEMA
+
+SENDS_SCHEMA = pl.Schema(
+    {  # type: ignore[arg-type]
+        "requested_at": pl.Datetime("us", "UTC"),
+        "message_id": pl.String,
+        "recipient": pl.String,
+        "recipients": pl.Int64,
+        "account": pl.String,
+    }
+)
+#: Events that show a send was requested (the earliest one per message and recipient counts).
+REQUEST_EVENTS = ("queued", "sent", "delivered", "deferred", "bounced", "blocked", "dropped")
+
+
+@dataclass(frozen=True)
+class Sends:
+    """Sends to replay, plus rows that could not be used (file, line, field, reason, raw)."""
+
+    frame: pl.DataFrame
+    rejects: pl.DataFrame
+
+
+def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Sends:
+    """Read a sends CSV (any delimiter, UTF-8 or cp1252); bad rows go to the rejects."""
+    if not path.is_file():
+        raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    text = read_text(path).text
+    delimiter = detect_delimiter(text.split("\n", 1)[0], path)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [name.strip().lstrip("\ufeff").lower() for name in next(reader)]
+    except StopIteration:
+        raise InputError("Die Datei ist leer.", path=path) from None
+    required = ["message_id", "recipient"] + (["requested_at"] if need_time else [])
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InputError(
+            f"Spalte fehlt: {', '.join(missing)}. Erwartet: requested_at,message_id,recipient"
+            f"[,recipients]; vorhanden: {', '.join(header)}.",
+            path=path,
+            line=1,
+            field=missing[0],
+        )
+    position = {name: header.index(name) for name in header}
+    rows: list[dict[str, object]] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in position.items()}
+        rows.append({"line": line, "raw": delimiter.join(row), **cells})
+    frame = pl.DataFrame(
+        {
+            "line": [r["line"] for r in rows],
+            "raw": [r["raw"] for r in rows],
+            "time_text": [r.get("requested_at", "") for r in rows],
+            "message_id": [r["message_id"] for r in rows],
+            "recipient": [r["recipient"] for r in rows],
+            "count_text": [r.get("recipients", "") for r in rows],
+        },
+        schema={
+            "line": pl.Int64,
+            "raw": pl.String,
+            "time_text": pl.String,
+            "message_id": pl.String,
+            "recipient": pl.String,
+            "count_text": pl.String,
+        },
+    )
+    count = pl.col("count_text")
+    frame = frame.with_columns(
+        requested_at=parse_timestamp(pl.col("time_text"), timezone),
+        recipients=pl.when(count == "")
+        .then(1)
+        .when(count.str.contains(r"^\d+$"))
+        .then(count.cast(pl.Int64, strict=False))
+        .otherwise(count.str.split(";").list.len().cast(pl.Int64)),
+    )
+    problems = [
+        ("recipient", pl.col("recipient") == "", "Empfänger fehlt."),
+        (
+            "requested_at",
+            (pl.col("time_text") != "") & pl.col("requested_at").is_null(),
+            "Zeitpunkt nicht lesbar (erwartet z. B. 2026-11-23T09:30:00+01:00 oder "
+            "23.11.2026 09:30).",
+        ),
+        ("recipients", pl.col("recipients") < 1, "Empfängerzahl muss mindestens 1 sein."),
+    ]
+    if need_time:
+        problems.insert(1, ("requested_at", pl.col("time_text") == "", "Zeitpunkt fehlt."))
+    reason = pl.lit(None, dtype=pl.String)
+    field = pl.lit(None, dtype=pl.String)
+    for name, condition, text_ in reversed(problems):
+        reason = pl.when(condition).then(pl.lit(text_)).otherwise(reason)
+        field = pl.when(condition).then(pl.lit(name)).otherwise(field)
+    frame = frame.with_columns(reason=reason, field=field)
+    bad = frame.filter(pl.col("reason").is_not_null())
+    rejects = bad.select(
+        file=pl.lit(str(path)),
+        line="line",
+        field="field",
+        reason="reason",
+        raw="raw",
+    ).cast(dict(REJECTS_SCHEMA))  # type: ignore[arg-type]
+    good = frame.filter(pl.col("reason").is_null()).select(
+        "requested_at", "message_id", "recipient", "recipients", account=pl.lit("")
+    )
+    return Sends(good.cast(dict(SENDS_SCHEMA)), rejects)  # type: ignore[arg-type]
+
+
+def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
+    """One send per message and recipient, requested at its earliest event; account = sender."""
+    return (
+        events.filter(pl.col("event").cast(pl.String).is_in(REQUEST_EVENTS))
+        .group_by("message_id", "recipient", maintain_order=True)
+        .agg(
+            requested_at=pl.col("timestamp").min(),
+            account=pl.col("sender").first().fill_null(""),
+        )
+        .select(
+            "requested_at",
+            pl.col("message_id").fill_null(""),
+            "recipient",
+            recipients=pl.lit(1, dtype=pl.Int64),
+            account="account",
+        )
+        .sort("requested_at", maintain_order=True)
+    )
+
+
+def looks_like_events(path: Path) -> bool:
+    """True when the file's header has an `event` column (a generic event export)."""
+    header = read_text(path).text.split("\n", 1)[0].lower()
+    delimiter = detect_delimiter(header, path)
+    return "event" in [name.strip().strip('"').lstrip("\ufeff") for name in header.split(delimiter)]
