@@ -31,20 +31,27 @@ def applies(constraints: Sequence[Constraint]) -> bool:
     return all(c.scope == "account" and c.waits for c in constraints)
 
 
-def look_backs(weights: np.ndarray, constraints: Sequence[Constraint]) -> list[np.ndarray]:
-    """For each constraint, L(i): the send that must have left the window (-1: none)."""
-    n = len(weights)
-    index = np.arange(n, dtype=np.int64)
-    cumulative = np.cumsum(weights, dtype=np.int64)  # recipients so far
-    result = []
+def look_backs(weights: np.ndarray, constraints: Sequence[Constraint]) -> list[np.ndarray | None]:
+    """For each recipient-counting constraint, L(i): the send that must have left the window
+    (-1: none). Message-counting constraints look back a fixed distance (None here)."""
+    cumulative = (
+        np.cumsum(weights, dtype=np.int64) if any(c.by_recipients for c in constraints) else None
+    )
+    result: list[np.ndarray | None] = []
     for c in constraints:
-        if c.by_recipients:
+        if c.by_recipients and cumulative is not None:
             target = cumulative - c.limit
             found = np.searchsorted(cumulative, target, side="left").astype(np.int64)
             result.append(np.where(target <= 0, -1, found))
         else:
-            result.append(np.maximum(index - c.limit, -1))
+            result.append(None)
     return result
+
+
+def _back_list(back: np.ndarray | None, limit: int, n: int) -> list[int]:
+    if back is not None:
+        return back.tolist()
+    return np.maximum(np.arange(n, dtype=np.int64) - limit, -1).tolist()
 
 
 def replay_fast(
@@ -55,41 +62,72 @@ def replay_fast(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sends sorted by requested time, none heavier than any limit → (sent_at, outcome, rule)."""
     n = len(requested)
-    sent = np.empty(n, dtype=np.int64)
+    out = np.empty(n, dtype=np.int64)
     if n == 0:
-        return sent, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int32)
+        return out, np.zeros(0, dtype=np.int8), np.zeros(0, dtype=np.int32)
     start = int(requested.min())
     periods = [Periods(c.period, timezone, start) if c.period else None for c in constraints]
     backs = look_backs(weights, constraints)
-    windows = [c.window for c in constraints]
-    back_lists = [b.tolist() for b in backs]
-    req_list = requested.tolist()
-    out = sent  # filled block by block
-    s, prev = 0, np.iinfo(np.int64).min
-    count = len(constraints)
-    while s < n:
-        e = n
-        for b in backs:
-            e = min(e, int(np.searchsorted(b, s, side="left")))
-        if e - s < MIN_BLOCK:
-            prev = _loop(s, e, req_list, back_lists, windows, periods, out, prev, count)
+    # Message-counting rolling rules look back a fixed distance N: a plain shifted slice.
+    # Rules with the same N merge into one bound (the longest window decides).
+    shifted: dict[int, int] = {}
+    indexed: list[int] = []
+    for k, c in enumerate(constraints):
+        if not c.by_recipients and c.period is None:
+            shifted[c.limit] = max(shifted.get(c.limit, 0), c.window)
         else:
-            block = requested[s:e].copy()
-            block[0] = max(block[0], prev)
-            for k in range(count):
-                idx = backs[k][s:e]
+            indexed.append(k)
+    min_shift = min(shifted, default=n + 1)
+    scalar: tuple[list[int], list[list[int]]] | None = None
+    s, prev = 0, np.iinfo(np.int64).min
+    while s < n:
+        e = min(n, s + min_shift)
+        for k in indexed:
+            back = backs[k]
+            if back is not None:
+                e = min(e, int(np.searchsorted(back, s, side="left")))
+            else:
+                e = min(e, s + constraints[k].limit)
+        if e - s < MIN_BLOCK:
+            if scalar is None:
+                scalar = (
+                    requested.tolist(),
+                    [_back_list(b, c.limit, n) for b, c in zip(backs, constraints, strict=True)],
+                )
+            windows = [c.window for c in constraints]
+            prev = _loop(s, e, scalar[0], scalar[1], windows, periods, out, prev, len(constraints))
+            s = e
+            continue
+        block = requested[s:e].copy()
+        if prev > block[0]:
+            block[0] = prev
+        for shift, window in shifted.items():
+            first = max(s, shift)
+            if first < e:
+                part = block[first - s :]
+                np.maximum(part, out[first - shift : e - shift] + window, out=part)
+        for k in indexed:
+            period = periods[k]
+            back = backs[k]
+            if back is not None:
+                idx = back[s:e]
                 valid = idx >= 0
                 if not valid.any():
                     continue
                 earlier = out[idx[valid]]
-                period = periods[k]
-                bound = period.next_start(earlier) if period else earlier + windows[k]
+                bound = period.next_start(earlier) if period else earlier + constraints[k].window
                 block[valid] = np.maximum(block[valid], bound)
-            np.maximum.accumulate(block, out=block)
-            out[s:e] = block
-            prev = int(block[-1])
+            else:
+                first = max(s, constraints[k].limit)
+                if first < e and period is not None:
+                    part = block[first - s :]
+                    limit = constraints[k].limit
+                    np.maximum(part, period.next_start(out[first - limit : e - limit]), out=part)
+        np.maximum.accumulate(block, out=block)
+        out[s:e] = block
+        prev = int(block[-1])
         s = e
-    return sent, *_attribute(requested, sent, backs, constraints, periods)
+    return out, *_attribute(requested, out, backs, constraints, periods)
 
 
 def _loop(
@@ -122,28 +160,38 @@ def _loop(
 def _attribute(
     requested: np.ndarray,
     sent: np.ndarray,
-    backs: list[np.ndarray],
+    backs: list[np.ndarray | None],
     constraints: Sequence[Constraint],
     periods: list[Periods | None],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Outcome and deciding rule: the first rule that pushed a send past its queue, else the
     rule of the send before it (it waited behind that one)."""
     n = len(sent)
-    previous = np.concatenate([[np.iinfo(np.int64).min], sent[:-1]])
+    previous = np.empty(n, dtype=np.int64)
+    previous[0] = np.iinfo(np.int64).min
+    previous[1:] = sent[:-1]
     delayed = sent > requested
     pushed = delayed & (sent > previous)
     rule = np.zeros(n, dtype=np.int32)
     undecided = pushed.copy()
     for k, c in enumerate(constraints):
-        idx = backs[k]
-        valid = undecided & (idx >= 0)
-        if not valid.any():
-            continue
-        earlier = sent[idx[valid]]
+        if not undecided.any():
+            break
         period = periods[k]
-        bound = period.next_start(earlier) if period else earlier + c.window
-        hit = np.zeros(n, dtype=bool)
-        hit[np.flatnonzero(valid)] = bound == sent[valid]
+        back = backs[k]
+        if back is None:  # fixed look-back: compare the shifted bound directly
+            if c.limit >= n:
+                continue
+            earlier = sent[: n - c.limit]
+            bound = period.next_start(earlier) if period else earlier + c.window
+            hit = np.zeros(n, dtype=bool)
+            hit[c.limit :] = undecided[c.limit :] & (bound == sent[c.limit :])
+        else:
+            valid = undecided & (back >= 0)
+            earlier = sent[back[valid]]
+            bound = period.next_start(earlier) if period else earlier + c.window
+            hit = np.zeros(n, dtype=bool)
+            hit[np.flatnonzero(valid)] = bound == sent[valid]
         rule[hit] = c.rule.index
         undecided &= ~hit
     # waiting behind the previous send: take over its rule (forward fill)

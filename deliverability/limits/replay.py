@@ -50,10 +50,15 @@ def _replay_group(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     constraints = constraints_of(profile)
     per_message = per_message_rules(profile)
-    requested = frame.get_column("_t").to_numpy().astype(np.int64)
-    weights = frame.get_column("recipients").to_numpy().astype(np.int64)
+    requested = frame.get_column("_t").to_numpy().astype(np.int64, copy=False)
+    weights = frame.get_column("recipients").to_numpy().astype(np.int64, copy=False)
     if applies(constraints) and not general:
         n = len(requested)
+        heaviest = int(weights.max()) if n else 0
+        if all(heaviest <= (r.max_recipients_per_message or 0) for r in per_message) and all(
+            (heaviest if c.by_recipients else 1) <= c.limit for c in constraints
+        ):
+            return replay_fast(requested, weights, constraints, profile.timezone)
         sent = np.full(n, -1, dtype=np.int64)
         outcome = np.full(n, 2, dtype=np.int8)  # rejected unless it can go
         rule = np.zeros(n, dtype=np.int32)
@@ -104,47 +109,43 @@ def replay(
             )
     elif sends.get_column("requested_at").null_count():
         raise ConfigError("Zum Nachspielen braucht jeder Versand einen Zeitpunkt (requested_at).")
-    frame = sends.with_row_index("_row").with_columns(
-        _t=pl.col("requested_at").dt.epoch("s"),
-        account=pl.col("account").fill_null(""),
-    )
-    frame = frame.sort("account", "_t", "_row")
+    seconds = sends.get_column("requested_at").dt.epoch("s")
+    accounts = sends.get_column("account").fill_null("")
+    single = accounts.n_unique() <= 1
+    order = None
+    if not (single and seconds.is_sorted()):
+        order = pl.DataFrame({"a": accounts, "t": seconds}).with_row_index("_row")
+        order = order.sort("a", "t", "_row").get_column("_row")
+    frame = sends.with_columns(_t=seconds, account=accounts)
+    if order is not None:
+        frame = frame[order]
     providers = provider_map()
-    parts = []
-    for (_account,), group in frame.group_by("account", maintain_order=True):
-        sent, outcome, rule = _replay_group(group, profile, providers, general_engine)
-        parts.append(
-            group.select("_row").with_columns(
-                _sent=pl.Series(sent), _outcome=pl.Series(outcome), rule_index=pl.Series(rule)
-            )
-        )
-    decided = (
-        pl.concat(parts)
-        if parts
-        else pl.DataFrame(
-            schema={
-                "_row": pl.UInt32,
-                "_sent": pl.Int64,
-                "_outcome": pl.Int8,
-                "rule_index": pl.Int32,
-            }
-        )
-    )
+    groups = [frame] if single else frame.partition_by("account", maintain_order=True)
+    results = [_replay_group(group, profile, providers, general_engine) for group in groups]
+    sent = np.concatenate([r[0] for r in results]) if results else np.zeros(0, np.int64)
+    codes = np.concatenate([r[1] for r in results]) if results else np.zeros(0, np.int8)
+    rules = np.concatenate([r[2] for r in results]) if results else np.zeros(0, np.int32)
     labels = {rule.index: rule.label for rule in profile.rules}
-    result = (
-        frame.join(decided, on="_row", how="left")
-        .sort("_row")
-        .with_columns(
-            sent_at=pl.when(pl.col("_sent") >= 0).then(
-                pl.from_epoch(pl.col("_sent"), time_unit="s").dt.replace_time_zone("UTC")
-            ),
-            outcome=pl.col("_outcome").replace_strict(
-                dict(enumerate(OUTCOMES)), return_dtype=pl.String
-            ),
-            delay_s=pl.when(pl.col("_sent") >= 0).then(pl.col("_sent") - pl.col("_t")),
-            rule=pl.col("rule_index").replace_strict(labels, default=None, return_dtype=pl.String),
-        )
-        .with_columns(pl.col("sent_at").cast(pl.Datetime("us", "UTC")))
-        .select(*RESULT_COLUMNS, "account", "recipients", "rule_index")
+    result = frame.with_columns(
+        _sent=pl.Series(sent), _code=pl.Series(codes), rule_index=pl.Series(rules)
+    )
+    if order is not None:  # back to the input order
+        result = result.with_columns(_row=order).sort("_row")
+    never = pl.col("_sent") < 0
+    result = result.select(
+        "message_id",
+        "recipient",
+        "requested_at",
+        sent_at=pl.when(never)
+        .then(None)
+        .otherwise(pl.from_epoch("_sent", time_unit="s"))
+        .dt.replace_time_zone("UTC")
+        .cast(pl.Datetime("us", "UTC")),
+        outcome=pl.col("_code").replace_strict(dict(enumerate(OUTCOMES)), return_dtype=pl.String),
+        delay_s=pl.when(never).then(None).otherwise(pl.col("_sent") - pl.col("_t")),
+        rule=pl.col("rule_index").replace_strict(labels, default=None, return_dtype=pl.String),
+        account="account",
+        recipients="recipients",
+        rule_index="rule_index",
     )
     return ReplayResult(profile, mode, result)
