@@ -112,10 +112,10 @@ def replay(
     seconds = sends.get_column("requested_at").dt.epoch("s")
     accounts = sends.get_column("account").fill_null("")
     single = accounts.n_unique() <= 1
-    order = None
+    order: pl.Series | None = None
     if not (single and seconds.is_sorted()):
-        order = pl.DataFrame({"a": accounts, "t": seconds}).with_row_index("_row")
-        order = order.sort("a", "t", "_row").get_column("_row")
+        keys = pl.DataFrame({"a": accounts, "t": seconds}).with_row_index("_row")
+        order = keys.sort("a", "t", "_row").get_column("_row")
     frame = sends.with_columns(_t=seconds, account=accounts)
     if order is not None:
         frame = frame[order]
