@@ -193,7 +193,54 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("--by", metavar="NAME", help="wer freigibt (Standard: Benutzername)")
     restore.add_argument("--policy", metavar="DATEI", help="eigene Sperrregeln (TOML)")
+
+    replay = commands.add_parser(
+        "replay",
+        help="Sendungen gegen die Versandlimits eines Hosts nachspielen oder einen Versand planen",
+        description="Sagt für jede Sendung, was der Host mit dem Limitprofil getan hätte "
+        "(sent, delayed, rejected, blocked), oder plant mit --mode plan den frühesten Versand, "
+        "der keine Regel verletzt. Eingabe: Ereignisexporte (Spalte event) oder eine CSV mit "
+        "requested_at,message_id,recipient[,recipients]. Schreibt AUSGABE.csv je Sendung und "
+        "AUSGABE_tage.csv je Tag.",
+    )
+    replay.add_argument("sends", nargs="+", metavar="SENDUNGEN", help="CSV-Dateien (auch .gz)")
+    replay.add_argument(
+        "--profile",
+        required=True,
+        metavar="NAME|DATEI",
+        help="Vorlage (siehe deliverability profiles) oder eigene TOML-Datei",
+    )
+    replay.add_argument(
+        "--mode",
+        choices=["replay", "plan"],
+        default="replay",
+        help="replay: nachspielen (Standard); plan: frühesten Versand planen",
+    )
+    replay.add_argument(
+        "--start", metavar="ZEIT", help="frühester Versand, z. B. 2026-11-24T08:00 (für plan)"
+    )
+    replay.add_argument("--sender", metavar="ADRESSE", help="nur die Sendungen dieses Absenders")
+    replay.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
+
+    profiles = commands.add_parser(
+        "profiles",
+        help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
+        description="Listet die mitgelieferten Limitprofile; mit NAME ein Profil mit Quellen.",
+    )
+    profiles.add_argument("name", nargs="?", metavar="NAME")
     return parser
+
+
+def _run_replay(args: argparse.Namespace) -> int:
+    from deliverability.limits.cli import run_replay
+
+    return run_replay(args.sends, args.profile, args.mode, args.start, args.out, args.sender)
+
+
+def _run_profiles(args: argparse.Namespace) -> int:
+    from deliverability.limits.cli import run_profiles
+
+    return run_profiles(args.name)
 
 
 def _run_suppress(args: argparse.Namespace) -> int:
@@ -279,6 +326,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "suppress": _run_suppress,
         "restore": _run_restore,
         "validate": _run_validate,
+        "replay": _run_replay,
+        "profiles": _run_profiles,
     }
     if args.command is None:
         parser.print_help()

@@ -173,27 +173,22 @@ def _attribute(
     delayed = sent > requested
     pushed = delayed & (sent > previous)
     rule = np.zeros(n, dtype=np.int32)
-    undecided = pushed.copy()
+    candidates = np.flatnonzero(pushed)  # only these need a rule of their own
+    found = np.zeros(len(candidates), dtype=np.int32)
+    undecided = np.ones(len(candidates), dtype=bool)
     for k, c in enumerate(constraints):
         if not undecided.any():
             break
-        period = periods[k]
         back = backs[k]
-        if back is None:  # fixed look-back: compare the shifted bound directly
-            if c.limit >= n:
-                continue
-            earlier = sent[: n - c.limit]
-            bound = period.next_start(earlier) if period else earlier + c.window
-            hit = np.zeros(n, dtype=bool)
-            hit[c.limit :] = undecided[c.limit :] & (bound == sent[c.limit :])
-        else:
-            valid = undecided & (back >= 0)
-            earlier = sent[back[valid]]
-            bound = period.next_start(earlier) if period else earlier + c.window
-            hit = np.zeros(n, dtype=bool)
-            hit[np.flatnonzero(valid)] = bound == sent[valid]
-        rule[hit] = c.rule.index
-        undecided &= ~hit
+        source = candidates - c.limit if back is None else back[candidates]
+        usable = undecided & (source >= 0)
+        earlier = sent[source[usable]]
+        period = periods[k]
+        bound = period.next_start(earlier) if period else earlier + c.window
+        hit = np.flatnonzero(usable)[bound == sent[candidates[usable]]]
+        found[hit] = c.rule.index
+        undecided[hit] = False
+    rule[candidates] = found
     # waiting behind the previous send: take over its rule (forward fill)
     source = np.where(delayed & ~pushed, 0, np.arange(n))
     np.maximum.accumulate(source, out=source)

@@ -16,6 +16,7 @@ from deliverability.limits.profile import Profile
 from deliverability.taxonomy import provider_map
 
 OUTCOMES = ("sent", "delayed", "rejected", "blocked")
+OutcomeDtype = pl.Enum(list(OUTCOMES))
 RESULT_COLUMNS = (
     "message_id",
     "recipient",
@@ -141,9 +142,11 @@ def replay(
         .otherwise(pl.from_epoch("_sent", time_unit="s"))
         .dt.replace_time_zone("UTC")
         .cast(pl.Datetime("us", "UTC")),
-        outcome=pl.col("_code").replace_strict(dict(enumerate(OUTCOMES)), return_dtype=pl.String),
+        outcome=pl.col("_code").replace_strict(
+            dict(enumerate(OUTCOMES)), return_dtype=OutcomeDtype
+        ),
         delay_s=pl.when(never).then(None).otherwise(pl.col("_sent") - pl.col("_t")),
-        rule=pl.col("rule_index").replace_strict(labels, default=None, return_dtype=pl.String),
+        rule=pl.col("rule_index").replace_strict(labels, default=None, return_dtype=pl.Categorical),
         account="account",
         recipients="recipients",
         rule_index="rule_index",

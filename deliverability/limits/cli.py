@@ -1,0 +1,140 @@
+"""`deliverability replay` and `deliverability profiles` (German console output)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import ConfigError
+from deliverability.export import write_csv
+from deliverability.ingest import load_events
+from deliverability.ingest.timestamps import parse_timestamp
+from deliverability.limits.profile import load_profile, preset_names
+from deliverability.limits.replay import RESULT_COLUMNS, ReplayResult, replay
+from deliverability.limits.sends import Sends, looks_like_events, read_sends_csv, sends_from_events
+from deliverability.limits.summary import by_day, plan_text
+from deliverability.report import format as fmt
+from deliverability.schema import REJECTS_SCHEMA
+
+
+def load_sends(
+    paths: list[Path], timezone: str, *, need_time: bool = True, sender: str | None = None
+) -> Sends:
+    """Sends from event exports (header with `event`) and sends CSVs, in one frame."""
+    event_files = [p for p in paths if p.is_file() and looks_like_events(p)]
+    send_files = [p for p in paths if p not in event_files]
+    frames, rejects = [], []
+    if event_files:
+        loaded = load_events(event_files, timezone=timezone, classify=False)
+        frames.append(sends_from_events(loaded.events))
+        rejects.append(loaded.rejects)
+    for path in send_files:
+        part = read_sends_csv(path, timezone, need_time=need_time)
+        frames.append(part.frame)
+        rejects.append(part.rejects)
+    frame = pl.concat(frames) if frames else pl.DataFrame()
+    if sender:
+        frame = frame.filter(pl.col("account").str.to_lowercase() == sender.lower())
+        if frame.is_empty():
+            raise ConfigError(f"Keine Sendungen des Absenders {sender} in den Eingabedateien.")
+    bad = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
+    return Sends(frame, bad)
+
+
+def parse_start(text: str | None, timezone: str) -> datetime | None:
+    if not text:
+        return None
+    value = pl.select(parse_timestamp(pl.lit(text), timezone)).item()
+    if value is None:
+        raise ConfigError(
+            f"Startzeit „{text}“ nicht lesbar; Beispiele: 2026-11-24T08:00 oder 24.11.2026 08:00."
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def result_csv(result: ReplayResult) -> pl.DataFrame:
+    """The per-send output: times in the profile's time zone, ISO 8601 with offset."""
+    zone = result.profile.timezone
+    return result.sends.select(RESULT_COLUMNS).with_columns(
+        pl.col("requested_at", "sent_at")
+        .dt.convert_time_zone(zone)
+        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+    )
+
+
+def _print_summary(result: ReplayResult, days: pl.DataFrame) -> None:
+    counts = {o: result.count(o) for o in ("sent", "delayed", "rejected", "blocked")}
+    total = result.sends.height
+    print(
+        f"{fmt.number(total)} Sendungen mit „{result.profile.name}“: "
+        f"{fmt.number(counts['sent'])} pünktlich, {fmt.number(counts['delayed'])} verzögert, "
+        f"{fmt.number(counts['rejected'])} abgelehnt, {fmt.number(counts['blocked'])} gesperrt."
+    )
+    troubled = days.filter(pl.col("delayed") + pl.col("rejected") + pl.col("blocked") > 0)
+    for row in troubled.head(14).iter_rows(named=True):
+        delay = row["max_delay_s"]
+        longest = f", längste Verzögerung {fmt.number((delay or 0) / 60)} min" if delay else ""
+        print(
+            f"  {fmt.day(row['day'])}: {fmt.number(row['requested'])} angefordert, "
+            f"{fmt.number(row['delayed'])} verzögert, {fmt.number(row['rejected'])} abgelehnt, "
+            f"{fmt.number(row['blocked'])} gesperrt{longest} – {row['rules']}"
+        )
+    if troubled.height > 14:
+        print(f"  … und {fmt.number(troubled.height - 14)} weitere Tage.")
+
+
+def run_replay(
+    inputs: list[str],
+    profile_name: str,
+    mode: str,
+    start_text: str | None,
+    out: str,
+    sender: str | None = None,
+) -> int:
+    profile = load_profile(profile_name)
+    start = parse_start(start_text, profile.timezone)
+    sends = load_sends(
+        [Path(p) for p in inputs], profile.timezone, need_time=mode == "replay", sender=sender
+    )
+    if sends.frame.is_empty():
+        raise ConfigError("Die Eingabedateien enthalten keine Sendungen.")
+    result = replay(sends.frame, profile, mode=mode, start=start)
+    target = Path(out)
+    write_csv(result_csv(result), target)
+    days = by_day(result)
+    day_file = target.with_name(f"{target.stem}_tage.csv")
+    write_csv(days, day_file)
+    _print_summary(result, days)
+    if mode == "plan":
+        print(plan_text(result, start))
+    print(f"Je Sendung: {target}\nJe Tag: {day_file}")
+    if sends.rejects.height:
+        rejects_file = target.with_name(f"{target.stem}_abgelehnte_zeilen.csv")
+        write_csv(sends.rejects, rejects_file)
+        print(
+            f"{fmt.number(sends.rejects.height)} Eingabezeilen nicht verwendbar, mit Grund in: "
+            f"{rejects_file}"
+        )
+    return 0
+
+
+def run_profiles(name: str | None = None) -> int:
+    """List presets with their rules and sources (one profile in full with NAME)."""
+    names = [name] if name else preset_names()
+    for key in names:
+        profile = load_profile(key)
+        print(f"{key}: {profile.name}")
+        if profile.description:
+            print(f"    {profile.description}")
+        for rule in profile.rules:
+            marker = " [Annahme]" if rule.assumption else ""
+            print(f"  - {rule.label} → {rule.action_text}{marker}")
+            if name:
+                if rule.note:
+                    print(f"      {rule.note}")
+                print(f"      Quelle: {rule.source} (geprüft {rule.checked})")
+    if not name:
+        print("\nDetails und Quellen: deliverability profiles NAME")
+    return 0
