@@ -448,3 +448,83 @@ def test_reject_and_lockout_fail_exactly_the_sends_the_rule_says(specs, batch):
     result = replay(batch, limits).sends
     rows = result.with_columns(recipients=batch["recipients"]).to_dicts()
     assert result["outcome"].to_list() == _oracle(rows, limits)
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def test_cli_replays_a_sends_csv_and_sets_bad_rows_aside(tmp_path, capsys):
+    import csv
+
+    from deliverability.cli import main
+
+    lines = ["requested_at;message_id;recipient;recipients"]
+    lines += [f"23.11.2026 10:00;m{i};kunde{i}@beispiel.de;1" for i in range(350)]
+    lines += ["gestern;kaputt;x@beispiel.de;1", "23.11.2026 10:00;leer;;1"]
+    source = tmp_path / "sendungen.csv"
+    source.write_bytes("\r\n".join(lines).encode("cp1252"))
+    out = tmp_path / "ergebnis" / "replay.csv"
+    assert main(["replay", str(source), "--profile", "zendesk-sell", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "350 Sendungen" in printed and "50 abgelehnt" in printed and "23.11.2026" in printed
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [
+        "message_id", "recipient", "requested_at", "sent_at", "outcome", "delay_s", "rule",
+    ]  # fmt: skip
+    assert rows[0]["requested_at"] == "2026-11-23T10:00:00+01:00"
+    assert [r["outcome"] for r in rows].count("rejected") == 50
+    assert rows[-1]["sent_at"] == "" and rows[-1]["delay_s"] == ""
+    days = (tmp_path / "ergebnis" / "replay_tage.csv").read_text(encoding="utf-8").splitlines()
+    assert days[0].startswith("day,requested,sent,delayed,rejected,blocked,went_out")
+    assert days[1].startswith("2026-11-23,350,300,0,50,0,300")
+    rejects = (tmp_path / "ergebnis" / "replay_abgelehnte_zeilen.csv").read_text(encoding="utf-8")
+    assert ",352,requested_at," in rejects and ",353,recipient," in rejects
+
+
+def test_cli_plans_a_campaign_from_a_start_time(tmp_path, capsys):
+    from deliverability.cli import main
+
+    source = tmp_path / "kampagne.csv"
+    source.write_text(
+        "message_id,recipient\n" + "".join(f"k{i},kunde{i}@beispiel.de\n" for i in range(450)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "plan.csv"
+    args = ["replay", str(source), "--profile", "mailjet-free", "--mode", "plan"]
+    assert main([*args, "--start", "23.11.2026 09:00", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "letzte Mail 25.11.2026 00:00" in printed
+    assert "Gleichmäßig verteilt gehen höchstens 8,2 Mails pro Stunde" in printed
+    assert main([*args, "--out", str(out)]) == 1  # no start time for rows without one
+    assert "--start" in capsys.readouterr().err
+
+
+def test_cli_replays_event_exports_per_sender(tmp_path, capsys):
+    from deliverability.cli import main
+    from deliverability.config import sample_inputs
+
+    out = tmp_path / "weber.csv"
+    week = [str(p) for p in sample_inputs() if "W47" in p.name]
+    sender = "j.weber@technik-handel.de"
+    assert main(["replay", *week, "--profile", "zendesk-sell", "--sender", sender, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "19.11.2026" in printed and "abgelehnt" in printed
+
+
+def test_cli_lists_profiles_and_reports_a_broken_profile(tmp_path, capsys):
+    from deliverability.cli import main
+
+    assert main(["profiles"]) == 0
+    listing = capsys.readouterr().out
+    assert "zendesk-sell: Zendesk Sell" in listing and "[Annahme]" in listing
+    assert main(["profiles", "google-workspace"]) == 0
+    assert "support.google.com/a/answer/166852" in capsys.readouterr().out
+    broken = tmp_path / "host.toml"
+    broken.write_text('[[rules]]\nwindow = "1h"\nmax_messages = "viele"\n', encoding="utf-8")
+    sends_file = tmp_path / "s.csv"
+    sends_file.write_text("requested_at,message_id,recipient\n2026-11-23T10:00,m,a@b.de\n")
+    code = main(["replay", str(sends_file), "--profile", str(broken), "--out", str(tmp_path / "o.csv")])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert f"Profil {broken}, Regel 1, Feld „max_messages“" in error

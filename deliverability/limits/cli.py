@@ -14,7 +14,7 @@ from deliverability.ingest.timestamps import parse_timestamp
 from deliverability.limits.profile import load_profile, preset_names
 from deliverability.limits.replay import RESULT_COLUMNS, ReplayResult, replay
 from deliverability.limits.sends import Sends, looks_like_events, read_sends_csv, sends_from_events
-from deliverability.limits.summary import by_day, plan_text
+from deliverability.limits.summary import by_day, duration, plan_text
 from deliverability.report import format as fmt
 from deliverability.schema import REJECTS_SCHEMA
 
@@ -75,7 +75,7 @@ def _print_summary(result: ReplayResult, days: pl.DataFrame) -> None:
     troubled = days.filter(pl.col("delayed") + pl.col("rejected") + pl.col("blocked") > 0)
     for row in troubled.head(14).iter_rows(named=True):
         delay = row["max_delay_s"]
-        longest = f", längste Verzögerung {fmt.number((delay or 0) / 60)} min" if delay else ""
+        longest = f", längste Verzögerung {duration(delay)}" if delay else ""
         print(
             f"  {fmt.day(row['day'])}: {fmt.number(row['requested'])} angefordert, "
             f"{fmt.number(row['delayed'])} verzögert, {fmt.number(row['rejected'])} abgelehnt, "

@@ -84,14 +84,15 @@ def steady_rate_per_hour(profile: Profile) -> float | None:
     return min(rates) if rates else None
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float, *, dative: bool = False) -> str:
+    """A German duration: `90 Sekunden`, `45 Minuten`, `3,5 Stunden`, `2,0 Tage(n)`."""
     if seconds < 120:
         return f"{fmt.number(seconds)} Sekunden"
     if seconds < 2 * 3600:
         return f"{fmt.number(seconds / 60)} Minuten"
     if seconds < 2 * 86400:
         return f"{fmt.number(seconds / 3600, 1)} Stunden"
-    return f"{fmt.number(seconds / 86400, 1)} Tage"
+    return f"{fmt.number(seconds / 86400, 1)} {'Tagen' if dative else 'Tage'}"
 
 
 def plan_text(result: ReplayResult, start: datetime | None = None) -> str:
@@ -107,7 +108,7 @@ def plan_text(result: ReplayResult, start: datetime | None = None) -> str:
     if isinstance(first, datetime) and finish is not None:
         parts.append(
             f"Start {fmt.timestamp(first, zone)}, letzte Mail {fmt.timestamp(finish, zone)} "
-            f"(nach {_duration((finish - first).total_seconds())})"
+            f"(nach {duration((finish - first).total_seconds(), dative=True)})"
         )
     text = ": ".join(parts[:1]) + (". " + parts[1] + "." if len(parts) > 1 else ".")
     never = total - going.height
@@ -122,8 +123,8 @@ def plan_text(result: ReplayResult, start: datetime | None = None) -> str:
         decimals = 0 if rate >= 100 or rate == int(rate) else 1
         text += (
             f" Gleichmäßig verteilt gehen höchstens {fmt.number(rate, decimals)} Mails pro "
-            f"Stunde (etwa eine alle {_duration(3600 / rate)}), ohne dass je ein Limit "
+            f"Stunde (etwa eine alle {duration(3600 / rate)}), ohne dass je ein Limit "
             f"greift; alle {fmt.number(total)} Mails brauchen dann "
-            f"{_duration(total / rate * 3600)}."
+            f"{duration(total / rate * 3600)}."
         )
     return text
