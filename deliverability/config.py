@@ -34,3 +34,8 @@ def sample_bounce_inputs() -> list[Path]:
 def sample_address_list() -> Path:
     """The bundled address list for the import check (German Excel CSV, cp1252)."""
     return SAMPLE_DIR / "adressen-import.csv"
+
+
+#: Limit profile per event source for the weekly report's section on send limits
+#: (source column → preset name or profile file). Sources not listed are not replayed.
+LIMIT_PROFILES: dict[str, str] = {"zendesk_sell": "zendesk-sell"}

@@ -30,6 +30,7 @@ bounce_alert: float = 0.05  # Alarmschwelle Bounce-Rate gesamt (Anteil)
 complaint_warn: float = 0.001  # Warnschwelle Beschwerderate (Anteil)
 consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
 state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)
+limit_profiles: dict = {}  # Quelle → Limitprofil, z. B. {"zendesk_sell": "zendesk-sell"} (leer: Standard)
 
 # %%
 from IPython.display import HTML, Markdown, display
@@ -45,7 +46,12 @@ thresholds = weekly.Thresholds(
     consecutive_soft_bounces=consecutive_soft_bounces,
 )
 report = weekly.build_weekly_report(
-    inputs, week or None, timezone=timezone, thresholds=thresholds, state_dir=state_dir or None
+    inputs,
+    week or None,
+    timezone=timezone,
+    thresholds=thresholds,
+    state_dir=state_dir or None,
+    limit_profiles=limit_profiles or None,
 )
 written = weekly.write_outputs(report, out_dir or config.PROJECT_DIR / "reports")
 display(Markdown(f"# {report.title}"))
@@ -107,6 +113,23 @@ if domain_table.empty:
     display(Markdown("Keine Domain liegt über der Warnschwelle."))
 else:
     display(HTML(tables.to_html(domain_table)))
+
+# %% [markdown]
+# ## Versandlimits
+#
+# Jeder Mail-Host begrenzt, wie viele Mails ein Konto pro Tag, Stunde oder Minute senden darf
+# (z. B. Zendesk Sell: 300 Mails je Benutzer in gleitenden 24 Stunden). Hier steht, an welchen
+# Tagen ein Absender laut dem Limitprofil seines Versandwegs darüber lag, und wie viele
+# Limitfehler das System selbst gemeldet hat. Was diese Mails nie erreicht haben, ist verloren:
+# Sie müssen erneut gesendet werden. Einen Versandplan, der kein Limit verletzt, rechnet
+# `deliverability replay --mode plan` aus; Details im Notebook `sendelimits`.
+
+# %%
+incidents = weekly.limit_incidents_table(report)
+if incidents.empty:
+    display(Markdown("In dieser Woche lag kein Absender über den Limits seines Versandwegs."))
+else:
+    display(HTML(tables.to_html(incidents)))
 
 # %% [markdown]
 # ## Gründe der gescheiterten Mails

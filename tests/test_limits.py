@@ -507,7 +507,10 @@ def test_cli_replays_event_exports_per_sender(tmp_path, capsys):
     out = tmp_path / "weber.csv"
     week = [str(p) for p in sample_inputs() if "W47" in p.name]
     sender = "j.weber@technik-handel.de"
-    assert main(["replay", *week, "--profile", "zendesk-sell", "--sender", sender, "--out", str(out)]) == 0
+    assert (
+        main(["replay", *week, "--profile", "zendesk-sell", "--sender", sender, "--out", str(out)])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "19.11.2026" in printed and "abgelehnt" in printed
 
@@ -524,7 +527,45 @@ def test_cli_lists_profiles_and_reports_a_broken_profile(tmp_path, capsys):
     broken.write_text('[[rules]]\nwindow = "1h"\nmax_messages = "viele"\n', encoding="utf-8")
     sends_file = tmp_path / "s.csv"
     sends_file.write_text("requested_at,message_id,recipient\n2026-11-23T10:00,m,a@b.de\n")
-    code = main(["replay", str(sends_file), "--profile", str(broken), "--out", str(tmp_path / "o.csv")])
+    code = main(
+        ["replay", str(sends_file), "--profile", str(broken), "--out", str(tmp_path / "o.csv")]
+    )
     assert code == 1
     error = capsys.readouterr().err
     assert f"Profil {broken}, Regel 1, Feld „max_messages“" in error
+
+
+# --- weekly report --------------------------------------------------------------------------
+
+
+def test_limit_incidents_of_the_sample_week_match_a_rolling_count():
+    from collections import deque
+
+    from deliverability.config import LIMIT_PROFILES, sample_inputs
+    from deliverability.ingest import load_events
+    from deliverability.limits.incidents import limit_incidents
+    from deliverability.limits.sends import sends_from_events
+
+    events = load_events(sample_inputs()).events
+    incidents = limit_incidents(events, "2026-W47", "Europe/Berlin", LIMIT_PROFILES)
+    assert incidents.select("sender", "day").rows() == [
+        ("j.weber@technik-handel.de", datetime(2026, 11, 19).date())
+    ]
+    row = incidents.row(0, named=True)
+    assert row["observed"] == 165  # the CRM's own "Sendelimit überschritten" errors that day
+    # an independent count: 300 accepted sends per rolling 24 hours, rejected ones do not count
+    crm = events.filter(
+        (pl.col("source") == "zendesk_sell") & (pl.col("sender") == "j.weber@technik-handel.de")
+    )
+    times = sorted(int(t.timestamp()) for t in sends_from_events(crm)["requested_at"])
+    accepted: deque[int] = deque()
+    rejected_on_day = 0
+    for t in times:
+        while accepted and accepted[0] <= t - 86400:
+            accepted.popleft()
+        if len(accepted) >= 300:
+            local = datetime.fromtimestamp(t, UTC) + timedelta(hours=1)  # CET, no DST in Nov
+            rejected_on_day += local.date() == datetime(2026, 11, 19).date()
+        else:
+            accepted.append(t)
+    assert row["rejected"] == rejected_on_day > 0

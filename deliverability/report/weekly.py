@@ -6,7 +6,7 @@ analyst are produced by `findings` and the `*_table` functions, in German.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from deliverability import config
 from deliverability.errors import ConfigError, InputError
 from deliverability.export import write_csv
 from deliverability.ingest import LoadResult, load_events
+from deliverability.limits.incidents import LIMIT_REASONS, limit_incidents
 from deliverability.outcomes import message_outcomes
 from deliverability.patterns import PatternThresholds, detect_patterns
 from deliverability.periods import parse_week, previous_week, week_expr
@@ -61,6 +62,8 @@ class WeeklyReport:
     #: the suppression state: suppressed, watched (soft bouncing) and restored addresses
     suppression_state: pl.DataFrame
     daily: pl.DataFrame
+    #: days of the week on which a sender went over its host's send limits (limits.incidents)
+    limit_incidents: pl.DataFrame
 
     @property
     def suppressions(self) -> pl.DataFrame:
@@ -112,8 +115,12 @@ def build_weekly_report(
     timezone: str = config.DEFAULT_TIMEZONE,
     thresholds: Thresholds | None = None,
     state_dir: str | Path | None = None,
+    limit_profiles: Mapping[str, str] | None = None,
 ) -> WeeklyReport:
     """Load the inputs and compute everything the weekly report shows.
+
+    `limit_profiles` maps an event source to the limit profile of its host (default:
+    `config.LIMIT_PROFILES`) for the section on send limits.
 
     With `state_dir` the suppression list is the one kept there (`deliverability suppress`):
     the week's events are added to it, and its restores and manual additions count.
@@ -176,6 +183,12 @@ def build_weekly_report(
         reasons=reasons,
         suppression_state=suppression_state,
         daily=daily,
+        limit_incidents=limit_incidents(
+            load.events,
+            week,
+            timezone,
+            config.LIMIT_PROFILES if limit_profiles is None else limit_profiles,
+        ),
     )
 
 
@@ -339,6 +352,24 @@ def new_suppressions_table(report: WeeklyReport) -> pd.DataFrame:
     )
 
 
+def limit_incidents_table(report: WeeklyReport) -> pd.DataFrame:
+    """Days of the week on which a sender went over its host's limits."""
+    return t.german_table(
+        report.limit_incidents,
+        [
+            ("day", "Tag", fmt.day),
+            ("sender", "Absender", t.text),
+            ("profile", "Limitprofil", t.text),
+            ("requested", "angefordert", t.integer),
+            ("rejected", "laut Profil abgelehnt", t.integer),
+            ("blocked", "laut Profil gesperrt", t.integer),
+            ("delayed", "laut Profil verzögert", t.integer),
+            ("observed", "vom System als Limitfehler gemeldet", t.integer),
+            ("rules", "Regel", t.text),
+        ],
+    )
+
+
 def load_table(report: WeeklyReport) -> pd.DataFrame:
     return t.german_table(
         report.load.stats_frame().with_columns(
@@ -466,7 +497,33 @@ def findings(report: WeeklyReport) -> list[Finding]:
         .agg(messages=pl.len())
         .sort("day", "sender")
     )
+    incidents = {(r["sender"], r["day"]) for r in report.limit_incidents.iter_rows(named=True)}
+    for row in report.limit_incidents.iter_rows(named=True):
+        failed = row["rejected"] + row["blocked"]
+        said = (
+            f"; das System selbst meldete {fmt.number(row['observed'])} Limitfehler"
+            if row["observed"]
+            else ""
+        )
+        items.append(
+            Finding(
+                f"{row['sender']}: Versandlimit überschritten",
+                f"Am {fmt.day(row['day'])} sollten {fmt.number(row['requested'])} Mails von "
+                f"{row['sender']} hinaus. Nach dem Limitprofil „{row['profile']}“ wären "
+                f"{fmt.number(failed)} abgelehnt oder gesperrt und {fmt.number(row['delayed'])} "
+                f"verzögert worden{said}. Regel: {row['rules']}.",
+                "Jeder Mail-Host begrenzt, wie viele Mails ein Konto pro Zeitraum senden darf; was "
+                "darüber liegt, wird abgelehnt, zurückgehalten oder das Konto wird gesperrt. Die "
+                "Empfänger haben diese Mails nie bekommen.",
+                "Große Aussendungen über ein Newsletter-System statt aus dem CRM-Postfach senden "
+                "oder über mehrere Tage verteilen; `deliverability replay --mode plan` rechnet einen "
+                "Versandplan aus, der kein Limit verletzt.",
+                "warnung",
+            )
+        )
     for row in limit_blocks.iter_rows(named=True):
+        if row["reason"] in LIMIT_REASONS and (row["sender"], row["day"]) in incidents:
+            continue  # told above, with the replay of the host's limits
         reason = get_reason(row["reason"])
         items.append(
             Finding(
