@@ -220,6 +220,9 @@ def _parser() -> argparse.ArgumentParser:
         "--start", metavar="ZEIT", help="frühester Versand, z. B. 2026-11-24T08:00 (für plan)"
     )
     replay.add_argument("--sender", metavar="ADRESSE", help="nur die Sendungen dieses Absenders")
+    replay.add_argument(
+        "--source", metavar="QUELLE", help="nur Ereignisse dieser Quelle, z. B. zendesk_sell"
+    )
     replay.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
 
     profiles = commands.add_parser(
@@ -234,7 +237,9 @@ def _parser() -> argparse.ArgumentParser:
 def _run_replay(args: argparse.Namespace) -> int:
     from deliverability.limits.cli import run_replay
 
-    return run_replay(args.sends, args.profile, args.mode, args.start, args.out, args.sender)
+    return run_replay(
+        args.sends, args.profile, args.mode, args.start, args.out, args.sender, args.source
+    )
 
 
 def _run_profiles(args: argparse.Namespace) -> int:

@@ -569,3 +569,54 @@ def test_limit_incidents_of_the_sample_week_match_a_rolling_count():
         else:
             accepted.append(t)
     assert row["rejected"] == rejected_on_day > 0
+
+
+# --- notebook -------------------------------------------------------------------------------
+
+
+def test_sendelimits_notebook_runs_with_papermill(tmp_path):
+    import json
+
+    import papermill
+
+    from deliverability.config import NOTEBOOK_DIR
+
+    executed = tmp_path / "sendelimits.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "sendelimits.ipynb"),
+        str(executed),
+        parameters={
+            "profile": str(_example_file()),
+            "compare": ["zendesk-sell", "google-workspace"],
+            "sender": "j.weber@technik-handel.de",
+            "out_dir": str(tmp_path / "aus"),
+        },
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    notebook = json.loads(executed.read_text())
+    shown = "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        + "".join(output.get("data", {}).get("text/markdown", ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+    assert "Beispiel-Host" in shown and "19.11.2026" in shown
+    assert shown.count("data:image/png;base64") == 2
+    assert "Mit „Google Workspace“ statt „Beispiel-Host“ wären 0 statt" in shown
+    assert (
+        (tmp_path / "aus" / "sendelimits.csv")
+        .read_text(encoding="utf-8")
+        .startswith("message_id,recipient,requested_at,sent_at,outcome,delay_s,rule")
+    )
+
+
+def test_sendelimits_notebook_is_committed_without_outputs():
+    import json
+
+    from deliverability.config import NOTEBOOK_DIR
+
+    notebook = json.loads((NOTEBOOK_DIR / "sendelimits.ipynb").read_text())
+    assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+    assert ["parameters"] in [cell["metadata"].get("tags", []) for cell in notebook["cells"]]

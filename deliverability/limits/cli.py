@@ -2,56 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
-from deliverability.errors import ConfigError
 from deliverability.export import write_csv
-from deliverability.ingest import load_events
-from deliverability.ingest.timestamps import parse_timestamp
 from deliverability.limits.profile import load_profile, preset_names
 from deliverability.limits.replay import RESULT_COLUMNS, ReplayResult, replay
-from deliverability.limits.sends import Sends, looks_like_events, read_sends_csv, sends_from_events
+from deliverability.limits.sends import load_sends, parse_start
 from deliverability.limits.summary import by_day, duration, plan_text
 from deliverability.report import format as fmt
-from deliverability.schema import REJECTS_SCHEMA
-
-
-def load_sends(
-    paths: list[Path], timezone: str, *, need_time: bool = True, sender: str | None = None
-) -> Sends:
-    """Sends from event exports (header with `event`) and sends CSVs, in one frame."""
-    event_files = [p for p in paths if p.is_file() and looks_like_events(p)]
-    send_files = [p for p in paths if p not in event_files]
-    frames, rejects = [], []
-    if event_files:
-        loaded = load_events(event_files, timezone=timezone, classify=False)
-        frames.append(sends_from_events(loaded.events))
-        rejects.append(loaded.rejects)
-    for path in send_files:
-        part = read_sends_csv(path, timezone, need_time=need_time)
-        frames.append(part.frame)
-        rejects.append(part.rejects)
-    frame = pl.concat(frames) if frames else pl.DataFrame()
-    if sender:
-        frame = frame.filter(pl.col("account").str.to_lowercase() == sender.lower())
-        if frame.is_empty():
-            raise ConfigError(f"Keine Sendungen des Absenders {sender} in den Eingabedateien.")
-    bad = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
-    return Sends(frame, bad)
-
-
-def parse_start(text: str | None, timezone: str) -> datetime | None:
-    if not text:
-        return None
-    value = pl.select(parse_timestamp(pl.lit(text), timezone)).item()
-    if value is None:
-        raise ConfigError(
-            f"Startzeit „{text}“ nicht lesbar; Beispiele: 2026-11-24T08:00 oder 24.11.2026 08:00."
-        )
-    return value  # type: ignore[no-any-return]
 
 
 def result_csv(result: ReplayResult) -> pl.DataFrame:
@@ -92,14 +52,17 @@ def run_replay(
     start_text: str | None,
     out: str,
     sender: str | None = None,
+    source: str | None = None,
 ) -> int:
     profile = load_profile(profile_name)
     start = parse_start(start_text, profile.timezone)
     sends = load_sends(
-        [Path(p) for p in inputs], profile.timezone, need_time=mode == "replay", sender=sender
+        [Path(p) for p in inputs],
+        profile.timezone,
+        need_time=mode == "replay",
+        sender=sender,
+        source=source,
     )
-    if sends.frame.is_empty():
-        raise ConfigError("Die Eingabedateien enthalten keine Sendungen.")
     result = replay(sends.frame, profile, mode=mode, start=start)
     target = Path(out)
     write_csv(result_csv(result), target)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
 
-from deliverability.errors import InputError
+from deliverability.errors import ConfigError, InputError
+from deliverability.ingest import load_events
 from deliverability.ingest.text import detect_delimiter, read_text
 from deliverability.ingest.timestamps import parse_timestamp
 from deliverability.schema import REJECTS_SCHEMA
@@ -147,3 +149,54 @@ def looks_like_events(path: Path) -> bool:
     header = read_text(path).text.split("\n", 1)[0].lower()
     delimiter = detect_delimiter(header, path)
     return "event" in [name.strip().strip('"').lstrip("\ufeff") for name in header.split(delimiter)]
+
+
+def load_sends(
+    paths: list[Path],
+    timezone: str,
+    *,
+    need_time: bool = True,
+    sender: str | None = None,
+    source: str | None = None,
+) -> Sends:
+    """Sends from event exports (header with `event`) and sends CSVs, in one frame.
+
+    `sender` keeps one account; `source` keeps the events of one source (event exports only).
+    """
+    event_files = [p for p in paths if p.is_file() and looks_like_events(p)]
+    send_files = [p for p in paths if p not in event_files]
+    frames, rejects = [], []
+    if event_files:
+        loaded = load_events(event_files, timezone=timezone, classify=False)
+        events = loaded.events
+        if source:
+            events = events.filter(pl.col("source") == source)
+        frames.append(sends_from_events(events))
+        rejects.append(loaded.rejects)
+    for path in send_files:
+        part = read_sends_csv(path, timezone, need_time=need_time)
+        frames.append(part.frame)
+        rejects.append(part.rejects)
+    frame = pl.concat(frames) if frames else pl.DataFrame()
+    if sender:
+        frame = frame.filter(pl.col("account").str.to_lowercase() == sender.lower())
+    if frame.is_empty():
+        raise ConfigError(
+            "Die Eingabedateien enthalten keine Sendungen"
+            + (f" des Absenders {sender}" if sender else "")
+            + (f" aus der Quelle {source}" if source else "")
+            + "."
+        )
+    bad = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
+    return Sends(frame, bad)
+
+
+def parse_start(text: str | None, timezone: str) -> datetime | None:
+    if not text:
+        return None
+    value = pl.select(parse_timestamp(pl.lit(text), timezone)).item()
+    if value is None:
+        raise ConfigError(
+            f"Startzeit „{text}“ nicht lesbar; Beispiele: 2026-11-24T08:00 oder 24.11.2026 08:00."
+        )
+    return value  # type: ignore[no-any-return]
