@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 import polars as pl
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -78,13 +79,21 @@ def _hourly(result: ReplayResult, day: date | None) -> pl.DataFrame:
     return table.with_columns(queue=pl.Series(queue))
 
 
-def hourly_chart(result: ReplayResult, day: date | None = None) -> Figure:
-    """Requested and actually sent per hour, with the hourly limits of the profile."""
-    table = _hourly(result, day)
+def _hour_figure(table: pl.DataFrame) -> tuple[Figure, Axes, list[int]]:
+    """A figure with one x position per hour of `table`, labelled `19.11. 09h`."""
     figure = Figure(figsize=(10, 4))
     axis = figure.subplots()
     labels = [f"{h:%d.%m. %H}h" for h in table["hour"].to_list()] if table.height else []
     positions = list(range(len(labels)))
+    step = max(1, len(labels) // 16)
+    axis.set_xticks(positions[::step], labels[::step], rotation=45, ha="right")
+    return figure, axis, positions
+
+
+def hourly_chart(result: ReplayResult, day: date | None = None) -> Figure:
+    """Requested and actually sent per hour, with the hourly limits of the profile."""
+    table = _hourly(result, day)
+    figure, axis, positions = _hour_figure(table)
     axis.bar(
         [p - 0.2 for p in positions],
         table["requested"].to_list() if table.height else [],
@@ -111,8 +120,6 @@ def hourly_chart(result: ReplayResult, day: date | None = None) -> Figure:
     for rule in result.profile.rules:
         if rule.scope == "account" and rule.window == 3600 and rule.limit is not None:
             axis.axhline(rule.limit, color=COLORS["hard"], linestyle="--", label=rule.label)
-    step = max(1, len(labels) // 16)
-    axis.set_xticks(positions[::step], labels[::step], rotation=45, ha="right")
     axis.yaxis.set_major_formatter(_count_axis)
     axis.set_ylabel("Mails pro Stunde")
     title = f"Versand pro Stunde mit „{result.profile.name}“"
@@ -125,10 +132,7 @@ def hourly_chart(result: ReplayResult, day: date | None = None) -> Figure:
 def queue_chart(result: ReplayResult, day: date | None = None) -> Figure:
     """Sends waiting at the end of each hour, and the longest delay of the sends per hour."""
     table = _hourly(result, day)
-    figure = Figure(figsize=(10, 4))
-    axis = figure.subplots()
-    labels = [f"{h:%d.%m. %H}h" for h in table["hour"].to_list()] if table.height else []
-    positions = list(range(len(labels)))
+    figure, axis, positions = _hour_figure(table)
     axis.step(
         positions,
         table["queue"].to_list() if table.height else [],
@@ -148,8 +152,6 @@ def queue_chart(result: ReplayResult, day: date | None = None) -> Figure:
     delays.set_ylabel("längste Verzögerung (Stunden)")
     delays.set_ylim(0, max([1.0, *hours]) * 1.1)
     delays.yaxis.set_major_formatter(FuncFormatter(lambda value, _: fmt.number(value, 1)))
-    step = max(1, len(labels) // 16)
-    axis.set_xticks(positions[::step], labels[::step], rotation=45, ha="right")
     axis.set_title("Warteschlange und Verzögerung" + (f" am {fmt.day(day)}" if day else ""))
     axis.legend(loc="upper left", fontsize="small")
     figure.tight_layout()
