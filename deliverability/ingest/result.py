@@ -9,7 +9,13 @@ import polars as pl
 
 @dataclass(frozen=True)
 class FileStats:
-    """Accounting for one input file: read = loaded + rejected (blank lines are skipped)."""
+    """Accounting for one input file, in entries (a line, record, or one recipient of a
+    multi-recipient record): read = loaded + rejected + skipped + duplicates.
+
+    `skipped` are entries left out by design (e.g. Postfix lines that are no deliveries),
+    `duplicates` events delivered twice (webhooks deliver at least once); blank lines are
+    not entries and are counted in `skipped_blank`.
+    """
 
     path: str
     format: str
@@ -20,6 +26,12 @@ class FileStats:
     rejected: int
     skipped_blank: int
     ignored_columns: tuple[str, ...] = field(default_factory=tuple)
+    skipped: int = 0
+    duplicates: int = 0
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.loaded + self.rejected + self.skipped + self.duplicates
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -39,3 +51,6 @@ class LoadResult:
 
     def stats_frame(self) -> pl.DataFrame:
         return pl.DataFrame([f.as_dict() for f in self.files])
+
+    def lazy(self) -> pl.LazyFrame:
+        return self.events.lazy()

@@ -1,0 +1,169 @@
+"""The last step of every format: check, de-duplicate and conform mapped entries.
+
+A format maps its records to these columns (all text unless noted): `__line` (Int64),
+`__raw`, `timestamp` (text or UTC datetime), `message_id`, `sender`, `recipient`, `event`
+(canonical name, null when the source's event is unknown), `__event_raw`, `bounce_type`,
+`reason`, `smtp_code`, `status`, `diagnostic`, `event_id` (the provider's event id, may be
+null) and `__skip` (Boolean: left out by design).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
+from deliverability.ingest.result import FileStats
+from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
+from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
+
+TEXT_COLUMNS = (
+    "message_id",
+    "sender",
+    "recipient",
+    "event",
+    "__event_raw",
+    "bounce_type",
+    "reason",
+    "smtp_code",
+    "status",
+    "diagnostic",
+    "event_id",
+)
+
+
+def finish(
+    entries: pl.DataFrame,
+    *,
+    path: Path,
+    format_name: str,
+    timezone: str,
+    encoding: str,
+    parse_rejects: pl.DataFrame,
+    blank: int = 0,
+    delimiter: str = "",
+) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    """Mapped entries → (events in the canonical schema, rejects, accounting)."""
+    for column in TEXT_COLUMNS:
+        if column not in entries.columns:
+            entries = entries.with_columns(pl.lit(None, dtype=pl.String).alias(column))
+    if "__skip" not in entries.columns:
+        entries = entries.with_columns(__skip=pl.lit(False))
+    stamp = pl.col("timestamp")
+    parsed = (
+        stamp.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+        if entries.schema.get("timestamp", pl.String) != pl.String
+        else parse_timestamp(stamp.cast(pl.String), timezone)
+    )
+    entries = entries.with_columns(
+        __ts=parsed,
+        recipient=clean_address(pl.col("recipient").cast(pl.String)),
+        __skip=pl.col("__skip").fill_null(False),
+    )
+    problems = [
+        (
+            "timestamp",
+            pl.when(pl.col("__ts").is_null()).then(
+                pl.format(
+                    f"Zeitstempel „{{}}“ fehlt oder ist unlesbar (erwartet: {ACCEPTED_FORMATS_DE}"
+                    "; oder Unix-Sekunden/Millisekunden).",
+                    stamp.cast(pl.String).fill_null(""),
+                )
+            ),
+        ),
+        (
+            "recipient",
+            pl.when(domain_of(pl.col("recipient")).is_null()).then(
+                pl.format(
+                    "Empfängeradresse „{}“ fehlt oder enthält kein @ mit einer Domain.",
+                    pl.col("recipient").fill_null(""),
+                )
+            ),
+        ),
+        (
+            "event",
+            pl.when(pl.col("event").is_null() | ~pl.col("event").is_in(EVENTS)).then(
+                pl.format(
+                    "Ereignis „{}“ ist für dieses Format unbekannt.",
+                    pl.col("__event_raw").fill_null(""),
+                )
+            ),
+        ),
+    ]
+    if "__problem" in entries.columns:  # checks of the format itself (field, text)
+        problems.insert(
+            0,
+            (
+                "__problem_field",
+                pl.when(pl.col("__problem").str.len_chars() > 0).then(pl.col("__problem")),
+            ),
+        )
+    entries = entries.with_columns(
+        __fields=pl.concat_str(
+            [
+                pl.when(e.is_not_null()).then(
+                    pl.col("__problem_field") if n == "__problem_field" else pl.lit(n)
+                )
+                for n, e in problems
+            ],
+            separator=", ",
+            ignore_nulls=True,
+        ),
+        __reason=pl.concat_str([e for _, e in problems], separator=" ", ignore_nulls=True),
+    )
+    skipped = entries.filter(pl.col("__skip"))
+    checked = entries.filter(~pl.col("__skip"))
+    bad = pl.col("__reason").str.len_chars() > 0
+    rejects = pl.concat(
+        [
+            parse_rejects,
+            checked.filter(bad).select(
+                file=pl.lit(str(path)),
+                line=pl.col("__line").cast(pl.Int64),
+                field="__fields",
+                reason="__reason",
+                raw=pl.col("__raw").str.slice(0, 2000),
+            ),
+        ]
+    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+    good = checked.filter(~bad).with_columns(
+        timestamp=pl.col("__ts"),
+        smtp_code=pl.col("smtp_code").cast(pl.String).str.extract(r"^\s*([2-5]\d\d)\b", 1),
+        status=pl.col("status").cast(pl.String).str.extract(r"([245]\.\d{1,3}\.\d{1,3})", 1),
+        recipient_domain=domain_of(pl.col("recipient")),
+        source=pl.lit(format_name),
+        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
+    )
+    key = (
+        pl.when(pl.col("event_id").is_not_null())
+        .then(pl.concat_str([pl.lit("id"), pl.col("event_id"), pl.col("recipient")], separator="|"))
+        .otherwise(
+            pl.concat_str(
+                [
+                    pl.col("message_id").fill_null(""),
+                    pl.col("recipient"),
+                    pl.col("event"),
+                    pl.col("timestamp").cast(pl.String),
+                ],
+                separator="|",
+            )
+        )
+    )
+    before = good.height
+    good = good.with_columns(__key=key).unique("__key", keep="first", maintain_order=True)
+    events = normalize_domains(conform(good.lazy()).collect())
+    read = entries.height + parse_rejects.height
+    stats = FileStats(
+        path=str(path),
+        format=format_name,
+        encoding=encoding,
+        delimiter=delimiter,
+        read=read,
+        loaded=events.height,
+        rejected=rejects.height,
+        skipped_blank=blank,
+        skipped=skipped.height,
+        duplicates=before - good.height,
+    )
+    return events, rejects, stats

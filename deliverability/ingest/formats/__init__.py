@@ -1,0 +1,1 @@
+"""One small module per source format; `registry.FORMATS` lists them in detection order."""

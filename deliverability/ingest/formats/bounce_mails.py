@@ -1,0 +1,90 @@
+"""Raw bounce mails (.eml, mbox, Maildir) through the bounce-mail parser: one event per
+failed recipient (`bounced`), complaint (`complained`) or auto-reply (`delivered`, reason
+`vacation`). Mails that are no bounce are skipped and counted; the time is the mail's
+`Date` header (else the DSN's `Arrival-Date`)."""
+
+from __future__ import annotations
+
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.bounces.parse import classify_mail
+from deliverability.bounces.sources import iter_mails
+from deliverability.ingest.finish import finish
+from deliverability.ingest.result import FileStats
+from deliverability.schema import REJECTS_SCHEMA
+
+NAME = "bounce_mails"
+LABEL = "Bounce-Mails (.eml, mbox, Maildir)"
+_HEADERS = BytesHeaderParser()
+
+
+def sniff(head: str) -> bool:
+    lowered = head.lower()
+    return head.startswith("From ") or (
+        ("\nreceived:" in lowered or lowered.startswith("received:") or "\nsubject:" in lowered)
+        and ("\nfrom:" in lowered or lowered.startswith("from:"))
+    )
+
+
+def _date(data: bytes) -> str | None:
+    try:
+        value = _HEADERS.parsebytes(data).get("Date")
+        return parsedate_to_datetime(str(value)).isoformat() if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    rows: list[dict[str, object]] = []
+    for number, mail in enumerate(iter_mails([path]), start=1):
+        result = classify_mail(mail)
+        stamp = _date(mail.data)
+        base = {"__line": number, "__raw": mail.file, "timestamp": stamp}
+        if not result.verdicts:
+            rows.append({**base, "__skip": True, "__event_raw": result.kind})
+            continue
+        for verdict in result.verdicts:
+            event = {"feedback": "complained", "vacation": "delivered"}.get(
+                verdict.reason, "bounced"
+            )
+            rows.append(
+                {
+                    **base,
+                    "__skip": False,
+                    "recipient": verdict.recipient,
+                    "event": event,
+                    "__event_raw": result.kind,
+                    "bounce_type": verdict.bounce_type if event == "bounced" else None,
+                    "reason": verdict.reason,
+                    "smtp_code": str(verdict.reply_code) if verdict.reply_code else None,
+                    "status": verdict.status,
+                    "diagnostic": verdict.diagnostic,
+                }
+            )
+    schema = {
+        "__line": pl.Int64,
+        "__raw": pl.String,
+        "timestamp": pl.String,
+        "__skip": pl.Boolean,
+        "recipient": pl.String,
+        "event": pl.String,
+        "__event_raw": pl.String,
+        "bounce_type": pl.String,
+        "reason": pl.String,
+        "smtp_code": pl.String,
+        "status": pl.String,
+        "diagnostic": pl.String,
+    }
+    entries = pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+    return finish(
+        entries,
+        path=path,
+        format_name=NAME,
+        timezone=timezone,
+        encoding="MIME",
+        parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
+    )

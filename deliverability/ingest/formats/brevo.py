@@ -1,0 +1,92 @@
+"""Brevo (Sendinblue) transactional webhook events (JSON).
+
+Fields per developers.brevo.com/docs/transactional-webhooks: `event`, `email`, `id`
+(webhook id), `date` (CET/CEST), `ts` (Unix seconds), `message-id`, `ts_event` (seconds,
+UTC), `ts_epoch` (milliseconds, UTC), `reason` (bounces, blocked, deferred), `subject`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.ingest.finish import finish
+from deliverability.ingest.formats.common import epoch_seconds_text, lookup
+from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.result import FileStats
+
+NAME = "brevo"
+LABEL = "Brevo Webhooks (JSON)"
+SCHEMA = pl.Schema(
+    {
+        "event": pl.String,
+        "email": pl.String,
+        "id": pl.String,
+        "date": pl.String,
+        "ts": pl.String,
+        "ts_event": pl.String,
+        "ts_epoch": pl.String,
+        "message-id": pl.String,
+        "reason": pl.String,
+        "sending_ip": pl.String,
+    }
+)
+EVENTS = {
+    "request": "sent",
+    "sent": "sent",
+    "delivered": "delivered",
+    "hard_bounce": "bounced",
+    "soft_bounce": "bounced",
+    "blocked": "blocked",
+    "spam": "complained",
+    "invalid_email": "dropped",
+    "deferred": "deferred",
+    "click": "clicked",
+    "opened": "opened",
+    "unique_opened": "opened",
+    "proxy_open": "opened",
+    "unsubscribed": "unsubscribed",
+    "error": "dropped",
+}
+
+
+def sniff(head: str) -> bool:
+    return '"ts_event"' in head or '"ts_epoch"' in head or '"X-Mailin-custom"' in head
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA)
+    event = pl.col("event").str.to_lowercase()
+    entries = records.frame.select(
+        LINE,
+        RAW,
+        # ts_epoch and ts_event are UTC; `date` is local time (CET/CEST)
+        timestamp=pl.coalesce(
+            epoch_seconds_text(pl.col("ts_epoch")),
+            epoch_seconds_text(pl.col("ts_event")),
+            epoch_seconds_text(pl.col("ts")),
+            pl.col("date"),
+        ),
+        message_id="message-id",
+        recipient="email",
+        event=lookup(event, EVENTS),
+        __event_raw="event",
+        bounce_type=pl.when(event == "hard_bounce")
+        .then(pl.lit("hard"))
+        .when(event == "soft_bounce")
+        .then(pl.lit("soft")),
+        reason=pl.when(event == "invalid_email").then(pl.lit("syntaxerror")),
+        smtp_code="reason",
+        status="reason",
+        diagnostic="reason",
+    )
+    return finish(
+        entries,
+        path=path,
+        format_name=NAME,
+        timezone="Europe/Berlin",  # Brevo's `date` is CET/CEST whatever the analyst's zone
+        encoding=records.encoding,
+        parse_rejects=records.rejects,
+        blank=records.blank,
+    )

@@ -1,0 +1,104 @@
+"""Mailjet Event API (webhook) JSON: one event per POST (v1) or arrays of events (v2).
+
+Fields per mailjet/api-documentation `guides/_event-api.md`: `event`, `time` (Unix seconds),
+`MessageID`, `Message_GUID`, `email`, `smtp_reply` (sent), `hard_bounce`, `blocked`,
+`error_related_to`, `error` (bounce, blocked), `source` (spam).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.ingest.finish import finish
+from deliverability.ingest.formats.common import epoch_seconds_text, lookup, truthy
+from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.result import FileStats
+
+NAME = "mailjet"
+LABEL = "Mailjet Event API (JSON)"
+SCHEMA = pl.Schema(
+    {
+        "event": pl.String,
+        "time": pl.String,
+        "MessageID": pl.String,
+        "Message_GUID": pl.String,
+        "email": pl.String,
+        "smtp_reply": pl.String,
+        "hard_bounce": pl.String,
+        "blocked": pl.String,
+        "error_related_to": pl.String,
+        "error": pl.String,
+        "mj_campaign_id": pl.String,
+    }
+)
+#: Mailjet's `sent` means the receiving server accepted the message (smtp_reply 250 …).
+EVENTS = {
+    "sent": "delivered",
+    "bounce": "bounced",
+    "blocked": "blocked",  # Mailjet did not send it
+    "spam": "complained",
+    "unsub": "unsubscribed",
+    "open": "opened",
+    "click": "clicked",
+}
+#: `error` values (see the module docstring's source) → reason of the taxonomy.
+ERRORS = {
+    "user unknown": "userunknown",
+    "mailbox inactive": "suspend",
+    "quota exceeded": "mailboxfull",
+    "invalid domain": "hostunknown",
+    "no mail host": "hostunknown",
+    "relay/access denied": "norelaying",
+    "greylisted": "policyviolation",
+    "sender blocked": "blocked",
+    "content blocked": "spamdetected",
+    "policy issue": "policyviolation",
+    "system issue": "systemerror",
+    "protocol issue": "systemerror",
+    "connection issue": "networkerror",
+    "preblocked": "onhold",
+    "duplicate in campaign": "onhold",
+}
+
+
+def sniff(head: str) -> bool:
+    return '"event"' in head and (
+        "Message_GUID" in head or "mj_campaign_id" in head or '"MessageID"' in head
+    )
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA)
+    event = pl.col("event").str.to_lowercase()
+    hard = truthy(pl.col("hard_bounce"))
+    entries = records.frame.select(
+        LINE,
+        RAW,
+        timestamp=epoch_seconds_text(pl.col("time")),
+        message_id=pl.coalesce(pl.col("MessageID"), pl.col("Message_GUID")),
+        recipient="email",
+        event=lookup(event, EVENTS),
+        __event_raw="event",
+        bounce_type=pl.when(event == "bounce").then(
+            pl.when(hard).then(pl.lit("hard")).otherwise(pl.lit("soft"))
+        ),
+        reason=lookup(pl.col("error"), ERRORS),
+        smtp_code=pl.col("smtp_reply").str.extract(r"\b([2-5]\d\d)\b", 1),
+        status=pl.col("smtp_reply"),
+        diagnostic=pl.coalesce(
+            pl.col("smtp_reply"),
+            pl.concat_str([pl.col("error_related_to"), pl.col("error")], separator=": "),
+            pl.col("error"),
+        ),
+    )
+    return finish(
+        entries,
+        path=path,
+        format_name=NAME,
+        timezone=timezone,
+        encoding=records.encoding,
+        parse_rejects=records.rejects,
+        blank=records.blank,
+    )

@@ -1,0 +1,188 @@
+"""Any CSV export (CRM, ESP statistics …) mapped onto the event schema by a mapping file.
+
+A mapping (TOML) names the file's column for each schema column (`[columns]`), fixed values
+for columns the file lacks (`[constants]`), and translations of the file's values
+(`[values.<schema column>]`, compared without case). `detect` lists header columns that
+identify the export for auto-detection. Shipped mappings live in `ingest/mappings/`.
+A value a translation does not know rejects the row (never guessed).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import ConfigError, InputError
+from deliverability.ingest.finish import finish
+from deliverability.ingest.generic_csv import _split_records
+from deliverability.ingest.result import FileStats
+from deliverability.ingest.text import detect_delimiter, read_text
+from deliverability.schema import REJECTS_SCHEMA
+
+MAPPING_DIR = Path(__file__).resolve().parent.parent / "mappings"
+TARGETS = (
+    "timestamp",
+    "message_id",
+    "sender",
+    "recipient",
+    "event",
+    "bounce_type",
+    "reason",
+    "smtp_code",
+    "status",
+    "diagnostic",
+    "event_id",
+)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    key: str
+    columns: dict[str, str]
+    constants: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    detect: tuple[str, ...] = ()
+
+
+def read_mapping(path: Path, key: str | None = None) -> Mapping:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Zuordnungsdatei {path} nicht gefunden.") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"Zuordnungsdatei {path}: kein gültiges TOML ({error}).") from None
+    columns = {str(k): str(v) for k, v in raw.get("columns", {}).items()}
+    constants = {str(k): str(v) for k, v in raw.get("constants", {}).items()}
+    unknown = sorted((set(columns) | set(constants)) - set(TARGETS))
+    if unknown:
+        raise ConfigError(
+            f"Zuordnungsdatei {path}: unbekannte Zielspalte „{unknown[0]}“; möglich: "
+            f"{', '.join(TARGETS)}."
+        )
+    for required in ("timestamp", "recipient", "event"):
+        if required not in columns and required not in constants:
+            raise ConfigError(
+                f"Zuordnungsdatei {path}: „{required}“ fehlt unter [columns] oder [constants]."
+            )
+    values = {
+        str(target): {str(k).lower(): str(v) for k, v in table.items()}
+        for target, table in raw.get("values", {}).items()
+    }
+    return Mapping(
+        name=str(raw.get("name", path.stem)),
+        key=key or str(path),
+        columns=columns,
+        constants=constants,
+        values=values,
+        detect=tuple(str(c).lower() for c in raw.get("detect", ())),
+    )
+
+
+@cache
+def shipped_mappings() -> tuple[Mapping, ...]:
+    return tuple(read_mapping(p, p.stem) for p in sorted(MAPPING_DIR.glob("*.toml")))
+
+
+def find_mapping(name_or_path: str) -> Mapping:
+    for mapping in shipped_mappings():
+        if mapping.key == name_or_path:
+            return mapping
+    path = Path(name_or_path)
+    if path.exists():
+        return read_mapping(path)
+    raise ConfigError(
+        f"Unbekannte Zuordnung „{name_or_path}“. Mitgeliefert: "
+        f"{', '.join(m.key for m in shipped_mappings()) or '(keine)'}; oder Pfad einer TOML-Datei."
+    )
+
+
+def detect_mapping(head: str) -> Mapping | None:
+    """The shipped mapping whose `detect` columns all appear in the header line."""
+    first = head.split("\n", 1)[0].lower().lstrip("\ufeff")
+    for delimiter in (";", ",", "\t"):
+        names = {n.strip().strip('"') for n in first.split(delimiter)}
+        for mapping in shipped_mappings():
+            if mapping.detect and set(mapping.detect) <= names:
+                return mapping
+    return None
+
+
+def load(
+    path: Path, timezone: str, mapping: Mapping
+) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    decoded = read_text(path)
+    delimiter = detect_delimiter(decoded.text.split("\n", 1)[0], path)
+    header, rows = _split_records(decoded.text, delimiter, path)
+    names = [h.strip().strip('"').lstrip("\ufeff").lower() for h in header]
+    missing = [c for c in mapping.columns.values() if c.lower() not in names]
+    if missing:
+        raise InputError(
+            f"Spalte „{missing[0]}“ der Zuordnung „{mapping.name}“ fehlt; vorhanden: "
+            f"{', '.join(header)}.",
+            path=path,
+            line=1,
+            field=missing[0],
+        )
+    blank = pl.col("__raw").str.strip_chars().str.len_chars() == 0
+    skipped_blank = int(rows.select(blank.sum()).item())
+    rows = rows.filter(~blank)
+    columns: dict[str, pl.Expr] = {}
+    problems: list[tuple[str, pl.Expr]] = []
+    for target in TARGETS:
+        if target in mapping.columns:
+            source = f"c{names.index(mapping.columns[target].lower())}"
+            value = pl.col(source).str.strip_chars().replace("", None)
+        elif target in mapping.constants:
+            value = pl.lit(mapping.constants[target])
+        else:
+            continue
+        if target in mapping.values:
+            table = mapping.values[target]
+            translated = value.str.to_lowercase().replace_strict(
+                table, default=None, return_dtype=pl.String
+            )
+            problems.append(
+                (
+                    mapping.columns.get(target, target),
+                    pl.when(value.is_not_null() & translated.is_null()).then(
+                        pl.format(
+                            f"Wert „{{}}“ ist in der Zuordnung für {target} nicht vorgesehen "
+                            f"({', '.join(sorted(table))}).",
+                            value,
+                        )
+                    ),
+                )
+            )
+            value = translated
+        columns[target] = value
+    width = pl.when(pl.col("__fields") != len(header)).then(
+        pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields"))
+    )
+    problems.append(("(Zeile)", width))
+    entries = rows.select(
+        "__line",
+        "__raw",
+        **columns,
+        __event_raw=columns.get("event", pl.lit(None, dtype=pl.String)),
+        __problem_field=pl.concat_str(
+            [pl.when(e.is_not_null()).then(pl.lit(n)) for n, e in problems],
+            separator=", ",
+            ignore_nulls=True,
+        ),
+        __problem=pl.concat_str([e for _, e in problems], separator=" ", ignore_nulls=True),
+    )
+    return finish(
+        entries,
+        path=path,
+        format_name=f"mapping:{mapping.key}",
+        timezone=timezone,
+        encoding=decoded.encoding,
+        parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
+        blank=skipped_blank,
+        delimiter=delimiter,
+    )

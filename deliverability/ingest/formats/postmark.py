@@ -1,0 +1,93 @@
+"""Postmark bounces: bounce webhooks, single bounce records, or the bounce API's
+`{"Bounces": [...]}` pages (JSON).
+
+Fields per postmarkapp.com/developer/api/bounce-api: `RecordType`, `ID`, `Type`,
+`TypeCode`, `MessageID`, `Description`, `Details`, `Email`, `From`, `BouncedAt`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.ingest.finish import finish
+from deliverability.ingest.formats.common import lookup
+from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.result import FileStats
+
+NAME = "postmark"
+LABEL = "Postmark Bounces (JSON)"
+SCHEMA = pl.Schema(
+    {
+        "RecordType": pl.String,
+        "ID": pl.String,
+        "Type": pl.String,
+        "TypeCode": pl.String,
+        "MessageID": pl.String,
+        "Description": pl.String,
+        "Details": pl.String,
+        "Email": pl.String,
+        "From": pl.String,
+        "BouncedAt": pl.String,
+    }
+)
+#: Type → (event, bounce type, reason); the bounce types of the Postmark documentation.
+TYPES: dict[str, tuple[str, str | None, str | None]] = {
+    "HardBounce": ("bounced", "hard", None),
+    "Transient": ("bounced", "soft", None),
+    "SoftBounce": ("bounced", "soft", None),
+    "DnsError": ("bounced", "soft", "networkerror"),
+    "Unsubscribe": ("unsubscribed", None, None),
+    "SpamComplaint": ("complained", None, "feedback"),
+    "SpamNotification": ("bounced", "soft", "spamdetected"),
+    "VirusNotification": ("bounced", "soft", "virusdetected"),
+    "AutoResponder": ("delivered", None, "vacation"),
+    "AddressChange": ("bounced", "hard", "hasmoved"),
+    "BadEmailAddress": ("bounced", "hard", "syntaxerror"),
+    "ManuallyDeactivated": ("dropped", None, "onhold"),
+    "Unconfirmed": ("dropped", None, "onhold"),
+    "Blocked": ("bounced", "soft", "blocked"),
+    "SMTPApiError": ("dropped", None, "systemerror"),
+    "InboundError": ("bounced", "soft", "systemerror"),
+    "DMARCPolicy": ("bounced", "hard", "authfailure"),
+    "TemplateRenderingFailed": ("dropped", None, "contenterror"),
+    "Unknown": ("bounced", "undetermined", None),
+}
+#: Not about delivery of a sent message; counted as skipped.
+SKIPPED = ("Subscribe", "OpenRelayTest", "ChallengeVerification")
+
+
+def sniff(head: str) -> bool:
+    return '"BouncedAt"' in head or ('"RecordType"' in head and '"TypeCode"' in head)
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA, containers=("Bounces",))
+    kind = pl.col("Type")
+    entries = records.frame.select(
+        LINE,
+        RAW,
+        timestamp="BouncedAt",
+        message_id="MessageID",
+        sender="From",
+        recipient="Email",
+        event=lookup(kind, {k: v[0] for k, v in TYPES.items()}),
+        __event_raw="Type",
+        bounce_type=lookup(kind, {k: v[1] for k, v in TYPES.items()}),
+        reason=lookup(kind, {k: v[2] for k, v in TYPES.items()}),
+        smtp_code="Details",
+        status="Details",
+        diagnostic=pl.coalesce(pl.col("Details"), pl.col("Description")),
+        event_id="ID",
+        __skip=kind.is_in(SKIPPED),
+    )
+    return finish(
+        entries,
+        path=path,
+        format_name=NAME,
+        timezone=timezone,
+        encoding=records.encoding,
+        parse_rejects=records.rejects,
+        blank=records.blank,
+    )

@@ -1,0 +1,186 @@
+"""Reading JSON event exports: one document per line (JSON lines), a JSON array, or one object.
+
+Records are parsed by polars against a schema of the fields a format uses (unknown fields
+are ignored, scalars are read as text). A line that is not a JSON object is rejected with
+its line number and raw text; the rest loads. Line numbers are kept for every record.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.ingest.text import read_text
+from deliverability.schema import REJECTS_SCHEMA
+
+LINE, RAW = "__line", "__raw"
+
+
+@dataclass(frozen=True)
+class JsonRecords:
+    """Parsed records (schema columns plus `__line` and `__raw`), rejects, and counts."""
+
+    frame: pl.DataFrame
+    rejects: pl.DataFrame
+    read: int  # records (non-blank lines or array elements)
+    blank: int
+    encoding: str
+
+
+def _reject_frame(path: Path, rows: list[tuple[int, str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "file": [str(path)] * len(rows),
+            "line": [line for line, _, _ in rows],
+            "field": ["(Datensatz)"] * len(rows),
+            "reason": [reason for _, reason, _ in rows],
+            "raw": [raw for _, _, raw in rows],
+        },
+        schema=REJECTS_SCHEMA,
+    )
+
+
+def _parse(lines: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    payload = "\n".join(lines.get_column(RAW).to_list()).encode("utf-8")
+    parsed = pl.read_ndjson(io.BytesIO(payload), schema=schema)
+    return parsed.with_columns(lines.get_column(LINE), lines.get_column(RAW))
+
+
+def _array_elements(text: str, path: Path) -> list[tuple[int, Any, str]]:
+    """(line, value, raw) of each element of a top-level JSON array."""
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    elements: list[tuple[int, Any, str]] = []
+    while True:
+        while position < len(text) and text[position] in " \t\n\r,":
+            position += 1
+        if position >= len(text):
+            raise InputError("Die JSON-Liste endet ohne „]“ (Datei abgeschnitten?).", path=path)
+        if text[position] == "]":
+            return elements
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, end = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as error:
+            raise InputError(
+                f"Kein gültiges JSON ({error.msg}); die Datei ist vermutlich abgeschnitten.",
+                path=path,
+                line=text.count("\n", 0, error.pos) + 1,
+            ) from None
+        elements.append((line, value, text[position:end]))
+        position = end
+
+
+def read_json_records(
+    path: Path, schema: pl.Schema, containers: tuple[str, ...] = ()
+) -> JsonRecords:
+    """Read every record of a JSON export. `containers` are keys of a wrapping object whose
+    list holds the records (e.g. Mailgun's `items`, Postmark's `Bounces`)."""
+    decoded = read_text(path)
+    text = decoded.text
+    stripped = text.lstrip()
+    if not stripped:
+        raise InputError("Die Datei ist leer.", path=path)
+    elements: list[tuple[int, Any, str]] | None = None
+    if stripped.startswith("["):
+        elements = _array_elements(text, path)
+    else:
+        first = stripped.split("\n", 1)[0]
+        try:
+            json.loads(first)
+            single_line = True
+        except ValueError:
+            single_line = False
+        if not single_line:  # one pretty-printed document
+            try:
+                document = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise InputError(
+                    f"Kein gültiges JSON ({error.msg}); die Datei ist vermutlich abgeschnitten "
+                    "oder keine JSON-Datei.",
+                    path=path,
+                    line=error.lineno,
+                ) from None
+            elements = [(text.count("\n", 0, len(text) - len(stripped)) + 1, document, text)]
+    if elements is not None:
+        unwrapped: list[tuple[int, Any, str]] = []
+        for line, value, raw in elements:
+            inner = next(
+                (
+                    value[k]
+                    for k in containers
+                    if isinstance(value, dict) and isinstance(value.get(k), list)
+                ),
+                None,
+            )
+            if inner is not None:
+                unwrapped += [(line, item, json.dumps(item, ensure_ascii=False)) for item in inner]
+            else:
+                unwrapped.append((line, value, raw))
+        good = [
+            (line, json.dumps(v, ensure_ascii=False))
+            for line, v, _ in unwrapped
+            if isinstance(v, dict)
+        ]
+        bad = [
+            (line, "Der Datensatz ist kein JSON-Objekt.", raw[:2000])
+            for line, v, raw in unwrapped
+            if not isinstance(v, dict)
+        ]
+        lines = pl.DataFrame(
+            {LINE: [line for line, _ in good], RAW: [raw for _, raw in good]},
+            schema={LINE: pl.Int64, RAW: pl.String},
+        )
+        frame = (
+            _parse(lines, schema)
+            if lines.height
+            else pl.DataFrame(schema={**schema, LINE: pl.Int64, RAW: pl.String})
+        )
+        return JsonRecords(frame, _reject_frame(path, bad), len(unwrapped), 0, decoded.encoding)
+    # JSON lines: one record per non-blank line
+    pieces = text.split("\n")
+    if pieces and pieces[-1] == "":
+        pieces.pop()  # the newline at the end of the file
+    all_lines = pl.DataFrame({RAW: pieces}).with_row_index(LINE, offset=1)
+    all_lines = all_lines.with_columns(pl.col(LINE).cast(pl.Int64))
+    blank = all_lines.get_column(RAW).str.strip_chars().str.len_chars() == 0
+    lines = all_lines.filter(~blank)
+    try:
+        frame = _parse(lines, schema)
+        rejected: list[tuple[int, str, str]] = []
+    except pl.exceptions.ComputeError:
+        valid, rejected = [], []
+        for line, raw in lines.iter_rows():
+            try:
+                value = json.loads(raw)
+            except ValueError as error:
+                rejected.append(
+                    (line, f"Kein gültiges JSON ({error}); Zeile abgeschnitten oder Müll?", raw)
+                )
+                continue
+            if isinstance(value, dict):
+                valid.append((line, raw))
+            else:
+                rejected.append((line, "Der Datensatz ist kein JSON-Objekt.", raw))
+        kept = pl.DataFrame(
+            {LINE: [line for line, _ in valid], RAW: [raw for _, raw in valid]},
+            schema={LINE: pl.Int64, RAW: pl.String},
+        )
+        frame = (
+            _parse(kept, schema)
+            if kept.height
+            else pl.DataFrame(schema={**schema, LINE: pl.Int64, RAW: pl.String})
+        )
+    return JsonRecords(
+        frame,
+        _reject_frame(path, rejected),
+        lines.height,
+        int(blank.sum()),
+        decoded.encoding,
+    )

@@ -1,0 +1,124 @@
+"""All source formats, auto-detection by content, and loading a mixed set of files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.ingest.formats import (
+    bounce_mails,
+    brevo,
+    mailgun,
+    mailjet,
+    mapped_csv,
+    postfix,
+    postmark,
+    sendgrid,
+    ses,
+)
+from deliverability.ingest.generic_csv import load_generic_csv
+from deliverability.ingest.result import FileStats
+from deliverability.ingest.text import read_bytes
+
+Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    label: str
+    sniff: Callable[[str], bool]
+    load: Callable[[Path, str], Loaded] | None = None
+    load_group: Callable[[list[Path], str], list[Loaded]] | None = None
+
+
+def _generic_sniff(head: str) -> bool:
+    first = head.split("\n", 1)[0].lower().lstrip("\ufeff")
+    return all(name in first for name in ("timestamp", "recipient", "event"))
+
+
+def _generic_load(path: Path, timezone: str) -> Loaded:
+    return load_generic_csv(path, timezone=timezone)
+
+
+#: In detection order: the most specific content first.
+FORMATS: tuple[Format, ...] = (
+    Format(ses.NAME, ses.LABEL, ses.sniff, ses.load),
+    Format(sendgrid.NAME, sendgrid.LABEL, sendgrid.sniff, sendgrid.load),
+    Format(mailgun.NAME, mailgun.LABEL, mailgun.sniff, mailgun.load),
+    Format(postmark.NAME, postmark.LABEL, postmark.sniff, postmark.load),
+    Format(brevo.NAME, brevo.LABEL, brevo.sniff, brevo.load),
+    Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
+    Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
+    Format(bounce_mails.NAME, bounce_mails.LABEL, bounce_mails.sniff, bounce_mails.load),
+    Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
+)
+BY_NAME = {f.name: f for f in FORMATS}
+HEAD_BYTES = 65536
+
+
+def format_names() -> list[str]:
+    return [f.name for f in FORMATS] + [f"mapping:{m.key}" for m in mapped_csv.shipped_mappings()]
+
+
+def _head(path: Path) -> str:
+    data, _ = read_bytes(path)
+    return data[:HEAD_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+def detect_format(path: Path) -> str:
+    """The format of a file (or Maildir folder), judged from its content."""
+    if path.is_dir():
+        return bounce_mails.NAME
+    head = _head(path)
+    for candidate in FORMATS:
+        if candidate.sniff(head):
+            return candidate.name
+    mapping = mapped_csv.detect_mapping(head)
+    if mapping is not None:
+        return f"mapping:{mapping.key}"
+    first = head.split("\n", 1)[0].strip()
+    if first and first[0] not in "{[" and any(d in first for d in ",;\t"):
+        # a CSV of no known export: the generic loader names the missing columns
+        return "generic_csv"
+    tried = "; ".join(
+        [f.label for f in FORMATS] + [f"Zuordnung {m.key}" for m in mapped_csv.shipped_mappings()]
+    )
+    raise InputError(
+        f"Das Format wurde nicht erkannt. Geprüft: {tried}. Bitte mit --format angeben "
+        "(oder für eigene CSV-Exporte eine Zuordnungsdatei mit --format mapping:DATEI.toml).",
+        path=path,
+    )
+
+
+def load_files(paths: Iterable[Path], timezone: str, fmt: str | None = None) -> list[Loaded]:
+    """Load every file with its format (`fmt` for all, else detected per file), in order."""
+    chosen = [(path, fmt or detect_format(path)) for path in paths]
+    results: dict[Path, Loaded] = {}
+    groups: dict[str, list[Path]] = {}
+    for path, name in chosen:
+        if name.startswith("mapping:"):
+            mapping = mapped_csv.find_mapping(name.removeprefix("mapping:"))
+            results[path] = mapped_csv.load(path, timezone, mapping)
+            continue
+        if name not in BY_NAME:
+            raise InputError(
+                f"Unbekanntes Format „{name}“; möglich: {', '.join(format_names())} oder "
+                "mapping:DATEI.toml.",
+                path=path,
+            )
+        found = BY_NAME[name]
+        if found.load_group is not None:
+            groups.setdefault(name, []).append(path)
+        elif found.load is not None:
+            results[path] = found.load(path, timezone)
+    for name, members in groups.items():
+        loader = BY_NAME[name].load_group
+        assert loader is not None
+        for path, loaded in zip(members, loader(members, timezone), strict=True):
+            results[path] = loaded
+    return [results[path] for path, _ in chosen]
