@@ -225,6 +225,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
 
+    load = commands.add_parser(
+        "load",
+        help="Exporte beliebiger Quellen in eine Parquet-Datei des Ereignisschemas laden",
+        description="Liest Exporte von Mailjet, SendGrid, Amazon SES, Mailgun, Brevo, Postmark, "
+        "Postfix-Logs, Bounce-Mails, generische CSVs und CSVs mit Zuordnungsdatei. Das Format "
+        "wird am Inhalt erkannt (--format überschreibt). Jede Datei wird abgerechnet: gelesen = "
+        "geladen + abgelehnt + bewusst übersprungen + doppelt.",
+    )
+    load.add_argument("paths", nargs="+", metavar="PFAD", help="Dateien oder Maildir-Ordner")
+    load.add_argument(
+        "--format",
+        metavar="FORMAT",
+        help="z. B. sendgrid, ses, postfix, generic_csv oder mapping:DATEI.toml",
+    )
+    load.add_argument("--out", required=True, metavar="DATEI.parquet", help="Ausgabedatei")
+    load.add_argument(
+        "--rejects", metavar="DATEI.csv", help="abgelehnte Einträge (Standard: neben --out)"
+    )
+    load.add_argument(
+        "--timezone",
+        default=config.DEFAULT_TIMEZONE,
+        metavar="ZONE",
+        help="Zeitzone für Zeitangaben ohne Zone (Standard: Europe/Berlin)",
+    )
+
     profiles = commands.add_parser(
         "profiles",
         help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
@@ -240,6 +265,12 @@ def _run_replay(args: argparse.Namespace) -> int:
     return run_replay(
         args.sends, args.profile, args.mode, args.start, args.out, args.sender, args.source
     )
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    from deliverability.ingest.cli import run_load
+
+    return run_load(args.paths, args.format, args.out, args.rejects, args.timezone)
 
 
 def _run_profiles(args: argparse.Namespace) -> int:
@@ -333,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "validate": _run_validate,
         "replay": _run_replay,
         "profiles": _run_profiles,
+        "load": _run_load,
     }
     if args.command is None:
         parser.print_help()

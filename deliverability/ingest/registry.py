@@ -47,6 +47,7 @@ def _generic_load(path: Path, timezone: str) -> Loaded:
 
 #: In detection order: the most specific content first.
 FORMATS: tuple[Format, ...] = (
+    Format(bounce_mails.NAME, bounce_mails.LABEL, bounce_mails.sniff, bounce_mails.load),
     Format(ses.NAME, ses.LABEL, ses.sniff, ses.load),
     Format(sendgrid.NAME, sendgrid.LABEL, sendgrid.sniff, sendgrid.load),
     Format(mailgun.NAME, mailgun.LABEL, mailgun.sniff, mailgun.load),
@@ -54,7 +55,6 @@ FORMATS: tuple[Format, ...] = (
     Format(brevo.NAME, brevo.LABEL, brevo.sniff, brevo.load),
     Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
     Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
-    Format(bounce_mails.NAME, bounce_mails.LABEL, bounce_mails.sniff, bounce_mails.load),
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )
 BY_NAME = {f.name: f for f in FORMATS}

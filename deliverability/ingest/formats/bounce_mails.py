@@ -5,6 +5,7 @@ failed recipient (`bounced`), complaint (`complained`) or auto-reply (`delivered
 
 from __future__ import annotations
 
+import re
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -22,20 +23,35 @@ LABEL = "Bounce-Mails (.eml, mbox, Maildir)"
 _HEADERS = BytesHeaderParser()
 
 
+_HEADER_LINE = re.compile(r"^(From |[A-Za-z][A-Za-z0-9-]*:[ \t])")
+
+
 def sniff(head: str) -> bool:
-    lowered = head.lower()
-    return head.startswith("From ") or (
-        ("\nreceived:" in lowered or lowered.startswith("received:") or "\nsubject:" in lowered)
-        and ("\nfrom:" in lowered or lowered.startswith("from:"))
+    """An mbox, or a mail: header lines first, with From and a Subject or Received."""
+    if head.startswith("From "):
+        return True
+    lowered = "\n" + head.split("\n\n", 1)[0].lower()
+    return (
+        bool(_HEADER_LINE.match(head))
+        and "\nfrom:" in lowered
+        and ("\nsubject:" in lowered or "\nreceived:" in lowered)
     )
 
 
 def _date(data: bytes) -> str | None:
-    try:
-        value = _HEADERS.parsebytes(data).get("Date")
-        return parsedate_to_datetime(str(value)).isoformat() if value else None
-    except (TypeError, ValueError, IndexError):
-        return None
+    """The mail's Date header, else the time its first Received header was written."""
+    headers = _HEADERS.parsebytes(data)
+    candidates = [headers.get("Date")] + [
+        str(received).rsplit(";", 1)[-1] for received in headers.get_all("Received") or []
+    ]
+    for value in candidates:
+        if not value:
+            continue
+        try:
+            return parsedate_to_datetime(str(value).strip()).isoformat()
+        except (TypeError, ValueError, IndexError):
+            continue
+    return None
 
 
 def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:

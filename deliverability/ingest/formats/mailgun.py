@@ -94,7 +94,9 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         .then(pl.lit("deferred"))
         .otherwise(lookup(event, EVENTS)),
         __event_raw=pl.concat_str([event, severity], separator="/", ignore_nulls=True),
-        bounce_type=pl.when(failed & (severity == "permanent"))
+        bounce_type=pl.when(
+            failed & (severity == "permanent") & ~reason.str.starts_with("suppress")
+        )
         .then(pl.lit("hard"))
         .when(failed & (reason == "old"))
         .then(pl.lit("soft")),
