@@ -19,12 +19,18 @@ def _to_idna(domain: str) -> str:
 
 def clean_address(column: pl.Expr) -> pl.Expr:
     """Trim spaces and surrounding angle brackets; keep the local part as written."""
-    return column.str.strip_chars().str.strip_chars("<>").str.strip_chars()
+    return column.str.strip_chars(" \t\r\n<>")
 
 
 def domain_of(address: pl.Expr) -> pl.Expr:
     """The lower-case domain after the last @ (null when there is none), before IDNA."""
-    domain = address.str.extract(r"@([^@]*)$", 1).str.strip_chars().str.strip_chars_end(".")
+    after = address.str.split("@").list.last()
+    domain = (
+        pl.when(address.str.contains("@", literal=True))
+        .then(after)
+        .str.strip_chars()
+        .str.strip_chars_end(".")
+    )
     return pl.when(domain.str.len_chars() > 0).then(domain.str.to_lowercase()).otherwise(None)
 
 

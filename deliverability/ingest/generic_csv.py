@@ -53,6 +53,16 @@ EVENT_ALIASES = {
 BOUNCE_TYPE_ALIASES = {"hart": "hard", "weich": "soft", "permanent": "hard", "transient": "soft"}
 
 _LINE = "__line"
+#: Free-text and identifier columns are kept as written (only empty becomes null): stripping
+#: copies every value, and nothing compares them with surrounding spaces.
+_UNSTRIPPED = ("diagnostic", "message_id", "sender", "source")
+
+
+def _stripped(column: str) -> pl.Expr:
+    value = pl.col(column) if column in _UNSTRIPPED else pl.col(column).str.strip_chars()
+    return value.replace("", None).alias(column)
+
+
 _RAW = "__raw"
 
 
@@ -155,8 +165,11 @@ def _map_columns(header: list[str], path: Path) -> tuple[dict[str, str], tuple[s
     return mapping, tuple(ignored)
 
 
-def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
-    """(field, expression giving a German problem text or null) for every checked field."""
+def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
+    """(field, condition that the value is bad, German problem text) for every checked field.
+
+    Needs the columns `__ts` (parsed time), `__domain`, `__event`, `__bounce_type`, `__reason`.
+    """
     raw_ts = pl.col("timestamp")
     recipient = pl.col("recipient")
     event = pl.col("event")
@@ -164,10 +177,10 @@ def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
     return [
         (
             "timestamp",
+            raw_ts.is_null() | pl.col("__ts").is_null(),
             pl.when(raw_ts.is_null())
             .then(pl.lit("Zeitstempel fehlt."))
-            .when(pl.col("__ts").is_null())
-            .then(
+            .otherwise(
                 pl.format(
                     f"Zeitstempel {quoted} ist kein gültiger Zeitpunkt (erwartet: "
                     f"{ACCEPTED_FORMATS_DE}; Ortszeit {timezone}).",
@@ -177,10 +190,10 @@ def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
         ),
         (
             "recipient",
+            recipient.is_null() | pl.col("__domain").is_null(),
             pl.when(recipient.is_null())
             .then(pl.lit("Empfängeradresse fehlt."))
-            .when(domain_of(recipient).is_null())
-            .then(
+            .otherwise(
                 pl.format(
                     f"Empfängeradresse {quoted} enthält kein @ mit einer Domain dahinter.",
                     recipient,
@@ -189,10 +202,10 @@ def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
         ),
         (
             "event",
+            event.is_null() | ~pl.col("__event").is_in(EVENTS),
             pl.when(event.is_null())
             .then(pl.lit("Ereignis fehlt."))
-            .when(~pl.col("__event").is_in(EVENTS))
-            .then(
+            .otherwise(
                 pl.format(
                     f"Ereignis {quoted} ist unbekannt; erlaubt sind: {', '.join(EVENTS)}.", event
                 )
@@ -200,50 +213,47 @@ def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
         ),
         (
             "bounce_type",
-            pl.when(
-                pl.col("__bounce_type").is_not_null() & ~pl.col("__bounce_type").is_in(BOUNCE_TYPES)
-            ).then(
-                pl.format(
-                    f"Bounce-Typ {quoted} ist unbekannt; erlaubt sind: hard, soft, "
-                    "undetermined oder leer.",
-                    pl.col("bounce_type"),
-                )
+            pl.col("__bounce_type").is_not_null() & ~pl.col("__bounce_type").is_in(BOUNCE_TYPES),
+            pl.format(
+                f"Bounce-Typ {quoted} ist unbekannt; erlaubt sind: hard, soft, "
+                "undetermined oder leer.",
+                pl.col("bounce_type"),
             ),
         ),
         (
             "reason",
-            pl.when(pl.col("__reason").is_not_null() & ~pl.col("__reason").is_in(REASON_IDS)).then(
-                pl.format(
-                    f"Grund {quoted} gehört nicht zur Grund-Taxonomie (z. B. userunknown, "
-                    "mailboxfull, blocked).",
-                    pl.col("reason"),
-                )
+            pl.col("__reason").is_not_null() & ~pl.col("__reason").is_in(REASON_IDS),
+            pl.format(
+                f"Grund {quoted} gehört nicht zur Grund-Taxonomie (z. B. userunknown, "
+                "mailboxfull, blocked).",
+                pl.col("reason"),
             ),
         ),
         (
             "smtp_code",
-            pl.when(
-                pl.col("smtp_code").is_not_null()
-                & ~pl.col("smtp_code").str.strip_chars().str.contains(r"^[2-5]\d\d$")
-            ).then(
-                pl.format(
-                    f"SMTP-Code {quoted} ist keine dreistellige Zahl von 200 bis 599.",
-                    pl.col("smtp_code"),
-                )
+            pl.col("smtp_code").is_not_null()
+            & ~pl.col("smtp_code").str.contains(r"^\s*[2-5]\d\d\s*$"),
+            pl.format(
+                f"SMTP-Code {quoted} ist keine dreistellige Zahl von 200 bis 599.",
+                pl.col("smtp_code"),
             ),
         ),
         (
             "status",
-            pl.when(
-                pl.col("status").is_not_null()
-                & ~pl.col("status").str.strip_chars().str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$")
-            ).then(
-                pl.format(
-                    f"Statuscode {quoted} ist kein erweiterter Statuscode wie 5.1.1.",
-                    pl.col("status"),
-                )
+            pl.col("status").is_not_null()
+            & ~pl.col("status").str.contains(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s*$"),
+            pl.format(
+                f"Statuscode {quoted} ist kein erweiterter Statuscode wie 5.1.1.",
+                pl.col("status"),
             ),
         ),
+    ]
+
+
+def _problems(timezone: str) -> list[tuple[str, pl.Expr]]:
+    """(field, expression giving a German problem text or null) for every checked field."""
+    return [
+        (name, pl.when(condition).then(message)) for name, condition, message in _checks(timezone)
     ]
 
 
@@ -271,12 +281,12 @@ def load_generic_csv(
             for c in COLUMNS
             if c not in DERIVED_COLUMNS
         ],
-    ).with_columns(
-        pl.col(c).str.strip_chars().replace("", None) for c in COLUMNS if c not in DERIVED_COLUMNS
-    )
+    ).with_columns(_stripped(c) for c in COLUMNS if c not in DERIVED_COLUMNS)
     named = named.with_columns(
         recipient=clean_address(pl.col("recipient")),
         __ts=parse_timestamp(pl.col("timestamp"), timezone),
+    ).with_columns(
+        __domain=domain_of(pl.col("recipient")),
         __event=pl.col("event").str.to_lowercase().replace(EVENT_ALIASES),
         __bounce_type=pl.col("bounce_type").str.to_lowercase().replace(BOUNCE_TYPE_ALIASES),
         __reason=pl.col("reason").str.to_lowercase(),
@@ -320,7 +330,7 @@ def load_generic_csv(
         reason=pl.col("__reason"),
         smtp_code=pl.col("smtp_code").cast(pl.Int16),
         status=pl.col("status").str.strip_chars(),
-        recipient_domain=domain_of(pl.col("recipient")),
+        recipient_domain=pl.col("__domain"),
         source=pl.coalesce(pl.col("source"), pl.lit(source_label or FORMAT_NAME)),
         source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col(_LINE)),
     )

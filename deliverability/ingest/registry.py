@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.errors import InputError
+from deliverability.ingest.fast_csv import load_generic_csv_fast
 from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
@@ -41,7 +42,15 @@ def _generic_sniff(head: str) -> bool:
     return all(name in first for name in ("timestamp", "recipient", "event"))
 
 
+#: Plain CSV files from this size on go through the streaming path (`fast_csv`).
+STREAMING_FROM_BYTES = 32 << 20
+
+
 def _generic_load(path: Path, timezone: str) -> Loaded:
+    if path.is_file() and path.stat().st_size >= STREAMING_FROM_BYTES:
+        loaded = load_generic_csv_fast(path, timezone)
+        if loaded is not None:
+            return loaded
     return load_generic_csv(path, timezone=timezone)
 
 

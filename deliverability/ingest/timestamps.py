@@ -93,3 +93,64 @@ def parse_timestamp(column: pl.Expr, timezone: str) -> pl.Expr:
     )
     from_epoch = pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
     return pl.coalesce(from_iso, from_german, from_epoch).dt.cast_time_unit("us")
+
+
+#: strptime formats tried on a sample of a column (format, whether it carries an offset).
+FAST_FORMATS: tuple[tuple[str, bool], ...] = (
+    ("%Y-%m-%dT%H:%M:%S%z", True),
+    ("%Y-%m-%d %H:%M:%S%z", True),
+    ("%Y-%m-%dT%H:%M:%S%.f%z", True),
+    ("%Y-%m-%dT%H:%M:%S", False),
+    ("%Y-%m-%d %H:%M:%S", False),
+    ("%Y-%m-%d %H:%M", False),
+    ("%d.%m.%Y %H:%M:%S", False),
+    ("%d.%m.%Y %H:%M", False),
+)
+
+
+def _strptime(text: pl.Expr, fmt: tuple[str, bool], timezone: str) -> pl.Expr:
+    pattern, aware = fmt
+    if aware:
+        return text.str.to_datetime(pattern, strict=False, time_unit="us", time_zone="UTC")
+    return (
+        text.str.to_datetime(pattern, strict=False, time_unit="us")
+        .dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+    )
+
+
+def detect_timestamp_format(values: list[str | None], timezone: str) -> tuple[str, bool] | None:
+    """The first fast format that reads every non-empty sample value the same way as
+    `parse_timestamp` does (None: no single format fits; the general parser is used)."""
+    sample = [v.strip() for v in values if v and v.strip()]
+    if not sample:
+        return None
+    frame = pl.DataFrame({"t": sample})
+    expected = frame.select(parse_timestamp(pl.col("t"), timezone)).to_series()
+    if expected.null_count():
+        return None
+    for fmt in FAST_FORMATS:
+        got = frame.select(_strptime(pl.col("t"), fmt, timezone)).to_series()
+        if got.null_count() == 0 and got.equals(expected):
+            return fmt
+    return None
+
+
+def parse_timestamp_fast(column: pl.Expr, timezone: str, fmt: tuple[str, bool] | None) -> pl.Expr:
+    """`parse_timestamp`, but values in the detected format `fmt` are read by one strptime.
+
+    Works batch by batch: the general parser runs only on batches that hold values the
+    fast format cannot read (a uniform file never pays for it).
+    """
+    if fmt is None:
+        return parse_timestamp(column, timezone)
+
+    def convert(values: pl.Series) -> pl.Series:
+        frame = values.to_frame("t")
+        fast = frame.select(_strptime(pl.col("t").str.strip_chars(), fmt, timezone)).to_series()
+        if not (fast.is_null() & values.is_not_null()).any():
+            return fast
+        general = frame.select(parse_timestamp(pl.col("t"), timezone)).to_series()
+        return fast.fill_null(general)
+
+    return column.map_batches(convert, return_dtype=pl.Datetime("us", "UTC"), is_elementwise=True)
