@@ -105,3 +105,25 @@ def weekly_rates(
     if not by:
         joined = joined.drop("__all")
     return joined.sort(["bounce_low", "sent"], descending=[True, True], nulls_last=True)
+
+
+def domain_event_rates(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Per recipient domain, straight from events: sends, hard and soft bounces, bounce rate.
+
+    The quick per-domain view of a large event log (no per-message outcome): bounce rate =
+    bounced events / sent events.
+    """
+    event = pl.col("event")  # Enum or text: both compare with a string
+    bounced = event == "bounced"
+    kind = pl.col("bounce_type")
+    return (
+        events.group_by("recipient_domain")
+        .agg(
+            sent=(event == "sent").sum(),
+            hard=(bounced & (kind == "hard")).sum(),
+            soft=(bounced & (kind == "soft")).sum(),
+            bounced=bounced.sum(),
+        )
+        .with_columns(bounce_rate=_safe_ratio(pl.col("bounced"), pl.col("sent")))
+        .sort("recipient_domain")
+    )

@@ -57,8 +57,27 @@ def scan_events(
     classify: bool = True,
     format: str | None = None,
 ) -> pl.LazyFrame:
-    """The events of `paths` as a polars LazyFrame (Parquet files are scanned lazily)."""
+    """The events of `paths` as a polars LazyFrame, for large inputs: Parquet files and plain
+    generic CSV files are scanned lazily (streaming; rows that fail the checks are left out —
+    `load_events` returns them as rejects), other formats are loaded first."""
+    from deliverability.ingest.fast_csv import scan_generic_csv
+    from deliverability.ingest.registry import detect_format
+
     files = [Path(p) for p in paths]
-    if files and all(p.suffix == ".parquet" for p in files):
-        return pl.scan_parquet(files)
-    return load_events(files, timezone=timezone, classify=classify, format=format).lazy()
+    frames: list[pl.LazyFrame] = []
+    eager: list[Path] = []
+    for path in files:
+        if path.suffix == ".parquet":
+            frames.append(pl.scan_parquet(path))
+            continue
+        if (format or detect_format(path)) == "generic_csv":
+            plan = scan_generic_csv(path, timezone)
+            if plan is not None:
+                frames.append(classify_events(plan.events) if classify else plan.events)
+                continue
+        eager.append(path)
+    if eager:
+        frames.append(
+            load_events(eager, timezone=timezone, classify=classify, format=format).lazy()
+        )
+    return pl.concat(frames) if frames else empty_events().lazy()

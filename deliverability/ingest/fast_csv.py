@@ -34,6 +34,12 @@ _SAMPLE_BYTES = 1 << 20
 _SAMPLE_ROWS = 2000
 
 
+def _translated(column: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
+    """Lower case, then the canonical name of an alias (like `.replace`, but one lookup)."""
+    lowered = column.str.to_lowercase()
+    return lowered.replace_strict(aliases, default=lowered, return_dtype=pl.String)
+
+
 def _column(name: str, mapping: dict[str, str]) -> pl.Expr:
     """A schema column from the file (empty fields are null already, see `scan_csv`)."""
     if name not in mapping:
@@ -111,9 +117,7 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         .with_columns(__domain=domain_of(pl.col("recipient")))
     )
     # a blank line is a record of nulls: skipped like the eager loader does
-    blank = pl.all_horizontal(
-        [pl.col(c).is_null() for c in COLUMNS if c not in DERIVED_COLUMNS and c in mapping]
-    )
+    blank = pl.all_horizontal([pl.col(c).is_null() for c in COLUMNS if c in mapping])
     blanks = named.filter(blank).select(pl.len())
     named = named.filter(~blank)
     checks = _checks(timezone)

@@ -1,0 +1,246 @@
+"""Benchmark: loading 10 million events and computing per-domain rates.
+
+In one run, on the same generated data (a generic CSV of about 1.5 GB, and the same events
+as Parquet), it measures "load + per-domain rates" (sends, hard and soft bounces, bounce
+rate per recipient domain, after the loader's checks) for:
+- the project: `scan_events()` + `rates.domain_event_rates()`, streaming;
+- a straightforward pandas implementation (pyarrow CSV engine) of the same checks and counts;
+- a hand-written polars streaming query of the same checks and counts, knowing the data's
+  formats (the ceiling);
+and checks that all three give identical results. Peak memory of the Parquet run is measured
+in a fresh process (RSS).
+
+Goals (issue 7): at least 2x faster than pandas; within 1.25x of the hand-written query;
+under 1 GB peak memory for 10M events from Parquet.
+
+Usage: .venv/bin/python benchmarks/bench_ingest.py [--events 10000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from deliverability.ingest import scan_events  # noqa: E402
+from deliverability.rates import domain_event_rates  # noqa: E402
+from deliverability.schema import BOUNCE_TYPES, EVENTS  # noqa: E402
+from deliverability.taxonomy import REASON_IDS  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+ISO = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def generate(n: int, csv_path: Path) -> None:
+    """n events over four weeks: 5,000 company domains and five large providers."""
+    rng = np.random.default_rng(7)
+    domains = [f"firma{i:04d}.de" for i in range(5000)] + [
+        "gmail.com", "gmx.de", "web.de", "t-online.de", "outlook.com",
+    ]  # fmt: skip
+    weights = np.concatenate([np.full(5000, 1.0), np.full(5, 2000.0)])
+    kinds = ["sent", "delivered", "bounced", "deferred", "opened"]
+    frame = pl.DataFrame(
+        {
+            "t": np.sort(1_793_000_000 + rng.integers(0, 28 * 86400, n)),
+            "d": rng.choice(len(domains), n, p=weights / weights.sum()),
+            "k": rng.choice(5, n, p=[0.45, 0.4, 0.03, 0.02, 0.10]),
+        }
+    ).with_row_index("i")
+    bounce = pl.col("k") == 2
+    frame.select(
+        timestamp=pl.from_epoch("t", time_unit="s")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone("Europe/Berlin")
+        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z"),
+        message_id=pl.format("<{}@technik-handel.de>", pl.col("i") // 2),
+        sender=pl.lit("newsletter@technik-handel.de"),
+        recipient=pl.format(
+            "kunde{}@{}",
+            pl.col("i") % 100_000,
+            pl.col("d").replace_strict(dict(enumerate(domains)), return_dtype=pl.String),
+        ),
+        event=pl.col("k").replace_strict(dict(enumerate(kinds)), return_dtype=pl.String),
+        bounce_type=pl.when(bounce).then(
+            pl.when(pl.col("i") % 3 == 0).then(pl.lit("soft")).otherwise(pl.lit("hard"))
+        ),
+        reason=pl.lit(None, dtype=pl.String),
+        smtp_code=pl.when(bounce).then(pl.lit("550")).when(pl.col("k") == 1).then(pl.lit("250")),
+        status=pl.when(bounce).then(pl.lit("5.1.1")).when(pl.col("k") == 1).then(pl.lit("2.0.0")),
+        diagnostic=pl.when(bounce)
+        .then(pl.lit("550 5.1.1 <kunde@x.de>: Recipient address rejected: User unknown"))
+        .when(pl.col("k") == 1)
+        .then(pl.lit("250 2.0.0 Ok: queued as 4F9D195432C")),
+        source=pl.lit("mailjet"),
+    ).write_csv(csv_path)
+
+
+def project(path: Path) -> pl.DataFrame:
+    events = scan_events([path], classify=False)
+    return domain_event_rates(events).collect(engine="streaming")
+
+
+def hand_polars(path: Path) -> pl.DataFrame:
+    """The same checks and counts, written for this data's known formats."""
+    frame = pl.scan_csv(path, infer_schema=False)
+    domain = pl.col("recipient").str.split("@").list.last().str.to_lowercase()
+    event, kind = pl.col("event"), pl.col("bounce_type")
+    valid = (
+        pl.col("timestamp").str.to_datetime(ISO, strict=False).is_not_null()
+        & pl.col("recipient").str.contains("@", literal=True)
+        & event.is_in(list(EVENTS))
+        & (kind.is_null() | kind.is_in(list(BOUNCE_TYPES)))
+        & (pl.col("reason").is_null() | pl.col("reason").is_in(list(REASON_IDS)))
+        & (pl.col("smtp_code").is_null() | pl.col("smtp_code").str.contains(r"^[2-5]\d\d$"))
+        & (pl.col("status").is_null() | pl.col("status").str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$"))
+    )
+    bounced = event == "bounced"
+    return (
+        frame.filter(valid)
+        .group_by(recipient_domain=domain)
+        .agg(
+            sent=(event == "sent").sum(),
+            hard=(bounced & (kind == "hard")).sum(),
+            soft=(bounced & (kind == "soft")).sum(),
+            bounced=bounced.sum(),
+        )
+        .with_columns(bounce_rate=pl.col("bounced") / pl.col("sent"))
+        .sort("recipient_domain")
+        .collect(engine="streaming")
+    )
+
+
+def pandas_version(path: Path) -> pl.DataFrame:
+    """The same checks and counts with pandas (pyarrow CSV engine)."""
+    frame = pd.read_csv(path, engine="pyarrow", dtype=str, keep_default_na=False, na_values=[""])
+    stamp = pd.to_datetime(frame["timestamp"], format=ISO, utc=True, errors="coerce")
+    smtp = frame["smtp_code"]
+    status = frame["status"]
+    valid = (
+        stamp.notna()
+        & frame["recipient"].str.contains("@", regex=False, na=False)
+        & frame["event"].isin(EVENTS)
+        & (frame["bounce_type"].isna() | frame["bounce_type"].isin(BOUNCE_TYPES))
+        & (frame["reason"].isna() | frame["reason"].isin(REASON_IDS))
+        & (smtp.isna() | smtp.str.fullmatch(r"[2-5]\d\d", na=False))
+        & (status.isna() | status.str.fullmatch(r"[245]\.\d{1,3}\.\d{1,3}", na=False))
+    )
+    good = frame[valid]
+    domain = good["recipient"].str.rsplit("@", n=1).str[-1].str.lower()
+    bounced = good["event"] == "bounced"
+    counts = (
+        pd.DataFrame(
+            {
+                "recipient_domain": domain,
+                "sent": good["event"] == "sent",
+                "hard": bounced & (good["bounce_type"] == "hard"),
+                "soft": bounced & (good["bounce_type"] == "soft"),
+                "bounced": bounced,
+            }
+        )
+        .groupby("recipient_domain", as_index=False)
+        .sum()
+    )
+    counts["bounce_rate"] = counts["bounced"] / counts["sent"]
+    return pl.from_pandas(counts).sort("recipient_domain")
+
+
+def _same(a: pl.DataFrame, b: pl.DataFrame) -> bool:
+    cols = ["recipient_domain", "sent", "hard", "soft", "bounced"]
+    return (
+        a.select(cols)
+        .cast({c: pl.Int64 for c in cols[1:]})
+        .equals(b.select(cols).cast({c: pl.Int64 for c in cols[1:]}))
+    )
+
+
+def timed(function, path: Path, repeat: int = 2) -> tuple[float, pl.DataFrame]:
+    """The best of `repeat` runs (the first one also pays for imports and warm-up)."""
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        result = function(path)
+        best = min(best, time.perf_counter() - begin)
+    assert result is not None
+    return best, result
+
+
+def parquet_child(path: str) -> None:
+    begin = time.perf_counter()
+    result = domain_event_rates(scan_events([Path(path)], classify=False)).collect(
+        engine="streaming"
+    )
+    seconds = time.perf_counter() - begin
+    print(f"{seconds:.2f} {peak_rss_mib():.0f} {result.height}")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory (VmHWM; unlike ru_maxrss it starts anew at exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--parquet-child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.parquet_child:
+        parquet_child(args.parquet_child)
+        return
+    DATA.mkdir(parents=True, exist_ok=True)
+    csv_path = DATA / f"events-{args.events}.csv"
+    if not csv_path.exists():
+        generate(args.events, csv_path)
+    size = csv_path.stat().st_size / 1e9
+    print(f"events: {args.events:,}  CSV: {size:.2f} GB")
+    t_project, ours = timed(project, csv_path)
+    t_hand, hand = timed(hand_polars, csv_path)
+    t_pandas, theirs = timed(pandas_version, csv_path, repeat=1)
+    print("best of two runs (pandas: one run)")
+    print(f"project (scan_events + domain_event_rates): {t_project:6.2f} s")
+    print(
+        f"hand-written polars streaming query:        {t_hand:6.2f} s  project/hand = {t_project / t_hand:.2f} (goal <= 1.25)"
+    )
+    print(
+        f"pandas (pyarrow engine):                    {t_pandas:6.2f} s  pandas/project = {t_pandas / t_project:.2f} (goal >= 2)"
+    )
+    print(
+        f"identical results: {'yes' if _same(ours, hand) and _same(ours, theirs) else 'NO'}  domains: {ours.height:,}"
+    )
+    parquet = DATA / f"events-{args.events}.parquet"
+    if not parquet.exists():
+        scan_events([csv_path], classify=False).sink_parquet(parquet)
+    child = subprocess.run(
+        [sys.executable, __file__, "--parquet-child", str(parquet)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds, peak, domains = child.stdout.split()
+    t_hand_parquet, _ = timed(
+        lambda p: (
+            pl.scan_parquet(p)
+            .group_by("recipient_domain")
+            .agg(pl.len())
+            .collect(engine="streaming")
+        ),
+        parquet,
+    )
+    print(
+        f"from Parquet ({parquet.stat().st_size / 1e9:.2f} GB): project {float(seconds):.2f} s, "
+        f"peak RSS {float(peak):,.0f} MiB (goal < 1,024 MiB); plain polars group-by "
+        f"{t_hand_parquet:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()
