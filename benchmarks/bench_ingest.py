@@ -210,10 +210,12 @@ def main() -> None:
     print("best of two runs (pandas: one run)")
     print(f"project (scan_events + domain_event_rates): {t_project:6.2f} s")
     print(
-        f"hand-written polars streaming query:        {t_hand:6.2f} s  project/hand = {t_project / t_hand:.2f} (goal <= 1.25)"
+        f"hand-written polars streaming query:        {t_hand:6.2f} s  "
+        f"project/hand = {t_project / t_hand:.2f} (goal <= 1.25)"
     )
     print(
-        f"pandas (pyarrow engine):                    {t_pandas:6.2f} s  pandas/project = {t_pandas / t_project:.2f} (goal >= 2)"
+        f"pandas (pyarrow engine):                    {t_pandas:6.2f} s  "
+        f"pandas/project = {t_pandas / t_project:.2f} (goal >= 2)"
     )
     print(
         f"identical results: {'yes' if _same(ours, hand) and _same(ours, theirs) else 'NO'}  domains: {ours.height:,}"
