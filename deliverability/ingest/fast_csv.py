@@ -1,10 +1,14 @@
 """The streaming path for large generic CSV files: polars scans the file lazily.
 
-Used when the file is plain (not gzip) UTF-8 with the canonical columns. The checks are the
-same as in the eager loader (`generic_csv`); timestamps in the file's own format (detected
-on a sample) are read by one strptime. Line numbers are record numbers + 1; `load_events`
-re-reads the exact lines of rejected records (and falls back to the eager loader if polars
-cannot parse the file at all, e.g. a line with too many fields).
+Used when the file is plain (not gzip) UTF-8 with the canonical columns. Rows already in
+canonical shape (exact event names, nothing to strip, the file's own time format detected
+on a sample) take a fast lane; every other row goes through the same checks as the eager
+loader (`generic_csv`), so both give the same events and rejects. Line numbers are record
+numbers + 1. `load_generic_csv_fast` first counts the delimiters of every physical line and
+hands files with short rows or quoted line breaks to the eager loader (polars cannot tell a
+missing field from an empty one), as it does files with lines of too many fields. (The lazy
+`scan_events` path skips that check: it counts records, reads short rows with empty
+trailing fields, and leaves IDN domains in Unicode.)
 """
 
 from __future__ import annotations
@@ -26,11 +30,25 @@ from deliverability.ingest.generic_csv import (
 )
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter
-from deliverability.ingest.timestamps import detect_timestamp_format, parse_timestamp_fast
-from deliverability.schema import COLUMNS, DERIVED_COLUMNS, REJECTS_SCHEMA, conform
+from deliverability.ingest.timestamps import (
+    detect_timestamp_format,
+    parse_timestamp,
+    strptime_expr,
+)
+from deliverability.schema import (
+    BOUNCE_TYPES,
+    COLUMNS,
+    DERIVED_COLUMNS,
+    EVENTS,
+    REJECTS_SCHEMA,
+    conform,
+)
+from deliverability.taxonomy import REASON_IDS
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
 _SAMPLE_BYTES = 1 << 20
+#: Characters `clean_address` strips at either end of an address.
+_EDGE = (" ", "\t", "\r", "\n", "<", ">")
 _SAMPLE_ROWS = 2000
 
 
@@ -102,28 +120,69 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         quote_char='"',
         new_columns=[f"c{i}" for i in range(len(header))],
     ).with_row_index("__record", offset=2)
+    raw = scan.select(
+        pl.col("__record").cast(pl.Int64).alias("__line"),
+        *[
+            (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
+            for c in COLUMNS
+            if c not in DERIVED_COLUMNS
+        ],
+    )
+    # Fast lane: rows already in canonical shape (exact names, nothing to strip, the file's
+    # own time format). For them the full checks below would change nothing, so they are
+    # taken as they are. Every other row goes through the full checks (slow lane).
+    after_at = pl.col("recipient").str.split("@").list.last()
+    head_char, tail_char = pl.col("recipient").str.head(1), pl.col("recipient").str.tail(1)
+    raw = raw.with_columns(
+        __fast_ts=strptime_expr(pl.col("timestamp"), fmt, timezone) if fmt else pl.lit(None),
+        __fast_domain=pl.when(pl.col("recipient").str.contains("@", literal=True)).then(after_at),
+    )
+    optional = [
+        ("bounce_type", pl.col("bounce_type").is_in(list(BOUNCE_TYPES))),
+        ("reason", pl.col("reason").is_in(list(REASON_IDS))),
+        ("smtp_code", pl.col("smtp_code").str.contains(r"^[2-5]\d\d$")),
+        ("status", pl.col("status").str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$")),
+    ]
+    fast_ok = (
+        pl.col("__fast_ts").is_not_null()
+        & pl.col("__fast_domain").is_not_null()
+        & (pl.col("__fast_domain").str.len_bytes() > 0)
+        & ~pl.col("__fast_domain").str.ends_with(".")
+        & ~head_char.is_in(list(_EDGE)).fill_null(True)
+        & ~tail_char.is_in(list(_EDGE)).fill_null(True)
+        & pl.col("event").is_in(list(EVENTS))
+        & pl.all_horizontal([pl.col(c).is_null() | ok for c, ok in optional])
+    )
+    raw = raw.with_columns(__fast=fast_ok.fill_null(False))
+    fast = raw.filter(pl.col("__fast")).with_columns(
+        timestamp=pl.col("__fast_ts"),
+        recipient_domain=pl.col("__fast_domain").str.to_lowercase(),
+        smtp_code=pl.col("smtp_code").cast(pl.Int16),
+        source=pl.coalesce(pl.col("source"), pl.lit(FORMAT_NAME)),
+        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
+    )
     named = (
-        scan.select(
-            pl.col("__record").cast(pl.Int64).alias("__line"),
-            *[_column(c, mapping) for c in COLUMNS if c not in DERIVED_COLUMNS],
+        raw.filter(~pl.col("__fast"))
+        .select(
+            "__line",
+            *[_column(c, {k: k for k in mapping}) for c in COLUMNS if c not in DERIVED_COLUMNS],
         )
         .with_columns(
             recipient=clean_address(pl.col("recipient")),
-            __ts=parse_timestamp_fast(pl.col("timestamp"), timezone, fmt),
-            __event=pl.col("event").str.to_lowercase().replace(EVENT_ALIASES),
-            __bounce_type=pl.col("bounce_type").str.to_lowercase().replace(BOUNCE_TYPE_ALIASES),
+            __event=_translated(pl.col("event"), EVENT_ALIASES),
+            __bounce_type=_translated(pl.col("bounce_type"), BOUNCE_TYPE_ALIASES),
             __reason=pl.col("reason").str.to_lowercase(),
         )
         .with_columns(__domain=domain_of(pl.col("recipient")))
     )
-    # a blank line is a record of nulls: skipped like the eager loader does
+    named = named.with_columns(__ts=parse_timestamp(pl.col("timestamp"), timezone))
+    # A blank line is a record of nulls: skipped and counted like the eager loader does.
     blank = pl.all_horizontal([pl.col(c).is_null() for c in COLUMNS if c in mapping])
     blanks = named.filter(blank).select(pl.len())
-    named = named.filter(~blank)
     checks = _checks(timezone)
     bad = pl.any_horizontal([condition for _, condition, _ in checks])
     rejects = (
-        named.filter(bad)
+        named.filter(bad & ~blank)
         .select(
             file=pl.lit(str(path)),
             line="__line",
@@ -141,7 +200,7 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         )
         .cast(REJECTS_SCHEMA)
     )  # type: ignore[arg-type]
-    good = named.filter(~bad).with_columns(
+    slow = named.filter(~bad).with_columns(
         timestamp=pl.col("__ts"),
         event=pl.col("__event"),
         bounce_type=pl.col("__bounce_type"),
@@ -152,12 +211,13 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         source=pl.coalesce(pl.col("source"), pl.lit(FORMAT_NAME)),
         source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
-    return CsvScan(conform(good), rejects, blanks, delimiter, ignored, len(header))
+    good = pl.concat([conform(fast), conform(slow)])
+    return CsvScan(good, rejects, blanks, delimiter, ignored, len(header))
 
 
 def exact_lines(path: Path, rejects: pl.DataFrame, delimiter: str) -> pl.DataFrame:
-    """Replace record-based line numbers of rejects by the real line and raw text (records
-    may span lines when a quoted field holds a line break)."""
+    """The raw text of rejected records (their line numbers are record numbers + 1, which
+    are the line numbers when no record spans lines; the caller checks that)."""
     wanted = set(rejects.get_column("line").to_list())
     found: dict[int, tuple[int, str]] = {}
     last = max(wanted)
@@ -181,10 +241,30 @@ def exact_lines(path: Path, rejects: pl.DataFrame, delimiter: str) -> pl.DataFra
     )
 
 
+def irregular_lines(path: Path, delimiter: str, width: int) -> int:
+    """How many physical lines have fewer delimiters than a full row (short rows, or parts of
+    records with a quoted line break): then only the eager loader gets every line right."""
+    lines = pl.scan_csv(
+        path,
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["raw"],
+        infer_schema=False,
+        skip_rows=1,
+        empty_string_is_null=False,
+    )
+    count = pl.col("raw").str.count_matches(delimiter, literal=True)
+    blank = pl.col("raw").str.strip_chars().str.len_bytes() == 0
+    return int(
+        lines.select(((count < width - 1) & ~blank).sum()).collect(engine="streaming").item()
+    )
+
+
 def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     """Load a large generic CSV through the streaming plan (None: use the eager loader)."""
     plan = scan_generic_csv(path, timezone)
-    if plan is None:
+    if plan is None or irregular_lines(path, plan.delimiter, plan.header_width):
         return None
     try:
         events, rejects, blanks = pl.collect_all(
@@ -194,7 +274,7 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
         return None
     events = normalize_domains(events)
     if rejects.height:
-        rejects = exact_lines(path, rejects, plan.delimiter)
+        rejects = exact_lines(path, rejects.sort("line"), plan.delimiter)
     stats = FileStats(
         path=str(path),
         format=FORMAT_NAME,

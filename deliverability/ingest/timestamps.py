@@ -108,7 +108,7 @@ FAST_FORMATS: tuple[tuple[str, bool], ...] = (
 )
 
 
-def _strptime(text: pl.Expr, fmt: tuple[str, bool], timezone: str) -> pl.Expr:
+def strptime_expr(text: pl.Expr, fmt: tuple[str, bool], timezone: str) -> pl.Expr:
     pattern, aware = fmt
     if aware:
         return text.str.to_datetime(pattern, strict=False, time_unit="us", time_zone="UTC")
@@ -130,27 +130,7 @@ def detect_timestamp_format(values: list[str | None], timezone: str) -> tuple[st
     if expected.null_count():
         return None
     for fmt in FAST_FORMATS:
-        got = frame.select(_strptime(pl.col("t"), fmt, timezone)).to_series()
+        got = frame.select(strptime_expr(pl.col("t"), fmt, timezone)).to_series()
         if got.null_count() == 0 and got.equals(expected):
             return fmt
     return None
-
-
-def parse_timestamp_fast(column: pl.Expr, timezone: str, fmt: tuple[str, bool] | None) -> pl.Expr:
-    """`parse_timestamp`, but values in the detected format `fmt` are read by one strptime.
-
-    Works batch by batch: the general parser runs only on batches that hold values the
-    fast format cannot read (a uniform file never pays for it).
-    """
-    if fmt is None:
-        return parse_timestamp(column, timezone)
-
-    def convert(values: pl.Series) -> pl.Series:
-        frame = values.to_frame("t")
-        fast = frame.select(_strptime(pl.col("t").str.strip_chars(), fmt, timezone)).to_series()
-        if not (fast.is_null() & values.is_not_null()).any():
-            return fast
-        general = frame.select(parse_timestamp(pl.col("t"), timezone)).to_series()
-        return fast.fill_null(general)
-
-    return column.map_batches(convert, return_dtype=pl.Datetime("us", "UTC"), is_elementwise=True)
