@@ -54,7 +54,8 @@ def test_streaming_path_rejects_with_exact_lines(tmp_path):
         "gestern,m3,c@web.de,sent,\n"
         "23.11.2026 10:05,m4,kein-at,sent,\n"
         "2026-11-23 10:06,m5,d@web.de,explodiert,\n"
-        "2026-11-23 10:08,m7, <F@Web.DE> ,DELIVERED,250 ok\n",
+        "2026-11-23 10:08,m7, <F@Web.DE> ,DELIVERED,250 ok\n"
+        "2026-11-23 10:09,m8,g@ web.de.,delivered,250 ok\n",
         encoding="utf-8",
     )
     _same(path)
@@ -65,7 +66,8 @@ def test_streaming_path_rejects_with_exact_lines(tmp_path):
         (7, "event"),
     ]
     assert rejects["raw"][0].startswith("gestern,m3")
-    assert (stats.read, stats.loaded, stats.skipped_blank) == (6, 3, 1)
+    assert (stats.read, stats.loaded, stats.skipped_blank) == (7, 4, 1)
+    assert events.filter(pl.col("message_id") == "m8")["recipient_domain"].to_list() == ["web.de"]
     assert events.filter(pl.col("message_id") == "m7")["recipient_domain"].to_list() == ["web.de"]
 
 

@@ -132,7 +132,10 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
     # own time format). For them the full checks below would change nothing, so they are
     # taken as they are. Every other row goes through the full checks (slow lane).
     after_at = pl.col("recipient").str.split("@").list.last()
-    head_char, tail_char = pl.col("recipient").str.head(1), pl.col("recipient").str.tail(1)
+    address = pl.col("recipient")
+    edges = pl.any_horizontal(
+        [address.str.starts_with(c) | address.str.ends_with(c) for c in _EDGE]
+    )
     raw = raw.with_columns(
         __fast_ts=strptime_expr(pl.col("timestamp"), fmt, timezone) if fmt else pl.lit(None),
         __fast_domain=pl.when(pl.col("recipient").str.contains("@", literal=True)).then(after_at),
@@ -148,8 +151,8 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         & pl.col("__fast_domain").is_not_null()
         & (pl.col("__fast_domain").str.len_bytes() > 0)
         & ~pl.col("__fast_domain").str.ends_with(".")
-        & ~head_char.is_in(list(_EDGE)).fill_null(True)
-        & ~tail_char.is_in(list(_EDGE)).fill_null(True)
+        & ~pl.any_horizontal([pl.col("__fast_domain").str.starts_with(c) for c in _EDGE[:4]])
+        & ~edges
         & pl.col("event").is_in(list(EVENTS))
         & pl.all_horizontal([pl.col(c).is_null() | ok for c, ok in optional])
     )

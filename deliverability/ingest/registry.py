@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,21 @@ def format_names() -> list[str]:
 
 
 def _head(path: Path) -> str:
-    data, _ = read_bytes(path)
+    """The first bytes of a file (decompressed when gzip), as text for the sniffers."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(HEAD_BYTES)
+    except OSError:
+        data, _ = read_bytes(path)  # raises the German error
+    if data[:2] == b"\x1f\x8b":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            with path.open("rb") as handle:
+                data = b""
+                while len(data) < HEAD_BYTES and (chunk := handle.read(HEAD_BYTES)):
+                    data += inflater.decompress(chunk, HEAD_BYTES - len(data))
+        except zlib.error:
+            data, _ = read_bytes(path)  # raises the German error for a broken gzip
     return data[:HEAD_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
