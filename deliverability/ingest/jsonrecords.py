@@ -16,6 +16,8 @@ from typing import Any
 import polars as pl
 
 from deliverability.errors import InputError
+from deliverability.ingest.finish import finish
+from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import read_text
 from deliverability.schema import REJECTS_SCHEMA
 
@@ -50,6 +52,17 @@ def _parse(lines: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     payload = "\n".join(lines.get_column(RAW).to_list()).encode("utf-8")
     parsed = pl.read_ndjson(io.BytesIO(payload), schema=schema)
     return parsed.with_columns(lines.get_column(LINE), lines.get_column(RAW))
+
+
+def _parse_pairs(pairs: list[tuple[int, str]], schema: pl.Schema) -> pl.DataFrame:
+    """Records given as (line, JSON text) → the schema's columns plus line and raw text."""
+    lines = pl.DataFrame(
+        {LINE: [line for line, _ in pairs], RAW: [raw for _, raw in pairs]},
+        schema={LINE: pl.Int64, RAW: pl.String},
+    )
+    if not lines.height:
+        return pl.DataFrame(schema={**schema, LINE: pl.Int64, RAW: pl.String})
+    return _parse(lines, schema)
 
 
 def _array_elements(text: str, path: Path) -> list[tuple[int, Any, str]]:
@@ -133,15 +146,7 @@ def read_json_records(
             for line, v, raw in unwrapped
             if not isinstance(v, dict)
         ]
-        lines = pl.DataFrame(
-            {LINE: [line for line, _ in good], RAW: [raw for _, raw in good]},
-            schema={LINE: pl.Int64, RAW: pl.String},
-        )
-        frame = (
-            _parse(lines, schema)
-            if lines.height
-            else pl.DataFrame(schema={**schema, LINE: pl.Int64, RAW: pl.String})
-        )
+        frame = _parse_pairs(good, schema)
         return JsonRecords(frame, _reject_frame(path, bad), len(unwrapped), 0, decoded.encoding)
     # JSON lines: one record per non-blank line
     pieces = text.split("\n")
@@ -168,19 +173,26 @@ def read_json_records(
                 valid.append((line, raw))
             else:
                 rejected.append((line, "Der Datensatz ist kein JSON-Objekt.", raw))
-        kept = pl.DataFrame(
-            {LINE: [line for line, _ in valid], RAW: [raw for _, raw in valid]},
-            schema={LINE: pl.Int64, RAW: pl.String},
-        )
-        frame = (
-            _parse(kept, schema)
-            if kept.height
-            else pl.DataFrame(schema={**schema, LINE: pl.Int64, RAW: pl.String})
-        )
+        frame = _parse_pairs(valid, schema)
     return JsonRecords(
         frame,
         _reject_frame(path, rejected),
         lines.height,
         int(blank.sum()),
         decoded.encoding,
+    )
+
+
+def finish_records(
+    entries: pl.DataFrame, records: JsonRecords, path: Path, format_name: str, timezone: str
+) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    """`finish` for a JSON format: the parse rejects and blank lines of `records` included."""
+    return finish(
+        entries,
+        path=path,
+        format_name=format_name,
+        timezone=timezone,
+        encoding=records.encoding,
+        parse_rejects=records.rejects,
+        blank=records.blank,
     )

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest.finish import finish
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup
-from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
 NAME = "brevo"
@@ -81,12 +80,5 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         status="reason",
         diagnostic="reason",
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone="Europe/Berlin",  # Brevo's `date` is CET/CEST whatever the analyst's zone
-        encoding=records.encoding,
-        parse_rejects=records.rejects,
-        blank=records.blank,
-    )
+    # Brevo's `date` is CET/CEST whatever the analyst's time zone
+    return finish_records(entries, records, path, NAME, "Europe/Berlin")

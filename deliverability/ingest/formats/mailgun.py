@@ -13,9 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest.finish import finish
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup
-from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
 NAME = "mailgun"
@@ -111,12 +110,4 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         ),
         event_id=field("id"),
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone=timezone,
-        encoding=records.encoding,
-        parse_rejects=records.rejects,
-        blank=records.blank,
-    )
+    return finish_records(entries, records, path, NAME, timezone)

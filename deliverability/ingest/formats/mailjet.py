@@ -11,9 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest.finish import finish
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup, truthy
-from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
 NAME = "mailjet"
@@ -93,12 +92,4 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
             pl.col("error"),
         ),
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone=timezone,
-        encoding=records.encoding,
-        parse_rejects=records.rejects,
-        blank=records.blank,
-    )
+    return finish_records(entries, records, path, NAME, timezone)

@@ -17,26 +17,15 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.errors import ConfigError, InputError
-from deliverability.ingest.finish import finish
+from deliverability.ingest.finish import TEXT_COLUMNS, finish
 from deliverability.ingest.generic_csv import _split_records
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter, read_text
 from deliverability.schema import REJECTS_SCHEMA
 
 MAPPING_DIR = Path(__file__).resolve().parent.parent / "mappings"
-TARGETS = (
-    "timestamp",
-    "message_id",
-    "sender",
-    "recipient",
-    "event",
-    "bounce_type",
-    "reason",
-    "smtp_code",
-    "status",
-    "diagnostic",
-    "event_id",
-)
+#: Schema columns a mapping can fill (the columns a format hands to `finish`).
+TARGETS = ("timestamp", *(c for c in TEXT_COLUMNS if not c.startswith("__")))
 
 
 @dataclass(frozen=True)

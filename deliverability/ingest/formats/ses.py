@@ -15,9 +15,8 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.bounces.ses import SUBTYPE_REASONS
-from deliverability.ingest.finish import finish
 from deliverability.ingest.formats.common import lookup
-from deliverability.ingest.jsonrecords import LINE, RAW, read_json_records
+from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
 NAME = "ses"
@@ -194,12 +193,4 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         diagnostic=pl.coalesce(person.struct.field("diagnosticCode"), pl.col("__smtp")),
         event_id="event_id",
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone=timezone,
-        encoding=records.encoding,
-        parse_rejects=records.rejects,
-        blank=records.blank,
-    )
+    return finish_records(entries, records, path, NAME, timezone)
