@@ -286,3 +286,21 @@ def test_suppression_works_from_a_vendor_export(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "ghost@example.de" in text and "boese@gmail.com" in text
     assert "kunde@t-online.de" not in text  # a reputation block points at the sender
+
+
+@pytest.mark.parametrize(
+    "name", ["ses-sns.jsonl", "mailgun-webhooks.jsonl", "brevo-webhooks.jsonl"]
+)
+def test_streaming_json_lines_gives_the_same_events(name, tmp_path):
+    """`scan_events` streams JSON lines; for clean input it equals the full reader."""
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    clean = tmp_path / name
+    clean.write_text(
+        "\n".join(line for line in lines if line.endswith("}") and "gestern" not in line) + "\n",
+        encoding="utf-8",
+    )
+    eager = load_events([clean], classify=False).events
+    lazy = scan_events([clean], classify=False).collect(engine="streaming")
+    order = ["source_ref", "recipient", "event"]
+    assert lazy.height == eager.height > 0
+    assert lazy.sort(order).equals(eager.sort(order))

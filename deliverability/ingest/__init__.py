@@ -57,11 +57,13 @@ def scan_events(
     classify: bool = True,
     format: str | None = None,
 ) -> pl.LazyFrame:
-    """The events of `paths` as a polars LazyFrame, for large inputs: Parquet files and plain
-    generic CSV files are scanned lazily (streaming; rows that fail the checks are left out —
-    `load_events` returns them as rejects), other formats are loaded first."""
+    """The events of `paths` as a polars LazyFrame, for large inputs: Parquet, plain generic
+    CSV and JSON-lines exports of the vendor formats are scanned lazily (streaming; entries
+    that fail the checks are left out — `load_events` returns them as rejects), other inputs
+    are loaded first."""
     from deliverability.ingest.fast_csv import scan_generic_csv
     from deliverability.ingest.registry import detect_format
+    from deliverability.ingest.stream_json import scan_json_lines
 
     files = [Path(p) for p in paths]
     frames: list[pl.LazyFrame] = []
@@ -70,12 +72,17 @@ def scan_events(
         if path.suffix == ".parquet":
             frames.append(pl.scan_parquet(path))
             continue
-        if (format or detect_format(path)) == "generic_csv":
+        name = format or detect_format(path)
+        lazy: pl.LazyFrame | None = None
+        if name == "generic_csv":
             plan = scan_generic_csv(path, timezone)
-            if plan is not None:
-                frames.append(classify_events(plan.events) if classify else plan.events)
-                continue
-        eager.append(path)
+            lazy = plan.events if plan is not None else None
+        else:
+            lazy = scan_json_lines(path, name, timezone)
+        if lazy is None:
+            eager.append(path)
+            continue
+        frames.append(classify_events(lazy) if classify else lazy)
     if eager:
         frames.append(
             load_events(eager, timezone=timezone, classify=classify, format=format).lazy()

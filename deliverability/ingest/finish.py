@@ -10,6 +10,7 @@ null) and `__skip` (Boolean: left out by design).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -33,31 +34,45 @@ TEXT_COLUMNS = (
 )
 
 
-def finish(
-    entries: pl.DataFrame,
-    *,
-    path: Path,
-    format_name: str,
-    timezone: str,
-    encoding: str,
-    parse_rejects: pl.DataFrame,
-    blank: int = 0,
-    delimiter: str = "",
-) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    """Mapped entries → (events in the canonical schema, rejects, accounting)."""
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def _with_time(entries: Frame, timezone: str, lanes: bool) -> Frame:
+    """`__ts` from `timestamp`. With `lanes` (large inputs), Unix seconds or milliseconds
+    given as digits – the common case in JSON events – are converted directly and only the
+    other entries go through the general parser (a second branch of the same scan)."""
+    stamp = pl.col("timestamp")
+    if entries.collect_schema().get("timestamp", pl.String) != pl.String:
+        return entries.with_columns(__ts=stamp.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+    general = parse_timestamp(stamp, timezone)
+    if not lanes:
+        return entries.with_columns(__ts=general)
+    number = stamp.cast(pl.Int64, strict=False)
+    length = stamp.str.len_bytes()
+    digits = (number >= 0) & length.is_in([10, 13])
+    epoch = pl.from_epoch(
+        pl.when(length == 13).then(number * 1000).otherwise(number * 1_000_000), time_unit="us"
+    ).dt.replace_time_zone("UTC")
+    marked = entries.with_columns(__digits=digits.fill_null(False))
+    return pl.concat(
+        [
+            marked.filter(pl.col("__digits")).with_columns(__ts=epoch),
+            marked.filter(~pl.col("__digits")).with_columns(__ts=general),
+        ]
+    ).drop("__digits")
+
+
+def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
+    """Missing columns as null, the parsed time `__ts`, the cleaned recipient, and the
+    problems of each entry (`__fields`, `__reason`; empty when the entry is fine)."""
+    names = entries.collect_schema().names()
     for column in TEXT_COLUMNS:
-        if column not in entries.columns:
+        if column not in names:
             entries = entries.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-    if "__skip" not in entries.columns:
+    if "__skip" not in names:
         entries = entries.with_columns(__skip=pl.lit(False))
     stamp = pl.col("timestamp")
-    parsed = (
-        stamp.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-        if entries.schema.get("timestamp", pl.String) != pl.String
-        else parse_timestamp(stamp.cast(pl.String), timezone)
-    )
-    entries = entries.with_columns(
-        __ts=parsed,
+    entries = _with_time(entries, timezone, lanes).with_columns(
         recipient=clean_address(pl.col("recipient").cast(pl.String)),
         __skip=pl.col("__skip").fill_null(False),
     )
@@ -91,7 +106,7 @@ def finish(
             ),
         ),
     ]
-    if "__problem" in entries.columns:  # checks of the format itself (field, text)
+    if "__problem" in names:  # checks of the format itself (field, text)
         problems.insert(
             0,
             (
@@ -99,7 +114,7 @@ def finish(
                 pl.when(pl.col("__problem").str.len_chars() > 0).then(pl.col("__problem")),
             ),
         )
-    entries = entries.with_columns(
+    return entries.with_columns(
         __fields=pl.concat_str(
             [
                 pl.when(e.is_not_null()).then(
@@ -112,22 +127,14 @@ def finish(
         ),
         __reason=pl.concat_str([e for _, e in problems], separator=" ", ignore_nulls=True),
     )
-    skipped = entries.filter(pl.col("__skip"))
-    checked = entries.filter(~pl.col("__skip"))
-    bad = pl.col("__reason").str.len_chars() > 0
-    rejects = pl.concat(
-        [
-            parse_rejects,
-            checked.filter(bad).select(
-                file=pl.lit(str(path)),
-                line=pl.col("__line").cast(pl.Int64),
-                field="__fields",
-                reason="__reason",
-                raw=pl.col("__raw").str.slice(0, 2000),
-            ),
-        ]
-    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
-    good = checked.filter(~bad).with_columns(
+
+
+BAD = pl.col("__reason").str.len_chars() > 0
+
+
+def good_events(checked: Frame, path: Path, format_name: str) -> Frame:
+    """The entries without problems as events (with the de-duplication key `__key`)."""
+    good = checked.filter(~BAD).with_columns(
         timestamp=pl.col("__ts"),
         smtp_code=pl.col("smtp_code").cast(pl.String).str.extract(r"^\s*([2-5]\d\d)\b", 1),
         status=pl.col("status").cast(pl.String).str.extract(r"([245]\.\d{1,3}\.\d{1,3})", 1),
@@ -150,8 +157,48 @@ def finish(
             )
         )
     )
+    return good.with_columns(__key=key)
+
+
+def scan_finished(
+    entries: pl.LazyFrame, path: Path, format_name: str, timezone: str
+) -> pl.LazyFrame:
+    """The lazy (streaming) counterpart of `finish`: the events only, de-duplicated."""
+    checked = prepare(entries, timezone, lanes=True).filter(~pl.col("__skip"))
+    good = good_events(checked, path, format_name).unique("__key", keep="first")
+    return conform(good)
+
+
+def finish(
+    entries: pl.DataFrame,
+    *,
+    path: Path,
+    format_name: str,
+    timezone: str,
+    encoding: str,
+    parse_rejects: pl.DataFrame,
+    blank: int = 0,
+    delimiter: str = "",
+) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    """Mapped entries → (events in the canonical schema, rejects, accounting)."""
+    entries = prepare(entries, timezone)
+    skipped = entries.filter(pl.col("__skip"))
+    checked = entries.filter(~pl.col("__skip"))
+    rejects = pl.concat(
+        [
+            parse_rejects,
+            checked.filter(BAD).select(
+                file=pl.lit(str(path)),
+                line=pl.col("__line").cast(pl.Int64),
+                field="__fields",
+                reason="__reason",
+                raw=pl.col("__raw").str.slice(0, 2000),
+            ),
+        ]
+    ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
+    good = good_events(checked, path, format_name)
     before = good.height
-    good = good.with_columns(__key=key).unique("__key", keep="first", maintain_order=True)
+    good = good.unique("__key", keep="first", maintain_order=True)
     events = normalize_domains(conform(good.lazy()).collect())
     read = entries.height + parse_rejects.height
     stats = FileStats(

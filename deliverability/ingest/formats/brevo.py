@@ -8,6 +8,7 @@ UTC), `ts_epoch` (milliseconds, UTC), `reason` (bounces, blocked, deferred), `su
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -15,6 +16,7 @@ from deliverability.ingest.formats.common import epoch_seconds_text, lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "brevo"
 LABEL = "Brevo Webhooks (JSON)"
 SCHEMA = pl.Schema(
@@ -54,10 +56,10 @@ def sniff(head: str) -> bool:
     return '"ts_event"' in head or '"ts_epoch"' in head or '"X-Mailin-custom"' in head
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA)
+def entries(frame: Frame) -> Frame:
+    """Records of this format (schema `SCHEMA`) → entries for `finish`."""
     event = pl.col("event").str.to_lowercase()
-    entries = records.frame.select(
+    mapped = frame.select(
         LINE,
         RAW,
         # ts_epoch and ts_event are UTC; `date` is local time (CET/CEST)
@@ -80,5 +82,10 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         status="reason",
         diagnostic="reason",
     )
+    return mapped
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA)
     # Brevo's `date` is CET/CEST whatever the analyst's time zone
-    return finish_records(entries, records, path, NAME, "Europe/Berlin")
+    return finish_records(entries(records.frame), records, path, NAME, "Europe/Berlin")

@@ -10,6 +10,7 @@ Fields per the django-anymail sources quoted in ../shared/reference (§1.4): `ev
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -17,6 +18,7 @@ from deliverability.ingest.formats.common import epoch_seconds_text, lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "mailgun"
 LABEL = "Mailgun Events/Webhooks (JSON)"
 EVENT = pl.Struct(
@@ -58,9 +60,9 @@ def sniff(head: str) -> bool:
     )
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA, containers=("items",))
-    frame = records.frame
+def entries(frame: Frame) -> Frame:
+    """Records of this format (schema `SCHEMA`) → entries for `finish`."""
+    frame = frame
     data = pl.col("event-data")
     wrapped = data.is_not_null() & data.struct.field("event").is_not_null()
 
@@ -73,7 +75,7 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
     status = field("delivery-status")
     headers = field("message").struct.field("headers")
     failed = event == "failed"
-    entries = frame.select(
+    mapped = frame.select(
         LINE,
         RAW,
         timestamp=epoch_seconds_text(field("timestamp")),
@@ -110,4 +112,9 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         ),
         event_id=field("id"),
     )
-    return finish_records(entries, records, path, NAME, timezone)
+    return mapped
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA, containers=("items",))
+    return finish_records(entries(records.frame), records, path, NAME, timezone)

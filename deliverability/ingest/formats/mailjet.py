@@ -8,6 +8,7 @@ Fields per mailjet/api-documentation `guides/_event-api.md`: `event`, `time` (Un
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -15,6 +16,7 @@ from deliverability.ingest.formats.common import epoch_seconds_text, lookup, tru
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "mailjet"
 LABEL = "Mailjet Event API (JSON)"
 SCHEMA = pl.Schema(
@@ -68,11 +70,11 @@ def sniff(head: str) -> bool:
     )
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA)
+def entries(frame: Frame) -> Frame:
+    """Records of this format (schema `SCHEMA`) → entries for `finish`."""
     event = pl.col("event").str.to_lowercase()
     hard = truthy(pl.col("hard_bounce"))
-    entries = records.frame.select(
+    mapped = frame.select(
         LINE,
         RAW,
         timestamp=epoch_seconds_text(pl.col("time")),
@@ -92,4 +94,9 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
             pl.col("error"),
         ),
     )
-    return finish_records(entries, records, path, NAME, timezone)
+    return mapped
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA)
+    return finish_records(entries(records.frame), records, path, NAME, timezone)

@@ -8,6 +8,7 @@ Fields per postmarkapp.com/developer/api/bounce-api: `RecordType`, `ID`, `Type`,
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -15,6 +16,7 @@ from deliverability.ingest.formats.common import lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "postmark"
 LABEL = "Postmark Bounces (JSON)"
 SCHEMA = pl.Schema(
@@ -61,10 +63,10 @@ def sniff(head: str) -> bool:
     return '"BouncedAt"' in head or ('"RecordType"' in head and '"TypeCode"' in head)
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA, containers=("Bounces",))
+def entries(frame: Frame) -> Frame:
+    """Records of this format (schema `SCHEMA`) → entries for `finish`."""
     kind = pl.col("Type")
-    entries = records.frame.select(
+    mapped = frame.select(
         LINE,
         RAW,
         timestamp="BouncedAt",
@@ -81,4 +83,9 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         event_id="ID",
         __skip=kind.is_in(SKIPPED),
     )
-    return finish_records(entries, records, path, NAME, timezone)
+    return mapped
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA, containers=("Bounces",))
+    return finish_records(entries(records.frame), records, path, NAME, timezone)

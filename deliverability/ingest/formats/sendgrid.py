@@ -9,6 +9,7 @@ bounces `reason`, `status` (may be missing), `type` (`bounce` or `blocked`) and
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -16,6 +17,7 @@ from deliverability.ingest.formats.common import epoch_seconds_text, lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "sendgrid"
 LABEL = "SendGrid Event Webhook (JSON)"
 SCHEMA = pl.Schema(
@@ -62,11 +64,11 @@ def sniff(head: str) -> bool:
     return '"sg_event_id"' in head or '"sg_message_id"' in head or '"smtp-id"' in head
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA)
+def entries(frame: Frame) -> Frame:
+    """Records of this format (schema `SCHEMA`) → entries for `finish`."""
     event = pl.col("event").str.to_lowercase()
     kind = pl.col("type").str.to_lowercase()
-    entries = records.frame.select(
+    mapped = frame.select(
         LINE,
         RAW,
         timestamp=epoch_seconds_text(pl.col("timestamp")),
@@ -87,4 +89,9 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         event_id="sg_event_id",
         __skip=event.is_in(SKIPPED),
     )
-    return finish_records(entries, records, path, NAME, timezone)
+    return mapped
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA)
+    return finish_records(entries(records.frame), records, path, NAME, timezone)

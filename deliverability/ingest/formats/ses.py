@@ -11,6 +11,7 @@ Fields per docs.aws.amazon.com/ses/latest/dg/notification-contents.html: `notifi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -19,6 +20,7 @@ from deliverability.ingest.formats.common import lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "ses"
 LABEL = "Amazon SES (SNS/SQS, JSON)"
 _RECIPIENT = pl.Struct(
@@ -69,8 +71,15 @@ NOTIFICATION = pl.Struct(
         "click": _STAMP,
     }
 )
+#: Envelope fields (SNS `Message`, SQS `Body`) and the notification's own fields.
 SCHEMA = pl.Schema(
-    {"Type": pl.String, "Message": pl.String, "Body": pl.String, "MessageId": pl.String}
+    {
+        "Type": pl.String,
+        "Message": pl.String,
+        "Body": pl.String,
+        "MessageId": pl.String,
+        **dict(NOTIFICATION.to_schema()),
+    }
 )
 EVENTS = {
     "bounce": "bounced",
@@ -102,13 +111,16 @@ def _as_recipients(values: pl.Expr) -> pl.Expr:
     )
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA)
+def entries(frame: Frame) -> Frame:
+    """Records of this format (schema `SCHEMA`) → entries for `finish`."""
     envelope = pl.col("Body").str.json_decode(pl.Struct({"Message": pl.String}))
-    text = pl.coalesce(
-        pl.col("Message"), envelope.struct.field("Message"), pl.col("Body"), pl.col(RAW)
+    wrapped = pl.coalesce(pl.col("Message"), envelope.struct.field("Message"), pl.col("Body"))
+    direct = pl.struct([pl.col(name) for name in NOTIFICATION.to_schema()])
+    frame = frame.with_columns(
+        note=pl.when(wrapped.is_not_null())
+        .then(wrapped.str.json_decode(NOTIFICATION))
+        .otherwise(direct)
     )
-    frame = records.frame.with_columns(note=text.str.json_decode(NOTIFICATION))
     note = pl.col("note")
     kind = pl.coalesce(
         note.struct.field("notificationType"), note.struct.field("eventType")
@@ -175,7 +187,7 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         .explode("__recipients")
     )
     person = pl.col("__recipients")
-    entries = expanded.select(
+    mapped = expanded.select(
         LINE,
         RAW,
         "timestamp",
@@ -193,4 +205,9 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         diagnostic=pl.coalesce(person.struct.field("diagnosticCode"), pl.col("__smtp")),
         event_id="event_id",
     )
-    return finish_records(entries, records, path, NAME, timezone)
+    return mapped
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    records = read_json_records(path, SCHEMA)
+    return finish_records(entries(records.frame), records, path, NAME, timezone)
