@@ -108,10 +108,11 @@ def weekly_rates(
 
 
 def domain_event_rates(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Per recipient domain, straight from events: sends, hard and soft bounces, bounce rate.
+    """Per recipient domain, straight from events: sends, deliveries, hard and soft bounces,
+    and the bounce rate = bounced / (delivered + bounced) events.
 
-    The quick per-domain view of a large event log (no per-message outcome): bounce rate =
-    bounced events / sent events.
+    The quick per-domain view of a large event log (no per-message outcome); it works for
+    logs with `sent` events and for ESP logs that only report outcomes.
     """
     event = pl.col("event")  # Enum or text: both compare with a string
     bounced = event == "bounced"
@@ -120,10 +121,13 @@ def domain_event_rates(events: pl.LazyFrame) -> pl.LazyFrame:
         events.group_by("recipient_domain")
         .agg(
             sent=(event == "sent").sum(),
+            delivered=(event == "delivered").sum(),
             hard=(bounced & (kind == "hard")).sum(),
             soft=(bounced & (kind == "soft")).sum(),
             bounced=bounced.sum(),
         )
-        .with_columns(bounce_rate=_safe_ratio(pl.col("bounced"), pl.col("sent")))
+        .with_columns(
+            bounce_rate=_safe_ratio(pl.col("bounced"), pl.col("delivered") + pl.col("bounced"))
+        )
         .sort("recipient_domain")
     )

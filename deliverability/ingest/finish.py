@@ -72,9 +72,15 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
     if "__skip" not in names:
         entries = entries.with_columns(__skip=pl.lit(False))
     stamp = pl.col("timestamp")
-    entries = _with_time(entries, timezone, lanes).with_columns(
-        recipient=clean_address(pl.col("recipient").cast(pl.String)),
-        __skip=pl.col("__skip").fill_null(False),
+    entries = (
+        _with_time(entries, timezone, lanes)
+        .with_columns(
+            recipient=clean_address(pl.col("recipient").cast(pl.String)),
+        )
+        .with_columns(
+            __domain=domain_of(pl.col("recipient")),
+            __skip=pl.col("__skip").fill_null(False),
+        )
     )
     problems = [
         (
@@ -89,7 +95,7 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
         ),
         (
             "recipient",
-            pl.when(domain_of(pl.col("recipient")).is_null()).then(
+            pl.when(pl.col("__domain").is_null()).then(
                 pl.format(
                     "Empfängeradresse „{}“ fehlt oder enthält kein @ mit einer Domain.",
                     pl.col("recipient").fill_null(""),
@@ -114,7 +120,12 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
                 pl.when(pl.col("__problem").str.len_chars() > 0).then(pl.col("__problem")),
             ),
         )
+    # `__bad` says whether an entry fails; the texts are only built where rejects are kept
+    # (a lazy scan that keeps only the good entries never computes them)
+    failing = [pl.col("__problem").str.len_chars() > 0] if "__problem" in names else []
+    failing += [e.is_not_null() for n, e in problems if n != "__problem_field"]
     return entries.with_columns(
+        __bad=pl.any_horizontal(failing).fill_null(True),
         __fields=pl.concat_str(
             [
                 pl.when(e.is_not_null()).then(
@@ -129,35 +140,49 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
     )
 
 
-BAD = pl.col("__reason").str.len_chars() > 0
+BAD = pl.col("__bad")
 
 
 def good_events(checked: Frame, path: Path, format_name: str) -> Frame:
-    """The entries without problems as events (with the de-duplication key `__key`)."""
+    """The entries without problems as events."""
     good = checked.filter(~BAD).with_columns(
         timestamp=pl.col("__ts"),
         smtp_code=pl.col("smtp_code").cast(pl.String).str.extract(r"^\s*([2-5]\d\d)\b", 1),
         status=pl.col("status").cast(pl.String).str.extract(r"([245]\.\d{1,3}\.\d{1,3})", 1),
-        recipient_domain=domain_of(pl.col("recipient")),
+        recipient_domain=pl.col("__domain"),
         source=pl.lit(format_name),
         source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
-    key = (
-        pl.when(pl.col("event_id").is_not_null())
-        .then(pl.concat_str([pl.lit("id"), pl.col("event_id"), pl.col("recipient")], separator="|"))
+    return good
+
+
+def _key_parts() -> tuple[pl.Expr, list[str], list[str]]:
+    """Duplicates: the same provider event id (and recipient), or else the same message,
+    recipient, event and time."""
+    return (
+        pl.col("event_id").is_not_null(),
+        ["event_id", "recipient"],
+        ["message_id", "recipient", "event", "timestamp"],
+    )
+
+
+def duplicate_key() -> pl.Expr:
+    has_id, by_id, by_content = _key_parts()
+    return (
+        pl.when(has_id)
+        .then(pl.concat_str([pl.lit("id"), *[pl.col(c) for c in by_id]], separator="|"))
         .otherwise(
             pl.concat_str(
-                [
-                    pl.col("message_id").fill_null(""),
-                    pl.col("recipient"),
-                    pl.col("event"),
-                    pl.col("timestamp").cast(pl.String),
-                ],
-                separator="|",
+                [pl.col(c).cast(pl.String).fill_null("") for c in by_content], separator="|"
             )
         )
     )
-    return good.with_columns(__key=key)
+
+
+def duplicate_hash() -> pl.Expr:
+    """The same key as a 64-bit hash (for large inputs; no text is built)."""
+    has_id, by_id, by_content = _key_parts()
+    return pl.when(has_id).then(pl.struct(by_id).hash(1)).otherwise(pl.struct(by_content).hash(2))
 
 
 def scan_finished(
@@ -165,8 +190,8 @@ def scan_finished(
 ) -> pl.LazyFrame:
     """The lazy (streaming) counterpart of `finish`: the events only, de-duplicated."""
     checked = prepare(entries, timezone, lanes=True).filter(~pl.col("__skip"))
-    good = good_events(checked, path, format_name).unique("__key", keep="first")
-    return conform(good)
+    good = good_events(checked, path, format_name).with_columns(__key=duplicate_hash())
+    return conform(good.unique("__key", keep="first"))
 
 
 def finish(
@@ -196,7 +221,7 @@ def finish(
             ),
         ]
     ).cast(REJECTS_SCHEMA)  # type: ignore[arg-type]
-    good = good_events(checked, path, format_name)
+    good = good_events(checked, path, format_name).with_columns(__key=duplicate_key())
     before = good.height
     good = good.unique("__key", keep="first", maintain_order=True)
     events = normalize_domains(conform(good.lazy()).collect())
