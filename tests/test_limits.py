@@ -291,6 +291,23 @@ def test_fast_path_equals_the_general_engine(specs, batch):
     )
 
 
+@SETTINGS
+@given(
+    st.lists(
+        rule_specs(actions=("delay", "next_window", "reject", "lockout")), min_size=1, max_size=3
+    ),
+    send_lists(),
+)
+def test_account_loop_equals_the_general_engine(specs, batch):
+    """Account-only profiles with any action take a plain loop; it decides like the heap."""
+    limits = profile(*specs)
+    loop = replay(batch, limits).sends
+    general = replay(batch, limits, general_engine=True).sends
+    assert loop.select("sent_at", "outcome", "rule").equals(
+        general.select("sent_at", "outcome", "rule")
+    )
+
+
 def _seconds(value: datetime) -> int:
     return int(value.timestamp())
 
