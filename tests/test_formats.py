@@ -304,3 +304,18 @@ def test_streaming_json_lines_gives_the_same_events(name, tmp_path):
     order = ["source_ref", "recipient", "event"]
     assert lazy.height == eager.height > 0
     assert lazy.sort(order).equals(eager.sort(order))
+
+
+def test_parquet_written_by_load_is_read_back(tmp_path):
+    from deliverability.cli import main
+
+    out = tmp_path / "events.parquet"
+    assert main(["load", str(FIXTURES / "sendgrid-events.json"), "--out", str(out)]) == 0
+    assert detect_format(out) == "parquet"
+    again = load_events([out], classify=False)
+    assert again.events.height == 7 and again.files[0].balanced
+    broken = tmp_path / "other.parquet"
+    pl.DataFrame({"x": [1]}).write_parquet(broken)
+    with pytest.raises(InputError) as error:
+        load_events([broken])
+    assert "Ereignisschema" in str(error.value)

@@ -25,6 +25,7 @@ from deliverability.ingest.formats import (
 from deliverability.ingest.generic_csv import load_generic_csv
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import read_bytes
+from deliverability.schema import COLUMNS, REJECTS_SCHEMA, conform
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
 
@@ -36,6 +37,37 @@ class Format:
     sniff: Callable[[str], bool]
     load: Callable[[Path, str], Loaded] | None = None
     load_group: Callable[[list[Path], str], list[Loaded]] | None = None
+
+
+def _parquet_sniff(head: str) -> bool:
+    return head.startswith("PAR1")
+
+
+def _parquet_load(path: Path, timezone: str) -> Loaded:
+    """Events written by `deliverability load` (the canonical schema as Parquet)."""
+    try:
+        frame = pl.read_parquet(path)
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise InputError(f"Die Parquet-Datei ist nicht lesbar ({error}).", path=path) from None
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"Die Parquet-Datei hat nicht das Ereignisschema; es fehlen: {', '.join(missing)}.",
+            path=path,
+            field=missing[0],
+        )
+    events = conform(frame.lazy()).collect()
+    stats = FileStats(
+        path=str(path),
+        format="parquet",
+        encoding="Parquet",
+        delimiter="",
+        read=events.height,
+        loaded=events.height,
+        rejected=0,
+        skipped_blank=0,
+    )
+    return events, pl.DataFrame(schema=REJECTS_SCHEMA), stats
 
 
 def _generic_sniff(head: str) -> bool:
@@ -57,6 +89,7 @@ def _generic_load(path: Path, timezone: str) -> Loaded:
 
 #: In detection order: the most specific content first.
 FORMATS: tuple[Format, ...] = (
+    Format("parquet", "Parquet (Ereignisschema)", _parquet_sniff, _parquet_load),
     Format(bounce_mails.NAME, bounce_mails.LABEL, bounce_mails.sniff, bounce_mails.load),
     Format(ses.NAME, ses.LABEL, ses.sniff, ses.load),
     Format(sendgrid.NAME, sendgrid.LABEL, sendgrid.sniff, sendgrid.load),
