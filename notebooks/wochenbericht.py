@@ -120,8 +120,8 @@ else:
 # Jeder Mail-Host begrenzt, wie viele Mails ein Konto pro Tag, Stunde oder Minute senden darf
 # (z. B. Zendesk Sell: 300 Mails je Benutzer in gleitenden 24 Stunden). Hier steht, an welchen
 # Tagen ein Absender laut dem Limitprofil seines Versandwegs darüber lag, und wie viele
-# Limitfehler das System selbst gemeldet hat. Was diese Mails nie erreicht haben, ist verloren:
-# Sie müssen erneut gesendet werden. Einen Versandplan, der kein Limit verletzt, rechnet
+# Limitfehler das System selbst gemeldet hat. Abgelehnte Mails haben den Empfänger nie
+# erreicht: Sie müssen erneut gesendet werden. Einen Versandplan, der kein Limit verletzt, rechnet
 # `deliverability replay --mode plan` aus; Details im Notebook `sendelimits`.
 
 # %%
