@@ -132,10 +132,9 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
     # own time format). For them the full checks below would change nothing, so they are
     # taken as they are. Every other row goes through the full checks (slow lane).
     after_at = pl.col("recipient").str.split("@").list.last()
-    address = pl.col("recipient")
-    edges = pl.any_horizontal(
-        [address.str.starts_with(c) | address.str.ends_with(c) for c in _EDGE]
-    )
+    # no space, tab, line break or angle bracket anywhere: nothing for `clean_address` to
+    # strip, and the domain after the @ cannot start with a space either
+    plain = ~pl.col("recipient").str.contains_any(list(_EDGE))
     raw = raw.with_columns(
         __fast_ts=strptime_expr(pl.col("timestamp"), fmt, timezone) if fmt else pl.lit(None),
         __fast_domain=pl.when(pl.col("recipient").str.contains("@", literal=True)).then(after_at),
@@ -151,8 +150,7 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         & pl.col("__fast_domain").is_not_null()
         & (pl.col("__fast_domain").str.len_bytes() > 0)
         & ~pl.col("__fast_domain").str.ends_with(".")
-        & ~pl.any_horizontal([pl.col("__fast_domain").str.starts_with(c) for c in _EDGE[:4]])
-        & ~edges
+        & plain
         & pl.col("event").is_in(list(EVENTS))
         & pl.all_horizontal([pl.col(c).is_null() | ok for c, ok in optional])
     )
