@@ -191,7 +191,8 @@ def scan_finished(
     """The lazy (streaming) counterpart of `finish`: the events only, de-duplicated."""
     checked = prepare(entries, timezone, lanes=True).filter(~pl.col("__skip"))
     good = good_events(checked, path, format_name).with_columns(__key=duplicate_hash())
-    return conform(good.unique("__key", keep="first"))
+    # the first of each key, in input order (cheaper than `unique`: only the key is hashed)
+    return conform(good.filter(pl.col("__key").is_first_distinct()))
 
 
 def finish(
