@@ -88,7 +88,7 @@ def test_sendgrid_events():
         ("old@web.de", "dropped", None, None, None, "5.0.0"),
         ("boese@gmail.com", "complained", None, None, None, None),
     ]
-    assert events["message_id"][0] == "14c5d75ce93.dfd.64b469"
+    assert events["message_id"][0] == "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0"
     assert events["diagnostic"][5] == "Bounced Address"
     assert (stats.skipped, stats.duplicates) == (1, 1)  # group_resubscribe; sg-3 twice
 

@@ -23,7 +23,6 @@ def truthy(column: pl.Expr) -> pl.Expr:
 
 
 def epoch_seconds_text(column: pl.Expr) -> pl.Expr:
-    """A Unix time given as a number (seconds, possibly fractional) → text the timestamp
-    parser reads (10 or 13 digits)."""
-    text = column.cast(pl.String).str.strip_chars()
-    return text.str.replace(r"\.\d*$", "")
+    """A Unix time given as a number (seconds or milliseconds, possibly with a fraction) as
+    text; the timestamp parser reads 10 or 13 digits with an optional fraction."""
+    return column.cast(pl.String)

@@ -72,9 +72,8 @@ def entries(frame: Frame) -> Frame:
         LINE,
         RAW,
         timestamp=epoch_seconds_text(pl.col("timestamp")),
-        message_id=pl.coalesce(
-            pl.col("sg_message_id").str.replace(r"\.filter.*$", ""), pl.col("smtp-id")
-        ),
+        # the same for every event of one message and recipient
+        message_id=pl.coalesce(pl.col("sg_message_id"), pl.col("smtp-id")),
         recipient="email",
         event=lookup(event, EVENTS),
         __event_raw="event",
