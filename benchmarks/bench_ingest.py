@@ -87,6 +87,18 @@ SENDGRID_EVENTS = {"processed": "queued", "delivered": "delivered", "bounce": "b
                    "deferred": "deferred", "open": "opened"}  # fmt: skip
 
 
+def hand_counts(event: pl.Expr, kind: pl.Expr) -> dict[str, pl.Expr]:
+    """The counts per domain, written out by hand (shared by the hand-written queries)."""
+    bounced = event == "bounced"
+    return {
+        "sent": (event == "sent").sum(),
+        "delivered": (event == "delivered").sum(),
+        "hard": (bounced & (kind == "hard")).sum(),
+        "soft": (bounced & (kind == "soft")).sum(),
+        "bounced": bounced.sum(),
+    }
+
+
 def write_sendgrid_lines(csv_path: Path, json_path: Path) -> None:
     """The same events as a SendGrid Event Webhook export, one JSON object per line."""
     back = {"sent": "processed", "delivered": "delivered", "bounced": "bounce",
@@ -117,7 +129,6 @@ def hand_polars_json(path: Path) -> pl.DataFrame:
     schema = {name: pl.String for name in ("email", "timestamp", "event", "type", "status")}
     event = pl.col("event").replace_strict(SENDGRID_EVENTS, default=None, return_dtype=pl.String)
     kind = pl.when(pl.col("type") == "blocked").then(pl.lit("soft")).otherwise(pl.lit("hard"))
-    bounced = event == "bounced"
     return (
         pl.scan_ndjson(path, schema=schema)
         .filter(
@@ -126,13 +137,7 @@ def hand_polars_json(path: Path) -> pl.DataFrame:
             & event.is_not_null()
         )
         .group_by(recipient_domain=pl.col("email").str.split("@").list.last().str.to_lowercase())
-        .agg(
-            sent=(event == "sent").sum(),
-            delivered=(event == "delivered").sum(),
-            hard=(bounced & (kind == "hard")).sum(),
-            soft=(bounced & (kind == "soft")).sum(),
-            bounced=bounced.sum(),
-        )
+        .agg(**hand_counts(event, kind))
         .sort("recipient_domain")
         .collect(engine="streaming")
     )
@@ -181,17 +186,10 @@ def hand_polars(path: Path) -> pl.DataFrame:
         & (pl.col("smtp_code").is_null() | pl.col("smtp_code").str.contains(r"^[2-5]\d\d$"))
         & (pl.col("status").is_null() | pl.col("status").str.contains(r"^[245]\.\d{1,3}\.\d{1,3}$"))
     )
-    bounced = event == "bounced"
     return (
         frame.filter(valid)
         .group_by(recipient_domain=domain)
-        .agg(
-            sent=(event == "sent").sum(),
-            delivered=(event == "delivered").sum(),
-            hard=(bounced & (kind == "hard")).sum(),
-            soft=(bounced & (kind == "soft")).sum(),
-            bounced=bounced.sum(),
-        )
+        .agg(**hand_counts(event, kind))
         .with_columns(bounce_rate=pl.col("bounced") / (pl.col("delivered") + pl.col("bounced")))
         .sort("recipient_domain")
         .collect(engine="streaming")
@@ -277,17 +275,10 @@ def parquet_child(path: str) -> None:
 
     def hand(p: Path) -> pl.DataFrame:
         event, kind = pl.col("event"), pl.col("bounce_type")
-        bounced = event == "bounced"
         return (
             pl.scan_parquet(p)
             .group_by("recipient_domain")
-            .agg(
-                sent=(event == "sent").sum(),
-                delivered=(event == "delivered").sum(),
-                hard=(bounced & (kind == "hard")).sum(),
-                soft=(bounced & (kind == "soft")).sum(),
-                bounced=bounced.sum(),
-            )
+            .agg(**hand_counts(event, kind))
             .sort("recipient_domain")
             .collect(engine="streaming")
         )

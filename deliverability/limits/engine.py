@@ -79,6 +79,22 @@ class _Calendar:
         self.used += weight
 
 
+def _empty_result(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """sent_at (-1: never), outcome (sent) and deciding rule (none) for n sends."""
+    return (
+        np.full(n, -1, dtype=np.int64),
+        np.zeros(n, dtype=np.int8),
+        np.zeros(n, dtype=np.int32),
+    )
+
+
+def _periods(
+    requested: np.ndarray, constraints: Sequence[Constraint], timezone: str
+) -> dict[str, Periods]:
+    start = int(requested.min())
+    return {c.period: Periods(c.period, timezone, start) for c in constraints if c.period}
+
+
 def queue_scope(constraints: Sequence[Constraint]) -> str:
     """The finest scope among waiting rules: the queues sends wait in (FIFO within each)."""
     scopes = {c.scope for c in constraints if c.waits}
@@ -99,15 +115,10 @@ def replay_general(
     `recipient`); `sent_at` is -1 for sends that never go.
     """
     n = len(requested)
-    sent = np.full(n, -1, dtype=np.int64)
-    outcome = np.zeros(n, dtype=np.int8)
-    rule_of = np.zeros(n, dtype=np.int32)
+    sent, outcome, rule_of = _empty_result(n)
     if n == 0:
         return sent, outcome, rule_of
-    start = int(requested.min())
-    periods = {
-        c.period: Periods(c.period, timezone, start) for c in constraints if c.period is not None
-    }
+    periods = _periods(requested, constraints, timezone)
     states: list[dict[str, _Rolling | _Calendar]] = [{} for _ in constraints]
     lockouts: dict[tuple[str, str], tuple[int, int]] = {}  # (scope, key) → (until, rule)
 
@@ -228,15 +239,10 @@ def replay_account(
     lookups of the general engine (same results; the tests compare both).
     """
     n = len(requested)
-    sent = np.full(n, -1, dtype=np.int64)
-    outcome = np.zeros(n, dtype=np.int8)
-    rule_of = np.zeros(n, dtype=np.int32)
+    sent, outcome, rule_of = _empty_result(n)
     if n == 0:
         return sent, outcome, rule_of
-    start = int(requested.min())
-    periods = {
-        c.period: Periods(c.period, timezone, start) for c in constraints if c.period is not None
-    }
+    periods = _periods(requested, constraints, timezone)
     states = [_Calendar(periods[c.period]) if c.period else _Rolling() for c in constraints]
     waiting = [(states[k], c) for k, c in enumerate(constraints) if c.waits]
     failing = [(states[k], c) for k, c in enumerate(constraints) if not c.waits]
