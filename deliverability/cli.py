@@ -250,6 +250,28 @@ def _parser() -> argparse.ArgumentParser:
         help="Zeitzone für Zeitangaben ohne Zone (Standard: Europe/Berlin)",
     )
 
+    sender = commands.add_parser(
+        "check-sender",
+        help="SPF, DMARC, DKIM, MX und Absender-Ausrichtung einer Versanddomain prüfen",
+        description="Prüft per DNS je Domain: SPF (Eintrag, Syntax, all-Qualifier, höchstens 10 "
+        "DNS-Abfragen, Abfragen ohne Ergebnis), DMARC (_dmarc.DOMAIN: p, sp, pct, rua), DKIM für "
+        "die angegebenen Selektoren, MX/Null-MX und – mit --from – ob die Absenderdomain zur "
+        "Versanddomain passt. Gibt je Domain einen Datensatz mit deutschen Befunden aus.",
+    )
+    sender.add_argument("domains", nargs="+", metavar="DOMAIN")
+    sender.add_argument(
+        "--dkim-selector",
+        action="append",
+        default=[],
+        metavar="SELEKTOR",
+        help="DKIM-Selektor (mehrfach möglich), z. B. google, s1, mj",
+    )
+    sender.add_argument("--from", dest="from_address", metavar="ADRESSE", help="Absenderadresse")
+    sender.add_argument("--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: System)")
+    sender.add_argument(
+        "--format", choices=["json", "csv"], default="json", help="Ausgabe (Standard: json)"
+    )
+
     profiles = commands.add_parser(
         "profiles",
         help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
@@ -271,6 +293,14 @@ def _run_load(args: argparse.Namespace) -> int:
     from deliverability.ingest.cli import run_load
 
     return run_load(args.paths, args.format, args.out, args.rejects, args.timezone)
+
+
+def _run_check_sender(args: argparse.Namespace) -> int:
+    from deliverability.senderauth.cli import run_check_sender
+
+    return run_check_sender(
+        args.domains, args.dkim_selector, args.from_address, args.nameserver, args.format
+    )
 
 
 def _run_profiles(args: argparse.Namespace) -> int:
@@ -365,6 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": _run_replay,
         "profiles": _run_profiles,
         "load": _run_load,
+        "check-sender": _run_check_sender,
     }
     if args.command is None:
         parser.print_help()

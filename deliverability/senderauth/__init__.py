@@ -1,0 +1,1 @@
+"""Sender authentication: SPF, DMARC, DKIM, MX and From-domain alignment, via DNS."""

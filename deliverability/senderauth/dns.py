@@ -1,0 +1,67 @@
+"""A small synchronous DNS reader for the sender checks (dnspython, configurable server)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import dns.exception
+import dns.rdatatype
+import dns.resolver
+
+from deliverability.validate.dns_check import parse_nameserver
+
+#: Outcome of one lookup.
+FOUND, EMPTY, NXDOMAIN, FAILED = "found", "empty", "nxdomain", "failed"
+
+
+@dataclass
+class Lookup:
+    status: str
+    values: list[str] = field(default_factory=list)
+
+
+class DnsReader:
+    """TXT, MX, A/AAAA lookups with a cache; errors become `failed`, never exceptions."""
+
+    def __init__(self, nameserver: str | None = None, timeout: float = 3.0) -> None:
+        server = parse_nameserver(nameserver)
+        self.resolver = dns.resolver.Resolver(configure=server is None)
+        if server is not None:
+            self.resolver.nameservers = [server[0]]
+            self.resolver.port = server[1]
+        self.resolver.lifetime = timeout
+        self.cache: dict[tuple[str, str], Lookup] = {}
+
+    def query(self, name: str, kind: str) -> Lookup:
+        key = (name.lower().rstrip("."), kind)
+        if key in self.cache:
+            return self.cache[key]
+        try:
+            answer = self.resolver.resolve(key[0], kind, raise_on_no_answer=False)
+            if answer.rrset is None:
+                result = Lookup(EMPTY)
+            elif kind == "TXT":
+                result = Lookup(
+                    FOUND,
+                    [b"".join(r.strings).decode("utf-8", "replace") for r in answer],  # type: ignore[attr-defined]
+                )
+            elif kind == "MX":
+                hosts = sorted(
+                    (r.preference, str(r.exchange).rstrip("."))
+                    for r in answer  # type: ignore[attr-defined]
+                )
+                result = Lookup(FOUND, [host for _, host in hosts])
+            else:
+                result = Lookup(FOUND, [r.to_text() for r in answer])
+        except dns.resolver.NXDOMAIN:
+            result = Lookup(NXDOMAIN)
+        except (dns.exception.DNSException, OSError):
+            result = Lookup(FAILED)
+        self.cache[key] = result
+        return result
+
+    def txt(self, name: str, prefix: str) -> tuple[str, list[str]]:
+        """Status and the TXT records of `name` that start with `prefix` (case-insensitive)."""
+        found = self.query(name, "TXT")
+        matching = [v for v in found.values if v.lower().startswith(prefix.lower())]
+        return found.status, matching
