@@ -272,6 +272,18 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=["json", "csv"], default="json", help="Ausgabe (Standard: json)"
     )
 
+    providers = commands.add_parser(
+        "providers",
+        help="den tatsächlichen Mailanbieter von Domains an ihren MX-Einträgen erkennen",
+        description="Schlägt die MX-Einträge der Domains nach (gleichzeitig, je Domain einmal) "
+        "und ordnet sie einem Anbieter zu (Google Workspace, Microsoft 365, IONOS, Proofpoint …); "
+        "Ausgabe als CSV mit domain, provider, mx.",
+    )
+    providers.add_argument("domains", nargs="+", metavar="DOMAIN")
+    providers.add_argument(
+        "--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: System)"
+    )
+
     profiles = commands.add_parser(
         "profiles",
         help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
@@ -301,6 +313,12 @@ def _run_check_sender(args: argparse.Namespace) -> int:
     return run_check_sender(
         args.domains, args.dkim_selector, args.from_address, args.nameserver, args.format
     )
+
+
+def _run_providers(args: argparse.Namespace) -> int:
+    from deliverability.senderauth.cli_providers import run_providers
+
+    return run_providers(args.domains, args.nameserver)
 
 
 def _run_profiles(args: argparse.Namespace) -> int:
@@ -396,6 +414,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profiles": _run_profiles,
         "load": _run_load,
         "check-sender": _run_check_sender,
+        "providers": _run_providers,
     }
     if args.command is None:
         parser.print_help()

@@ -131,3 +131,78 @@ def test_cli_prints_one_record_per_domain(auth_dns, capsys):
 def test_a_dns_failure_is_unknown_not_missing(silent_port):
     result = check_sender("gut.de", DnsReader(f"127.0.0.1:{silent_port}", timeout=0.3))
     assert result.spf.status == "unknown"
+
+
+MX_ZONE = [
+    "--mx-host=kanzlei.de,aspmx.l.google.com,1",
+    "--mx-host=bau.de,bau-de.mail.protection.outlook.com,0",
+    "--mx-host=baeckerei.de,mx00.kundenserver.de,10",
+    "--mx-host=baeckerei.de,mx01.kundenserver.de,10",
+    "--mx-host=bank.de,mxa-00123.pphosted.com,10",
+    "--mx-host=klinik.de,eu-smtp-inbound-1.mimecast.com,10",
+    "--mx-host=eigen.de,mail.eigen.de,10",
+    "--mx-host=gmx.de,mx00.emig.gmx.net,10",
+]
+
+
+@pytest.fixture(scope="module")
+def mx_dns():
+    from .dns_server import start_dns_server, stop_dns_server
+
+    server = start_dns_server(MX_ZONE)
+    yield server
+    stop_dns_server(server)
+
+
+def test_providers_by_mx(mx_dns):
+    from deliverability.senderauth.mx_providers import providers_by_mx
+
+    found = providers_by_mx(
+        [
+            "kanzlei.de",
+            "bau.de",
+            "Baeckerei.de",
+            "bank.de",
+            "klinik.de",
+            "eigen.de",
+            "gmx.de",
+            "weg.de",
+        ],
+        mx_dns.address,
+        timeout=1.0,
+    )
+    assert {d: p.provider for d, p in found.items()} == {
+        "kanzlei.de": "Google",
+        "bau.de": "Microsoft 365",
+        "baeckerei.de": "IONOS",
+        "bank.de": "Proofpoint",
+        "klinik.de": "Mimecast",
+        "eigen.de": "Sonstige",
+        "gmx.de": "United Internet (GMX, WEB.DE, 1&1)",
+        "weg.de": "Sonstige",
+    }
+    assert found["kanzlei.de"].by == "mx" and found["baeckerei.de"].mx == (
+        "mx00.kundenserver.de",
+        "mx01.kundenserver.de",
+    )
+
+
+def test_cli_providers(mx_dns, capsys):
+    from deliverability.cli import main
+
+    assert main(["providers", "kanzlei.de", "eigen.de", "--nameserver", mx_dns.address]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "domain,provider,mx",
+        "eigen.de,Sonstige,mail.eigen.de",
+        "kanzlei.de,Google,aspmx.l.google.com",
+    ]
+
+
+def test_every_mx_pattern_has_a_source():
+    import csv
+
+    from deliverability.senderauth import mx_providers
+
+    with mx_providers._DATA.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(r["source"].startswith(("[V]", "[U]")) for r in rows)
