@@ -153,3 +153,36 @@ def test_accepted_but_not_seen_flags_a_provider_far_below_the_sender_average():
     telekom = result.filter(pl.col("provider") == "Telekom (T-Online)").row(0, named=True)
     assert (telekom["delivered"], telekom["seen"]) == (300, 15)
     assert abs(telekom["sender_share"] - (200 + 15) / 720) < 1e-12
+
+
+def test_bulk_sender_days_and_findings():
+    from deliverability.funnel.bulk import bulk_findings, bulk_sender_days
+
+    def rows(provider, day, count, complaints):
+        return [
+            {
+                "sender": "news@Technik-Handel.de",
+                "provider": provider,
+                "day": day,
+                "sent": True,
+                "outcome": "delivered",
+                "complained": i < complaints,
+            }
+            for i in range(count)
+        ]
+
+    day1, day2 = datetime(2026, 11, 17).date(), datetime(2026, 11, 18).date()
+    messages = pl.DataFrame(
+        rows("Google", day1, 5200, 3) + rows("Google", day2, 1000, 4) + rows("Yahoo/AOL", day1, 300, 0)
+        + rows("Sonstige", day1, 9000, 0)
+    )  # fmt: skip
+    days = bulk_sender_days(messages)
+    assert days.select("provider", "sent", "complaints").rows() == [
+        ("Google", 5200, 3),
+        ("Google", 1000, 4),
+        ("Yahoo/AOL", 300, 0),
+    ]
+    found = {r["provider"]: r for r in bulk_findings(days).iter_rows(named=True)}
+    assert found["Google"]["bulk"] and found["Google"]["days_over_limit"] == 1  # 4/1000 = 0.4 %
+    assert "über 0,3 %" in found["Google"]["finding"]
+    assert not found["Yahoo/AOL"]["bulk"] and "noch nicht" in found["Yahoo/AOL"]["finding"]
