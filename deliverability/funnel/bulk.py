@@ -52,10 +52,12 @@ def bulk_findings(days: pl.DataFrame) -> pl.DataFrame:
         pl.when(over)
         .then(
             pl.format(
-                "An {} Tagen lag die Beschwerderate bei {} über 0,3 % – das Limit der großen "
+                "An {} lag die Beschwerderate bei {} über 0,3 % – das Limit der großen "
                 "Anbieter; Mails landen dann im Spam oder werden abgewiesen. Einwilligungen und "
                 "Abmeldelink prüfen, Versand an inaktive Empfänger stoppen.",
-                pl.col("days_over_limit"),
+                pl.when(pl.col("days_over_limit") == 1)
+                .then(pl.lit("einem Tag"))
+                .otherwise(pl.format("{} Tagen", pl.col("days_over_limit"))),
                 pl.col("provider"),
             )
         )

@@ -1,0 +1,173 @@
+"""German display tables and a chart for the delivery funnel notebook and report section."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import polars as pl
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from deliverability.funnel.funnel import age_text
+from deliverability.report import format as fmt
+from deliverability.report.charts import COLORS
+from deliverability.report.tables import german_table, integer, share, text
+
+
+def _maybe_share(value: object) -> str:
+    return "–" if value is None else fmt.percent(float(value))  # type: ignore[arg-type]
+
+
+def funnel_table(table: pl.DataFrame, label_column: str, label: str) -> pd.DataFrame:
+    frame = table.with_columns(
+        quote=pl.when(pl.col("sent") > 0).then(pl.col("delivered") / pl.col("sent"))
+    )
+    return german_table(
+        frame,
+        [
+            (label_column, label, text),
+            ("requested", "angefordert", integer),
+            ("sent", "versendet", integer),
+            ("delivered", "zugestellt", integer),
+            ("bounced", "gebounct", integer),
+            ("dropped_blocked", "blockiert/verworfen", integer),
+            ("pending", "ohne Ergebnis", integer),
+            ("complained", "Beschwerden", integer),
+            ("quote", "Zustellquote", _maybe_share),
+        ],
+    )
+
+
+def pending_table(ages: pl.DataFrame, timezone: str, limit: int = 30) -> pd.DataFrame:
+    frame = ages.head(limit).with_columns(
+        since=pl.col("age_hours").map_elements(age_text, return_dtype=pl.String),
+        gives_up=pl.col("gives_up_at").map_elements(
+            lambda t: fmt.timestamp(t, timezone), return_dtype=pl.String
+        ),
+    )
+    return german_table(
+        frame,
+        [
+            ("recipient", "Adresse", text),
+            ("recipient_domain", "Domain", text),
+            ("since", "Stand", text),
+            ("deferrals", "Zurückstellungen", integer),
+            ("gives_up", "Plattform gibt auf am", text),
+        ],
+    )
+
+
+PATTERNS = {
+    "domain_stuck": "viele Adressen zugleich: Server gestört oder drosselt",
+    "single": "einzelne Adressen: Postfach voll oder nicht erreichbar",
+}
+
+
+def stuck_table(stuck: pl.DataFrame) -> pd.DataFrame:
+    return german_table(
+        stuck,
+        [
+            ("week", "Woche", text),
+            ("recipient_domain", "Domain", text),
+            ("messages", "Mails", integer),
+            ("pending", "ohne Ergebnis", integer),
+            ("share", "Anteil", share),
+            ("pattern", "Muster", lambda p: PATTERNS.get(str(p), str(p))),
+        ],
+    )
+
+
+def engagement_table(frame: pl.DataFrame) -> pd.DataFrame:
+    return german_table(
+        frame,
+        [
+            ("sender", "Absender", text),
+            ("provider", "Anbieter", text),
+            ("delivered", "zugestellt", integer),
+            ("seen", "geöffnet/geklickt", integer),
+            ("share", "Anteil", share),
+            ("sender_share", "Schnitt des Absenders", share),
+            (
+                "flag",
+                "Hinweis",
+                lambda f: "vermutlich Spamordner oder Quarantäne" if f else "",
+            ),
+        ],
+    )
+
+
+def bulk_table(findings: pl.DataFrame) -> pd.DataFrame:
+    return german_table(
+        findings,
+        [
+            ("sender_domain", "Versanddomain", text),
+            ("provider", "Anbieter", text),
+            ("max_daily", "höchstens Mails am Tag", integer),
+            ("max_spam_rate", "höchste Beschwerderate", lambda v: _maybe_share_fine(v)),
+            ("finding", "Bewertung", text),
+        ],
+    )
+
+
+def _maybe_share_fine(value: object) -> str:
+    return "–" if value is None else fmt.percent(float(value), 2)  # type: ignore[arg-type]
+
+
+def sender_table(records: list[dict[str, object]]) -> pd.DataFrame:
+    status = {
+        "ok": "in Ordnung",
+        "missing": "fehlt",
+        "multiple": "doppelt",
+        "permerror": "fehlerhaft",
+        "too_permissive": "zu offen",
+        "unknown": "unklar (DNS)",
+    }
+    rows = []
+    for r in records:
+        dkim = r["dkim"]
+        mx = r["mx"]
+        rows.append(
+            {
+                "Domain": r["domain"],
+                "SPF": status.get(str(r["spf_status"]), str(r["spf_status"])),
+                "DNS-Abfragen (SPF)": fmt.number(int(r["spf_lookups"] or 0)),  # type: ignore[call-overload]
+                "DMARC": r["dmarc_policy"] or "fehlt",
+                "DKIM": ", ".join(dkim) if isinstance(dkim, list) and dkim else "–",
+                "MX": ", ".join(mx) if isinstance(mx, list) and mx else "–",
+                "Absender passt": _yes_no(r["aligned"]),
+                "Befunde": r["findings"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _yes_no(value: object) -> str:
+    return "ja" if value is True else "nein" if value is False else "–"
+
+
+def funnel_chart(weekly: pl.DataFrame) -> Figure:
+    """Stacked bars per week: delivered, bounced, blocked/dropped, without outcome."""
+    figure = Figure(figsize=(10, 4))
+    axis = figure.subplots()
+    weeks = weekly.get_column("week").to_list()
+    bottom = [0] * len(weeks)
+    for column, label, color in (
+        ("delivered", "zugestellt", COLORS["current"]),
+        ("bounced", "gebounct", COLORS["hard"]),
+        ("dropped_blocked", "blockiert/verworfen", COLORS["blocked"]),
+        ("pending", "ohne Ergebnis", COLORS["soft"]),
+    ):
+        values = weekly.get_column(column).to_list()
+        axis.bar(weeks, values, bottom=bottom, color=color, label=label)
+        bottom = [a + b for a, b in zip(bottom, values, strict=True)]
+    axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: fmt.number(value)))
+    axis.set_ylabel("Mails")
+    axis.set_title("Was aus den Mails wurde, je Woche")
+    axis.legend(loc="upper left", fontsize="small")
+    figure.tight_layout()
+    return figure
+
+
+def now_text(as_of: datetime, timezone: str) -> str:
+    return f"Stand der Daten: {fmt.timestamp(as_of, timezone)}"

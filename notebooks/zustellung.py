@@ -1,0 +1,160 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Versendet ist nicht zugestellt
+#
+# „Es steht versendet – warum ist die Mail nicht angekommen?“ Dieses Notebook zeigt, was aus
+# den Mails wurde (Trichter), welche Mails noch ohne Ergebnis sind und wie lange schon, ob eine
+# ganze Domain hängt oder nur einzelne Adressen, bei welchen Anbietern zugestellte Mails
+# auffällig selten geöffnet werden (Spamordner, Quarantäne) und ob die Versanddomain sauber
+# authentifiziert ist (SPF, DKIM, DMARC, passende Absenderadresse).
+
+# %% tags=["parameters"]
+inputs: list = []  # Ereignisexporte jeder Quelle (leer: Beispieldaten)
+week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
+sender_domains: list = []  # Versanddomains für SPF/DKIM/DMARC (leer: aus den Absendern)
+dkim_selectors: list = []  # DKIM-Selektoren der Versandplattform, z. B. ["mj", "google"]
+from_address: str = ""  # Absenderadresse für die Ausrichtung (leer: häufigster Absender)
+nameserver: str = ""  # DNS-Server als HOST:PORT (leer: der des Systems)
+check_dns: bool = True  # DNS-Prüfungen (Authentifizierung, Anbieter per MX) ausführen
+timezone: str = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
+
+# %%
+from pathlib import Path
+
+import polars as pl
+from IPython.display import HTML, Markdown, display
+
+from deliverability import config
+from deliverability.funnel import overview as view
+from deliverability.funnel.bulk import bulk_findings, bulk_sender_days
+from deliverability.funnel.engagement import accepted_not_seen
+from deliverability.funnel.funnel import as_of_of, funnel, pending_ages, stuck_domains
+from deliverability.ingest import load_events
+from deliverability.outcomes import message_outcomes
+from deliverability.report import charts
+from deliverability.report import format as fmt
+from deliverability.report.tables import to_html
+from deliverability.report.weekly import resolve_week
+
+load = load_events([Path(p) for p in inputs] or config.sample_inputs(), timezone=timezone)
+messages = message_outcomes(load.events.lazy(), timezone).collect()
+week = resolve_week(messages, week or None)
+this_week = messages.filter(pl.col("week") == week)
+as_of = as_of_of(load.events)
+display(Markdown(f"## {fmt.week_title(week, timezone)} · {view.now_text(as_of, timezone)}"))
+
+# %% [markdown]
+# ## Was aus den Mails wurde
+#
+# *Versendet* heißt: Die Mail hat die Versandplattform verlassen. *Zugestellt* heißt erst: Der
+# Server des Empfängers hat sie angenommen – ob sie im Posteingang, im Spam oder in der
+# Quarantäne liegt, sagt das nicht. *Ohne Ergebnis* sind Mails, die noch zurückgestellt sind
+# oder zu denen keine Rückmeldung kam.
+
+# %%
+weekly = funnel(messages, ["week"])
+display(HTML(charts.to_img_tag(view.funnel_chart(weekly), "Was aus den Mails wurde, je Woche")))
+display(HTML(to_html(view.funnel_table(funnel(this_week, ["provider"]), "provider", "Anbieter"))))
+
+# %% [markdown]
+# ## Ohne Zustellung: wie lange schon, und hängt eine ganze Domain?
+#
+# Hängen viele Adressen einer Domain zugleich, ist meist der Empfangsserver gestört oder
+# drosselt – die Plattform versucht es weiter, und die Adressen sind in Ordnung. Hängen nur
+# einzelne Adressen, ist oft das Postfach voll oder nicht erreichbar. Nach der Wiederholfrist
+# der Plattform wird aus der zurückgestellten Mail ein Softbounce.
+
+# %%
+ages = pending_ages(this_week, as_of)
+stuck = stuck_domains(this_week)
+if ages.is_empty():
+    display(Markdown("In dieser Woche ist jede versendete Mail angekommen oder gescheitert."))
+else:
+    display(HTML(to_html(view.stuck_table(stuck))))
+    display(HTML(to_html(view.pending_table(ages, timezone))))
+
+# %% [markdown]
+# ## Zugestellt, aber nicht gesehen
+#
+# Anteil der zugestellten Mails, die später geöffnet oder geklickt wurden, je Anbieter gegen
+# den Schnitt desselben Absenders. Liegt ein Anbieter weit darunter, landet die Mail dort
+# vermutlich im Spamordner oder in der Quarantäne. Grenzen des Signals: Datenschutz-Proxys
+# öffnen jede Mail, manche Programme laden keine Bilder. Was die IT des Empfängers prüfen
+# kann: Quarantäne und Spamfilter-Protokoll nach Absender, Betreff und Uhrzeit durchsuchen und
+# die Versand-IP-Adressen freigeben.
+
+# %%
+seen = accepted_not_seen(this_week, min_delivered=50)
+display(HTML(to_html(view.engagement_table(seen))))
+
+# %% [markdown]
+# ## Massenversender-Regeln von Gmail, Yahoo und Outlook.com
+#
+# Ab 5.000 Mails am Tag an einen dieser Anbieter gelten strengere Regeln: SPF, DKIM und DMARC,
+# ein Abmeldelink mit einem Klick und eine Beschwerderate unter 0,3 %.
+
+# %%
+display(HTML(to_html(view.bulk_table(bulk_findings(bulk_sender_days(messages))))))
+
+# %% [markdown]
+# ## Authentifizierung der Versanddomain
+#
+# SPF sagt, welche Server für die Domain senden dürfen; DKIM signiert jede Mail; DMARC sagt
+# den Empfängern, was mit Mails geschehen soll, die beides nicht bestehen – und verlangt, dass
+# die Absenderadresse zur geprüften Domain passt.
+
+# %%
+from collections import Counter
+
+from deliverability.senderauth.check import as_record, check_sender
+from deliverability.senderauth.dns import DnsReader
+from deliverability.senderauth.mx_providers import providers_by_mx
+
+senders = Counter(s for s in messages.get_column("sender").to_list() if s)
+domains = sender_domains or sorted({s.rpartition("@")[2].lower() for s in senders})
+sender = from_address or (senders.most_common(1)[0][0] if senders else "")
+if check_dns:
+    reader = DnsReader(nameserver or None, timeout=2.0)
+    records = [as_record(check_sender(d, reader, dkim_selectors, sender)) for d in domains]
+    display(HTML(to_html(view.sender_table(records))))
+else:
+    display(Markdown("DNS-Prüfungen sind ausgeschaltet (`check_dns = False`)."))
+
+# %% [markdown]
+# ## Wer die Mail wirklich annimmt (Anbieter per MX)
+#
+# Viele Firmen-Domains liegen bei Google Workspace oder Microsoft 365; ihr Filter entscheidet
+# dann, nicht der der Firma. Die Zuordnung folgt den MX-Einträgen.
+
+# %%
+if check_dns:
+    hosted = providers_by_mx(
+        this_week.get_column("recipient_domain").drop_nulls().unique().to_list(),
+        nameserver or None,
+        timeout=2.0,
+    )
+    by_mx = pl.DataFrame(
+        {"recipient_domain": list(hosted), "mx_provider": [p.provider for p in hosted.values()]}
+    )
+    real = this_week.join(by_mx, on="recipient_domain", how="left")
+    display(
+        HTML(
+            to_html(
+                view.funnel_table(funnel(real, ["mx_provider"]), "mx_provider", "Anbieter (MX)")
+            )
+        )
+    )

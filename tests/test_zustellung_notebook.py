@@ -1,0 +1,40 @@
+"""The delivery notebook runs under papermill against the test DNS server."""
+
+from __future__ import annotations
+
+import json
+
+from deliverability.config import NOTEBOOK_DIR
+
+
+def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
+    import papermill
+
+    executed = tmp_path / "zustellung.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "zustellung.ipynb"),
+        str(executed),
+        parameters={"nameserver": dns_server.address, "dkim_selectors": ["mj"]},
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    notebook = json.loads(executed.read_text())
+    shown = "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        + "".join(output.get("data", {}).get("text/markdown", ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+    assert "KW 47/2026" in shown and "Zustellquote" in shown
+    assert "nordwerk-logistik.de" in shown or "ohne Ergebnis" in shown
+    assert "technik-handel.de" in shown and "fehlt" in shown  # no SPF/DMARC in the test zone
+    assert "Kein DMARC-Eintrag" in shown
+    assert "Anbieter (MX)" in shown and "United Internet" in shown
+    assert shown.count("data:image/png;base64") == 1
+
+
+def test_zustellung_notebook_is_committed_without_outputs():
+    notebook = json.loads((NOTEBOOK_DIR / "zustellung.ipynb").read_text())
+    assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
+    assert ["parameters"] in [cell["metadata"].get("tags", []) for cell in notebook["cells"]]
