@@ -33,6 +33,7 @@ state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)
 limit_profiles: dict = {}  # Quelle → Limitprofil, z. B. {"zendesk_sell": "zendesk-sell"} (leer: Standard)
 
 # %%
+import polars as pl
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
@@ -130,6 +131,36 @@ if incidents.empty:
     display(Markdown("In dieser Woche lag kein Absender über den Limits seines Versandwegs."))
 else:
     display(HTML(tables.to_html(incidents)))
+
+# %% [markdown]
+# ## Versendet ist nicht zugestellt
+#
+# Zugestellt heißt: Der Server des Empfängers hat die Mail angenommen. Mails ohne Ergebnis
+# hängen noch in Wiederholungen – hängt eine ganze Domain, ist meist deren Server gestört.
+# Liegt bei einem Anbieter der Anteil geöffneter Mails weit unter dem Schnitt, landen sie dort
+# vermutlich im Spamordner. Ausführlich, mit SPF/DKIM/DMARC-Prüfung: Notebook `zustellung`.
+
+# %%
+from deliverability.funnel import overview as delivery
+from deliverability.funnel.engagement import accepted_not_seen
+from deliverability.funnel.funnel import as_of_of, funnel, pending_ages, stuck_domains
+
+week_messages = report.messages.filter(report.messages["week"] == report.week)
+display(
+    HTML(
+        tables.to_html(
+            delivery.funnel_table(funnel(week_messages, ["provider"]), "provider", "Anbieter")
+        )
+    )
+)
+pending = pending_ages(week_messages, as_of_of(report.load.events))
+if not pending.is_empty():
+    display(HTML(tables.to_html(delivery.stuck_table(stuck_domains(week_messages)))))
+flagged = accepted_not_seen(week_messages, min_delivered=50).filter(pl.col("flag"))
+if flagged.is_empty():
+    display(Markdown("Bei keinem Anbieter werden zugestellte Mails auffällig selten geöffnet."))
+else:
+    display(HTML(tables.to_html(delivery.engagement_table(flagged))))
 
 # %% [markdown]
 # ## Gründe der gescheiterten Mails

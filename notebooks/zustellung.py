@@ -42,9 +42,16 @@ from deliverability import config
 from deliverability.funnel import overview as view
 from deliverability.funnel.bulk import bulk_findings, bulk_sender_days
 from deliverability.funnel.engagement import accepted_not_seen
-from deliverability.funnel.funnel import as_of_of, funnel, pending_ages, stuck_domains
+from deliverability.funnel.funnel import (
+    as_of_of,
+    deferral_to_outcome,
+    funnel,
+    pending_ages,
+    stuck_domains,
+)
 from deliverability.ingest import load_events
 from deliverability.outcomes import message_outcomes
+from deliverability.rates import rates
 from deliverability.report import charts
 from deliverability.report import format as fmt
 from deliverability.report.tables import to_html
@@ -81,6 +88,7 @@ display(HTML(to_html(view.funnel_table(funnel(this_week, ["provider"]), "provide
 # %%
 ages = pending_ages(this_week, as_of)
 stuck = stuck_domains(this_week)
+display(Markdown(view.deferral_summary(deferral_to_outcome(load.events))))
 if ages.is_empty():
     display(Markdown("In dieser Woche ist jede versendete Mail angekommen oder gescheitert."))
 else:
@@ -151,6 +159,15 @@ if check_dns:
         {"recipient_domain": list(hosted), "mx_provider": [p.provider for p in hosted.values()]}
     )
     real = this_week.join(by_mx, on="recipient_domain", how="left")
+    display(
+        HTML(
+            to_html(
+                view.rates_table(
+                    rates(real.lazy(), ["mx_provider"]).collect(), "mx_provider", "Anbieter (MX)"
+                )
+            )
+        )
+    )
     display(
         HTML(
             to_html(

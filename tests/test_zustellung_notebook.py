@@ -30,7 +30,8 @@ def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
     assert "nordwerk-logistik.de" in shown or "ohne Ergebnis" in shown
     assert "technik-handel.de" in shown and "fehlt" in shown  # no SPF/DMARC in the test zone
     assert "Kein DMARC-Eintrag" in shown
-    assert "Anbieter (MX)" in shown and "United Internet" in shown
+    assert "Anbieter (MX)" in shown and "United Internet" in shown and "Bounce-Rate" in shown
+    assert "erst zurückgestellt" in shown
     assert shown.count("data:image/png;base64") == 1
 
 

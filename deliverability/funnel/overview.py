@@ -114,6 +114,36 @@ def _maybe_share_fine(value: object) -> str:
     return "–" if value is None else fmt.percent(float(value), 2)  # type: ignore[arg-type]
 
 
+def rates_table(rates: pl.DataFrame, label_column: str, label: str) -> pd.DataFrame:
+    """Bounce rates per group with the Wilson 95 % bounds (from `rates.rates`)."""
+    return german_table(
+        rates.sort("sent", descending=True),
+        [
+            (label_column, label, text),
+            ("sent", "versendet", integer),
+            ("bounce_rate", "Bounce-Rate", _maybe_share),
+            ("bounce_low", "95 %-Intervall von", _maybe_share),
+            ("bounce_high", "bis", _maybe_share),
+            ("hard_rate", "davon hart", _maybe_share),
+        ],
+    )
+
+
+def deferral_summary(timing: pl.DataFrame) -> str:
+    """German: how long deferred mail took until it was delivered or bounced."""
+    if timing.is_empty():
+        return "Keine Mail wurde erst zurückgestellt und dann zugestellt oder abgewiesen."
+    delivered = timing.filter(pl.col("final_event") == "delivered")
+    median = timing.get_column("hours").median()
+    longest = timing.get_column("hours").max()
+    return (
+        f"{fmt.number(timing.height)} Mails wurden erst zurückgestellt; "
+        f"{fmt.number(delivered.height)} davon kamen später doch an. Vom ersten Zurückstellen "
+        f"bis zum Ergebnis vergingen im Median {fmt.number(float(median or 0), 1)} Stunden, "  # type: ignore[arg-type]
+        f"höchstens {fmt.number(float(longest or 0), 1)} Stunden."  # type: ignore[arg-type]
+    )
+
+
 def sender_table(records: list[dict[str, object]]) -> pd.DataFrame:
     status = {
         "ok": "in Ordnung",
