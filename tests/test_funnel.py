@@ -123,6 +123,17 @@ def test_funnel_of_the_sample_matches_a_count_from_the_raw_events():
             counts["pending"] += 1
     for column in ("requested", "sent", "delivered", "bounced", "dropped_blocked", "pending"):
         assert table[column] == counts[column], column
+    # per provider: the same counts, grouped by the provider map of the recipient domain
+    from deliverability.taxonomy import provider_map
+
+    providers = provider_map()
+    per: Counter = Counter()
+    for key, started in first.items():
+        iso = started.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Berlin")).isocalendar()
+        if (iso.year, iso.week) == (2026, 47) and "delivered" in kinds[key]:
+            per[providers.get(key[1].rpartition("@")[2].lower(), "Sonstige")] += 1
+    by_provider = funnel(messages.filter(pl.col("week") == "2026-W47"), ["provider"])
+    assert dict(by_provider.select("provider", "delivered").iter_rows()) == dict(per)
 
 
 def test_a_domain_with_many_pending_mails_is_stuck():
