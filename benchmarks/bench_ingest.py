@@ -252,6 +252,27 @@ def timed(function, path: Path, repeat: int = 2) -> tuple[float, pl.DataFrame]:
     return best, result
 
 
+def print_figures(
+    t_project: float,
+    t_hand: float,
+    t_pandas: float,
+    ours: pl.DataFrame,
+    hand: pl.DataFrame,
+    theirs: pl.DataFrame,
+) -> None:
+    same = "yes" if _same(ours, hand) and _same(ours, theirs) else "NO"
+    print(f"project (scan_events + domain_event_rates): {t_project:6.2f} s")
+    print(
+        f"hand-written polars streaming query:        {t_hand:6.2f} s  "
+        f"project/hand = {t_project / t_hand:.2f} (goal <= 1.25)"
+    )
+    print(
+        f"pandas (pyarrow engine):                    {t_pandas:6.2f} s  "
+        f"pandas/project = {t_pandas / t_project:.2f} (goal >= 2)"
+    )
+    print(f"identical results: {same}  domains: {ours.height:,}")
+
+
 def interleaved(first, second, path: Path, rounds: int = 3):
     """Both functions in turns (first, second, first, …), the best time of each: drift of
     the machine affects both alike."""
@@ -314,34 +335,14 @@ def main() -> None:
     (t_project, ours), (t_hand, hand) = interleaved(project, hand_polars, csv_path)
     t_pandas, theirs = timed(pandas_version, csv_path, repeat=1)
     print("best of three interleaved runs (pandas: one run)")
-    print(f"project (scan_events + domain_event_rates): {t_project:6.2f} s")
-    print(
-        f"hand-written polars streaming query:        {t_hand:6.2f} s  "
-        f"project/hand = {t_project / t_hand:.2f} (goal <= 1.25)"
-    )
-    print(
-        f"pandas (pyarrow engine):                    {t_pandas:6.2f} s  "
-        f"pandas/project = {t_pandas / t_project:.2f} (goal >= 2)"
-    )
-    print(
-        f"identical results: {'yes' if _same(ours, hand) and _same(ours, theirs) else 'NO'}  domains: {ours.height:,}"
-    )
+    print_figures(t_project, t_hand, t_pandas, ours, hand, theirs)
     json_path = DATA / f"sendgrid-{args.events}.jsonl"
     if not json_path.exists():
         write_sendgrid_lines(csv_path, json_path)
     print(f"\nSendGrid JSON lines: {json_path.stat().st_size / 1e9:.2f} GB")
     (t_project, ours), (t_hand, hand) = interleaved(project_json, hand_polars_json, json_path)
     t_pandas, theirs = timed(pandas_json, json_path, repeat=1)
-    print(f"project (scan_events + domain_event_rates): {t_project:6.2f} s")
-    print(
-        f"hand-written polars streaming query:        {t_hand:6.2f} s  "
-        f"project/hand = {t_project / t_hand:.2f} (goal <= 1.25)"
-    )
-    print(
-        f"pandas (pyarrow engine):                    {t_pandas:6.2f} s  "
-        f"pandas/project = {t_pandas / t_project:.2f} (goal >= 2)"
-    )
-    print(f"identical results: {'yes' if _same(ours, hand) and _same(ours, theirs) else 'NO'}")
+    print_figures(t_project, t_hand, t_pandas, ours, hand, theirs)
     print()
     parquet = DATA / f"events-{args.events}.parquet"
     if not parquet.exists():

@@ -7,14 +7,7 @@ import json
 
 from deliverability.config import NOTEBOOK_DIR, sample_address_list
 
-
-def _html(notebook: dict) -> str:
-    return "".join(
-        "".join(output.get("data", {}).get("text/html", ""))
-        + "".join(output.get("data", {}).get("text/markdown", ""))
-        for cell in notebook["cells"]
-        for output in cell.get("outputs", [])
-    )
+from .notebook_output import shown_text
 
 
 def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
@@ -34,8 +27,7 @@ def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
         log_output=False,
         progress_bar=False,
     )
-    notebook = json.loads(executed.read_text())
-    html = _html(notebook)
+    html = shown_text(executed)
     assert "Adressen gelesen" in html and "ungültig" in html and "riskant" in html
     assert "petra.wagner@gmial.com" in html and "petra.wagner@gmail.com" in html
     assert "Die Domain nimmt ausdrücklich keine E-Mails an (Null-MX)." in html

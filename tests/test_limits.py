@@ -23,6 +23,8 @@ from deliverability.limits.profile import (
 from deliverability.limits.replay import replay
 from deliverability.limits.sends import SENDS_SCHEMA
 
+from .notebook_output import shown_text
+
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
 
 
@@ -592,7 +594,6 @@ def test_limit_incidents_of_the_sample_week_match_a_rolling_count():
 
 
 def test_sendelimits_notebook_runs_with_papermill(tmp_path):
-    import json
 
     import papermill
 
@@ -612,13 +613,7 @@ def test_sendelimits_notebook_runs_with_papermill(tmp_path):
         log_output=False,
         progress_bar=False,
     )
-    notebook = json.loads(executed.read_text())
-    shown = "".join(
-        "".join(output.get("data", {}).get("text/html", ""))
-        + "".join(output.get("data", {}).get("text/markdown", ""))
-        for cell in notebook["cells"]
-        for output in cell.get("outputs", [])
-    )
+    shown = shown_text(executed)
     assert "Beispiel-Host" in shown and "19.11.2026" in shown
     assert shown.count("data:image/png;base64") == 2
     assert "Mit „Google Workspace“ statt „Beispiel-Host“ wären 0 statt" in shown

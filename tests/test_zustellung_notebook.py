@@ -6,6 +6,8 @@ import json
 
 from deliverability.config import NOTEBOOK_DIR
 
+from .notebook_output import shown_text
+
 
 def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
     import papermill
@@ -19,13 +21,7 @@ def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
         log_output=False,
         progress_bar=False,
     )
-    notebook = json.loads(executed.read_text())
-    shown = "".join(
-        "".join(output.get("data", {}).get("text/html", ""))
-        + "".join(output.get("data", {}).get("text/markdown", ""))
-        for cell in notebook["cells"]
-        for output in cell.get("outputs", [])
-    )
+    shown = shown_text(executed)
     assert "KW 47/2026" in shown and "Zustellquote" in shown
     assert "nordwerk-logistik.de" in shown or "ohne Ergebnis" in shown
     assert "technik-handel.de" in shown and "fehlt" in shown  # no SPF/DMARC in the test zone
