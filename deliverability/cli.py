@@ -284,6 +284,21 @@ def _parser() -> argparse.ArgumentParser:
         "--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: System)"
     )
 
+    rates = commands.add_parser(
+        "rates",
+        help="Bounce- und Zustellraten einer Woche je Domain oder Anbieter als CSV",
+        description="Rechnet je Empfängerdomain oder Mailbox-Anbieter die Raten einer Woche "
+        "(versendet, zugestellt, hart, weich, Bounce-Rate mit 95-%%-Intervall nach Wilson, "
+        "Vergleich zur Vorwoche) und schreibt sie als CSV.",
+    )
+    rates.add_argument("events", nargs="+", metavar="EREIGNISSE", help="Exporte jeder Quelle")
+    rates.add_argument("--by", choices=["domain", "provider"], default="domain")
+    rates.add_argument("--week", metavar="JJJJ-Www", help="ISO-Woche (Standard: die letzte)")
+    rates.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
+    rates.add_argument(
+        "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
+    )
+
     profiles = commands.add_parser(
         "profiles",
         help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
@@ -319,6 +334,12 @@ def _run_providers(args: argparse.Namespace) -> int:
     from deliverability.senderauth.cli_providers import run_providers
 
     return run_providers(args.domains, args.nameserver)
+
+
+def _run_rates(args: argparse.Namespace) -> int:
+    from deliverability.rates_cli import run_rates
+
+    return run_rates(args.events, args.by, args.week, args.out, args.timezone)
 
 
 def _run_profiles(args: argparse.Namespace) -> int:
@@ -415,6 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "load": _run_load,
         "check-sender": _run_check_sender,
         "providers": _run_providers,
+        "rates": _run_rates,
     }
     if args.command is None:
         parser.print_help()

@@ -197,3 +197,22 @@ def test_bulk_sender_days_and_findings():
     assert found["Google"]["bulk"] and found["Google"]["days_over_limit"] == 1  # 4/1000 = 0.4 %
     assert found["Google"]["finding"].startswith("An einem Tag lag die Beschwerderate bei Google")
     assert not found["Yahoo/AOL"]["bulk"] and "noch nicht" in found["Yahoo/AOL"]["finding"]
+
+
+def test_rates_command_writes_a_week_per_provider(tmp_path, capsys):
+    from deliverability.cli import main
+
+    out = tmp_path / "raten.csv"
+    assert main(["rates", *map(str, sample_inputs()), "--by", "provider", "--out", str(out)]) == 0
+    assert "KW 47/2026" in capsys.readouterr().out
+    table = pl.read_csv(out)
+    assert table.columns[:4] == ["week", "provider", "requested", "sent"]
+    assert set(table["week"]) == {"2026-W47"}
+    lows = table["bounce_low"].to_list()
+    assert lows == sorted(lows, reverse=True)
+    events = load_events(sample_inputs()).events
+    messages = message_outcomes(events.lazy(), "Europe/Berlin").collect()
+    expected = funnel(messages.filter(pl.col("week") == "2026-W47"), ["provider"])
+    assert dict(table.select("provider", "sent").iter_rows()) == dict(
+        expected.select("provider", "sent").iter_rows()
+    )
