@@ -24,7 +24,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Warum kommt unsere Mail nicht an? Auswertungen von Versand- und "
         "Bounce-Protokollen mit deutschem Wochenbericht.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="Versionsnummer anzeigen und beenden",
+    )
     commands = parser.add_subparsers(dest="command", title="Befehle", metavar="BEFEHL")
 
     report = commands.add_parser(

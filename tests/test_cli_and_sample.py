@@ -20,13 +20,20 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", [[], ["report"], ["sample"]])
+@pytest.mark.parametrize(
+    "command",
+    [[]] + [[name] for name in (
+        "report", "sample", "classify", "suppress", "restore", "validate", "replay", "load",
+        "check-sender", "providers", "rates", "profiles",
+    )],
+)  # fmt: skip
 def test_help_works_for_every_subcommand_in_german(command):
     result = _run(*command, "--help")
     assert result.returncode == 0
     assert "Aufruf:" in result.stdout
     assert "diese Hilfe anzeigen und beenden" in result.stdout
     assert "usage:" not in result.stdout and "show this help" not in result.stdout
+    assert "show program" not in result.stdout and "positional arguments" not in result.stdout
 
 
 def test_argument_errors_are_german():
