@@ -132,3 +132,15 @@ def test_fast_timestamps_equal_the_general_parser(values):
     read = fast.is_not_null()
     assert read.any()
     assert fast.filter(read).equals(general.filter(read))
+
+
+def test_windows_line_endings_give_the_same_events(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_bytes(
+        b"timestamp,recipient,event,source\r\n"
+        b"2026-11-23T10:00:00+01:00,a@web.de,sent,mailjet\r\n"
+        b"2026-11-23T10:00:01+01:00,b@web.de,bounced,\r\n"
+    )
+    _same(path)
+    events = load_generic_csv_fast(path, "Europe/Berlin")[0]
+    assert events["source"].to_list() == ["mailjet", "generic_csv"]
