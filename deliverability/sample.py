@@ -502,18 +502,7 @@ class _Simulation:
             )
             return
         contact.soft_in_a_row = 0
-        emit(
-            done,
-            message_id,
-            sender,
-            contact,
-            "delivered",
-            source,
-            smtp_code="250",
-            status="2.0.0",
-            diagnostic="250 2.0.0 OK",
-        )
-        self._engage(done, message_id, sender, contact, source, newsletter=newsletter)
+        self._accepted(done, message_id, sender, contact, source, newsletter=newsletter)
 
     def _outage(
         self, when: datetime, message_id: str, sender: str, contact: Contact, source: str
@@ -551,23 +540,36 @@ class _Simulation:
                 return
             if attempt >= OUTAGE_END:
                 done = attempt + self._delay(1, 20)
-                self._emit(
-                    done,
-                    message_id,
-                    sender,
-                    contact,
-                    "delivered",
-                    source,
-                    smtp_code="250",
-                    status="2.0.0",
-                    diagnostic="250 2.0.0 OK",
-                )
-                self._engage(done, message_id, sender, contact, source, newsletter=False)
+                self._accepted(done, message_id, sender, contact, source, newsletter=False)
                 return
 
     def _hard(self, contact: Contact, newsletter: bool) -> None:
         if newsletter:
             contact.suppressed_at_esp = True
+
+    def _accepted(
+        self,
+        when: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        source: str,
+        *,
+        newsletter: bool,
+    ) -> None:
+        """The receiving server accepts the mail (250 OK); opens, clicks and the rest follow."""
+        self._emit(
+            when,
+            message_id,
+            sender,
+            contact,
+            "delivered",
+            source,
+            smtp_code="250",
+            status="2.0.0",
+            diagnostic="250 2.0.0 OK",
+        )
+        self._engage(when, message_id, sender, contact, source, newsletter=newsletter)
 
     def _engage(
         self,
