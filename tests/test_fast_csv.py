@@ -134,6 +134,20 @@ def test_fast_timestamps_equal_the_general_parser(values):
     assert fast.filter(read).equals(general.filter(read))
 
 
+def test_blank_fields_are_missing_as_in_the_eager_loader(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "timestamp,recipient,event\n"
+        "2026-11-23T10:00:00+01:00,   ,sent\n"
+        "   ,a@web.de,sent\n"
+        "2026-11-23T10:00:00+01:00,b@web.de,sent\n",
+        encoding="utf-8",
+    )
+    _same(path)
+    rejects = load_generic_csv_fast(path, "Europe/Berlin")[1]
+    assert rejects["reason"].to_list() == ["Empfängeradresse fehlt.", "Zeitstempel fehlt."]
+
+
 def test_windows_line_endings_give_the_same_events(tmp_path):
     path = tmp_path / "events.csv"
     path.write_bytes(

@@ -21,12 +21,12 @@ import polars as pl
 
 from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.generic_csv import (
-    _UNSTRIPPED,
     BOUNCE_TYPE_ALIASES,
     EVENT_ALIASES,
     FORMAT_NAME,
     _checks,
     _map_columns,
+    _stripped,
 )
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter
@@ -56,16 +56,6 @@ def _translated(column: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
     """Lower case, then the canonical name of an alias (like `.replace`, but one lookup)."""
     lowered = column.str.to_lowercase()
     return lowered.replace_strict(aliases, default=lowered, return_dtype=pl.String)
-
-
-def _column(name: str, mapping: dict[str, str]) -> pl.Expr:
-    """A schema column from the file (empty fields are null already, see `scan_csv`)."""
-    if name not in mapping:
-        return pl.lit(None, dtype=pl.String).alias(name)
-    source = pl.col(mapping[name])
-    if name in _UNSTRIPPED or name in ("recipient", "timestamp"):  # stripped where parsed
-        return source.alias(name)
-    return source.str.strip_chars().replace("", None).alias(name)
 
 
 @dataclass(frozen=True)
@@ -166,7 +156,7 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         raw.filter(~pl.col("__fast"))
         .select(
             "__line",
-            *[_column(c, {k: k for k in mapping}) for c in COLUMNS if c not in DERIVED_COLUMNS],
+            *[_stripped(c) for c in COLUMNS if c not in DERIVED_COLUMNS],
         )
         .with_columns(
             recipient=clean_address(pl.col("recipient")),
