@@ -5,7 +5,7 @@ stuck-at-one-domain pattern (a receiving server down or throttling versus single
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -133,4 +133,4 @@ def age_text(hours: float) -> str:
 def as_of_of(events: pl.DataFrame) -> datetime:
     """The moment the data ends (the latest event), for the ages."""
     value = events.get_column("timestamp").max()
-    return value if isinstance(value, datetime) else datetime.now() - timedelta(0)
+    return value if isinstance(value, datetime) else datetime.now(UTC)

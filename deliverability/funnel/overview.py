@@ -15,10 +15,6 @@ from deliverability.report.charts import COLORS
 from deliverability.report.tables import german_table, integer, share, text
 
 
-def _maybe_share(value: object) -> str:
-    return "–" if value is None else fmt.percent(float(value))  # type: ignore[arg-type]
-
-
 def funnel_table(table: pl.DataFrame, label_column: str, label: str) -> pd.DataFrame:
     frame = table.with_columns(
         quote=pl.when(pl.col("sent") > 0).then(pl.col("delivered") / pl.col("sent"))
@@ -34,7 +30,7 @@ def funnel_table(table: pl.DataFrame, label_column: str, label: str) -> pd.DataF
             ("dropped_blocked", "blockiert/verworfen", integer),
             ("pending", "ohne Ergebnis", integer),
             ("complained", "Beschwerden", integer),
-            ("quote", "Zustellquote", _maybe_share),
+            ("quote", "Zustellquote", share),
         ],
     )
 
@@ -104,14 +100,10 @@ def bulk_table(findings: pl.DataFrame) -> pd.DataFrame:
             ("sender_domain", "Versanddomain", text),
             ("provider", "Anbieter", text),
             ("max_daily", "höchstens Mails am Tag", integer),
-            ("max_spam_rate", "höchste Beschwerderate", lambda v: _maybe_share_fine(v)),
+            ("max_spam_rate", "höchste Beschwerderate", lambda v: fmt.percent(v, 2)),
             ("finding", "Bewertung", text),
         ],
     )
-
-
-def _maybe_share_fine(value: object) -> str:
-    return "–" if value is None else fmt.percent(float(value), 2)  # type: ignore[arg-type]
 
 
 def rates_table(rates: pl.DataFrame, label_column: str, label: str) -> pd.DataFrame:
@@ -121,10 +113,10 @@ def rates_table(rates: pl.DataFrame, label_column: str, label: str) -> pd.DataFr
         [
             (label_column, label, text),
             ("sent", "versendet", integer),
-            ("bounce_rate", "Bounce-Rate", _maybe_share),
-            ("bounce_low", "95 %-Intervall von", _maybe_share),
-            ("bounce_high", "bis", _maybe_share),
-            ("hard_rate", "davon hart", _maybe_share),
+            ("bounce_rate", "Bounce-Rate", share),
+            ("bounce_low", "95 %-Intervall von", share),
+            ("bounce_high", "bis", share),
+            ("hard_rate", "davon hart", share),
         ],
     )
 
