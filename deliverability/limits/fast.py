@@ -79,6 +79,7 @@ def replay_fast(
             indexed.append(k)
     min_shift = min(shifted, default=n + 1)
     scalar: tuple[list[int], list[list[int]]] | None = None
+    windows = [c.window for c in constraints]
     s, prev = 0, np.iinfo(np.int64).min
     while s < n:
         e = min(n, s + min_shift)
@@ -94,7 +95,6 @@ def replay_fast(
                     requested.tolist(),
                     [_back_list(b, c.limit, n) for b, c in zip(backs, constraints, strict=True)],
                 )
-            windows = [c.window for c in constraints]
             prev = _loop(s, e, scalar[0], scalar[1], windows, periods, out, prev, len(constraints))
             s = e
             continue
