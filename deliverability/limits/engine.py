@@ -64,7 +64,8 @@ class _Calendar:
         self.start = -1
         self.used = 0
 
-    def usage(self, t: int) -> int:
+    def usage(self, t: int, constraint: Constraint | None = None) -> int:
+        """Messages counted in the calendar period containing ``t`` (the period is the window)."""
         return self.used if self.periods.start_one(t) == self.start else 0
 
     def earliest(self, t: int, weight: int, constraint: Constraint) -> int:
@@ -197,7 +198,7 @@ def replay_general(
         for k in failing:
             c = constraints[k]
             found = state(k, i)
-            used = found.usage(t) if isinstance(found, _Calendar) else found.usage(t, c)
+            used = found.usage(t, c)
             if used + weight(k) > c.limit:
                 failed = True
                 rule_of[i] = c.rule.index
@@ -270,7 +271,7 @@ def replay_account(
         failed = False
         for state, c in failing:
             weight = w if c.by_recipients else 1
-            used = state.usage(t) if isinstance(state, _Calendar) else state.usage(t, c)
+            used = state.usage(t, c)
             if used + weight > c.limit:
                 failed = True
                 rule_of[i] = c.rule.index
