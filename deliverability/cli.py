@@ -143,6 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     suppress.add_argument("--add", metavar="ADRESSE", help="Adresse manuell sperren (mit --reason)")
     suppress.add_argument("--reason", metavar="TEXT", help="Grund der manuellen Sperre")
     suppress.add_argument("--by", metavar="NAME", help="wer sperrt (Standard: Benutzername)")
+    _engine_options(suppress)
 
     validate = commands.add_parser(
         "validate",
@@ -229,6 +230,7 @@ def _parser() -> argparse.ArgumentParser:
         "--source", metavar="QUELLE", help="nur Ereignisse dieser Quelle, z. B. zendesk_sell"
     )
     replay.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
+    _engine_options(replay)
 
     load = commands.add_parser(
         "load",
@@ -303,6 +305,7 @@ def _parser() -> argparse.ArgumentParser:
     rates.add_argument(
         "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
     )
+    _engine_options(rates)
 
     profiles = commands.add_parser(
         "profiles",
@@ -313,11 +316,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _engine_options(command: argparse.ArgumentParser) -> None:
+    """`--engine` and `--spark-master` (the Spark engine needs the extra `[spark]`)."""
+    command.add_argument(
+        "--engine",
+        choices=["polars", "spark"],
+        default="polars",
+        help="polars: auf diesem Rechner (Standard); spark: auf einem Spark-Cluster "
+        "(pip install 'deliverability[spark]')",
+    )
+    command.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark-Master, z. B. local[4], yarn, spark://host:7077 (Standard: die "
+        "Spark-Konfiguration, sonst local[*])",
+    )
+
+
 def _run_replay(args: argparse.Namespace) -> int:
     from deliverability.limits.cli import run_replay
 
     return run_replay(
-        args.sends, args.profile, args.mode, args.start, args.out, args.sender, args.source
+        args.sends,
+        args.profile,
+        args.mode,
+        args.start,
+        args.out,
+        args.sender,
+        args.source,
+        args.engine,
+        args.spark_master,
     )
 
 
@@ -344,7 +372,9 @@ def _run_providers(args: argparse.Namespace) -> int:
 def _run_rates(args: argparse.Namespace) -> int:
     from deliverability.rates_cli import run_rates
 
-    return run_rates(args.events, args.by, args.week, args.out, args.timezone)
+    return run_rates(
+        args.events, args.by, args.week, args.out, args.timezone, args.engine, args.spark_master
+    )
 
 
 def _run_profiles(args: argparse.Namespace) -> int:
@@ -367,6 +397,8 @@ def _run_suppress(args: argparse.Namespace) -> int:
         args.add,
         args.reason,
         args.by,
+        args.engine,
+        args.spark_master,
     )
 
 

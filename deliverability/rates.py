@@ -102,9 +102,11 @@ def weekly_rates(
     joined = current.join(before, on=key, how="left").with_columns(
         bounce_rate_change=pl.col("bounce_rate") - pl.col("bounce_rate_prev"),
     )
-    if not by:
-        joined = joined.drop("__all")
-    return joined.sort(["bounce_low", "sent"], descending=[True, True], nulls_last=True)
+    # the key last: groups with equal bounds and volume keep a fixed order (on every engine)
+    ranked = joined.sort(
+        ["bounce_low", "sent", key], descending=[True, True, False], nulls_last=True
+    )
+    return ranked if by else ranked.drop("__all")
 
 
 def domain_event_rates(events: pl.LazyFrame) -> pl.LazyFrame:

@@ -26,7 +26,7 @@ from deliverability.taxonomy import reason_attribute
 #: Parts of a (lower-cased) diagnostic that no rule reads; masked before the distinct texts
 #: are classified: addresses, IPv4 addresses, long numbers, and long tokens mixing letters
 #: and digits (queue and message ids).
-_MASKS = (
+MASKS = (
     (r"[a-z0-9._%+=-]+@[a-z0-9.-]+", "<adresse>"),
     (r"\b\d{1,3}(?:\.\d{1,3}){3}\b", "<ip>"),
     (r"\b\d{6,}\b", "<n>"),
@@ -57,20 +57,20 @@ def mask_expr(diagnostic: pl.Expr, *, for_display: bool = False) -> pl.Expr:
     """
     if not for_display:
         diagnostic = diagnostic.str.to_lowercase()
-    for pattern, replacement in _MASKS:
+    for pattern, replacement in MASKS:
         if for_display:
             pattern, replacement = f"(?i){pattern}", _DISPLAY_MASKS[replacement]
         diagnostic = diagnostic.str.replace_all(pattern, replacement, literal=False)
     return diagnostic
 
 
-_FINAL = "!"  # marks a reason from a `final` rule until the refinement has run
+FINAL_MARK = "!"  # marks a reason from a `final` rule until the refinement has run
 
 
 def _first_match(rules: tuple[TextRule, ...], diagnostic: pl.Expr) -> pl.Expr:
     result: pl.Expr = _NO_TEXT
     for rule in reversed(rules):
-        label = rule.reason + (_FINAL if rule.final else "")
+        label = rule.reason + (FINAL_MARK if rule.final else "")
         result = (
             pl.when(diagnostic.str.contains(rule.pattern)).then(pl.lit(label)).otherwise(result)
         )
@@ -114,7 +114,7 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
         pl.when((reason == "userunknown") & (by_status.fill_null("") != "userunknown"))
         .then(pl.lit("filtered"))
         .otherwise(reason)
-        .str.strip_suffix(_FINAL)
+        .str.strip_suffix(FINAL_MARK)
     )
 
 

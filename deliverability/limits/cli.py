@@ -12,6 +12,7 @@ from deliverability.limits.replay import RESULT_COLUMNS, ReplayResult, replay
 from deliverability.limits.sends import load_sends, parse_start
 from deliverability.limits.summary import by_day, duration, plan_text
 from deliverability.report import format as fmt
+from deliverability.spark.session import check_engine
 
 
 def result_csv(result: ReplayResult) -> pl.DataFrame:
@@ -53,17 +54,34 @@ def run_replay(
     out: str,
     sender: str | None = None,
     source: str | None = None,
+    engine: str = "polars",
+    spark_master: str | None = None,
 ) -> int:
     profile = load_profile(profile_name)
     start = parse_start(start_text, profile.timezone)
-    sends = load_sends(
-        [Path(p) for p in inputs],
-        profile.timezone,
-        need_time=mode == "replay",
-        sender=sender,
-        source=source,
-    )
-    result = replay(sends.frame, profile, mode=mode, start=start)
+    need_time = mode == "replay"
+    if check_engine(engine) == "spark":
+        from deliverability.spark import replay as on_spark
+        from deliverability.spark.session import spark_session
+
+        spark_sends, rejects = on_spark.load_spark_sends(
+            spark_session(spark_master),
+            inputs,
+            profile.timezone,
+            need_time=need_time,
+            sender=sender,
+            source=source,
+        )
+        result = on_spark.replay_on_spark(spark_sends, profile, mode=mode, start=start)
+    else:
+        sends = load_sends(
+            [Path(p) for p in inputs],
+            profile.timezone,
+            need_time=need_time,
+            sender=sender,
+            source=source,
+        )
+        result, rejects = replay(sends.frame, profile, mode=mode, start=start), sends.rejects
     target = Path(out)
     write_csv(result_csv(result), target)
     days = by_day(result)
@@ -73,11 +91,11 @@ def run_replay(
     if mode == "plan":
         print(plan_text(result, start))
     print(f"Je Sendung: {target}\nJe Tag: {day_file}")
-    if sends.rejects.height:
+    if rejects.height:
         rejects_file = target.with_name(f"{target.stem}_abgelehnte_zeilen.csv")
-        write_csv(sends.rejects, rejects_file)
+        write_csv(rejects, rejects_file)
         print(
-            f"{fmt.number(sends.rejects.height)} Eingabezeilen nicht verwendbar, mit Grund in: "
+            f"{fmt.number(rejects.height)} Eingabezeilen nicht verwendbar, mit Grund in: "
             f"{rejects_file}"
         )
     return 0

@@ -9,9 +9,10 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.errors import ConfigError
+from deliverability.spark.session import check_engine
 from deliverability.suppression.addresses import normalize_address
 from deliverability.suppression.exports import FORMATS, write_export
-from deliverability.suppression.policy import load_policy
+from deliverability.suppression.policy import SuppressionPolicy, load_policy
 from deliverability.suppression.store import StateDir
 
 
@@ -34,9 +35,12 @@ def run_suppress(
     add: str | None,
     reason: str | None,
     by: str | None,
+    engine: str = "polars",
+    spark_master: str | None = None,
 ) -> int:
     from deliverability.ingest import load_events
 
+    on_spark = check_engine(engine) == "spark"
     store = StateDir(Path(state_dir))
     policy = load_policy(policy_file)
     if fmt not in FORMATS:
@@ -44,14 +48,17 @@ def run_suppress(
     if add:
         store.record("add", add, reason or "", by)
         print(f"Manuell gesperrt: {add} (Grund: {reason})")
-    if events:
-        result = load_events([Path(p) for p in events])
-        store.add_events(result.events)
-        if result.rejects.height:
-            print(
-                f"{result.rejects.height} Eingabezeilen abgelehnt (siehe `deliverability report`)."
-            )
-    state = store.rebuild(policy)
+    rejected = 0
+    if on_spark:
+        state, rejected = _rebuild_on_spark(store, policy, events, spark_master)
+    else:
+        if events:
+            result = load_events([Path(p) for p in events])
+            store.add_events(result.events)
+            rejected = result.rejects.height
+        state = store.rebuild(policy)
+    if rejected:
+        print(f"{rejected} Eingabezeilen abgelehnt (siehe `deliverability report`).")
     print(f"Sperrliste in {store.path}: {_summary(state)}.")
     if out:
         now = datetime.now(UTC)
@@ -63,6 +70,29 @@ def run_suppress(
     elif not add:
         raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")
     return 0
+
+
+def _rebuild_on_spark(
+    store: StateDir, policy: SuppressionPolicy, inputs: Sequence[str], master: str | None
+) -> tuple[pl.DataFrame, int]:
+    """Merge the inputs into the stored events and decide on Spark; store both results."""
+    from deliverability.config import DEFAULT_TIMEZONE
+    from deliverability.spark import classify, events, session, suppression
+
+    spark = session.spark_session(master)
+    stored = store.events()
+    stored_frame = events.from_polars(spark, stored) if stored.height else None
+    if inputs:
+        loaded = events.read_events(spark, list(inputs), DEFAULT_TIMEZONE)
+        new, rejected = classify.classify_events(loaded.events), loaded.rejects.count()
+    else:
+        new, rejected = events.from_polars(spark, stored.clear()), 0
+    merged = suppression.merge_events(stored_frame, new).cache()
+    state = suppression.build_state(merged, store.history(), policy)
+    kept = events.to_polars(merged).sort("timestamp", "source_ref", maintain_order=True)
+    merged.unpersist()
+    store.save(kept, state)
+    return state, rejected
 
 
 def run_restore(

@@ -52,7 +52,7 @@ STATE_SCHEMA: Final[pl.Schema] = pl.Schema(
 )
 STATUSES: Final[tuple[str, ...]] = ("suppressed", "watch", "restored")
 
-_TRIGGER_COLUMNS = (
+TRIGGER_COLUMNS = (
     "address", "email", "timestamp", "trigger", "reason", "bounce_type", "source", "source_ref",
 )  # fmt: skip
 
@@ -69,7 +69,7 @@ def _with_address(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _history_rows(history: pl.DataFrame, action: str, **columns: pl.Expr) -> pl.LazyFrame:
+def history_rows(history: pl.DataFrame, action: str, **columns: pl.Expr) -> pl.LazyFrame:
     """The history rows of one action as event-like rows, referenced as `verlauf.csv:LINE`."""
     return (
         history.lazy()
@@ -86,17 +86,15 @@ def _history_rows(history: pl.DataFrame, action: str, **columns: pl.Expr) -> pl.
     )
 
 
-def _restore_events(history: pl.DataFrame) -> pl.LazyFrame:
+def restore_events(history: pl.DataFrame) -> pl.LazyFrame:
     """Restores as events that end a run of soft bounces."""
     none = pl.lit(None, dtype=pl.String)
-    return _history_rows(
-        history, "restore", event=pl.lit("restored"), reason=none, bounce_type=none
-    )
+    return history_rows(history, "restore", event=pl.lit("restored"), reason=none, bounce_type=none)
 
 
 def _triggers(base: pl.LazyFrame, history: pl.DataFrame, policy: SuppressionPolicy) -> pl.LazyFrame:
     sender = list(policy.sender_reasons)
-    with_restores = pl.concat([base, _restore_events(history)], how="diagonal_relaxed")
+    with_restores = pl.concat([base, restore_events(history)], how="diagonal_relaxed")
     escalated = escalations(
         with_restores,
         policy.consecutive_soft,
@@ -112,14 +110,14 @@ def _triggers(base: pl.LazyFrame, history: pl.DataFrame, policy: SuppressionPoli
         )
         .filter(pl.col("consecutive_soft") <= pl.col("limit"))
         .group_by("address", "_run")
-        .agg(run_refs=pl.col("source_ref").str.join(", "))
+        .agg(run_refs=pl.col("source_ref").sort_by("timestamp", "source_ref").str.join(", "))
     )
     escalated = (
         escalated.join(run_refs, on=["address", "_run"], how="left")
         .with_columns(
             trigger=pl.lit("escalated"), bounce_type=pl.lit("hard"), source_ref=pl.col("run_refs")
         )
-        .select(_TRIGGER_COLUMNS)
+        .select(TRIGGER_COLUMNS)
     )
     hard = base.filter(
         (pl.col("event") == "bounced")
@@ -127,23 +125,47 @@ def _triggers(base: pl.LazyFrame, history: pl.DataFrame, policy: SuppressionPoli
         & reason_attribute("suppress").fill_null(False)
         & ~pl.col("reason").is_in(sender).fill_null(False)
     ).with_columns(trigger=pl.lit("hard_bounce"))
-    parts = [hard.select(_TRIGGER_COLUMNS), escalated]
+    parts = [hard.select(TRIGGER_COLUMNS), escalated]
     none = pl.lit(None, dtype=pl.String)
     if policy.complaints:
         complaints = base.filter(pl.col("event") == "complained").with_columns(
             trigger=pl.lit("complaint"), reason=pl.lit("feedback"), bounce_type=none
         )
-        parts.append(complaints.select(_TRIGGER_COLUMNS))
+        parts.append(complaints.select(TRIGGER_COLUMNS))
     if policy.unsubscribes:
         unsubscribes = base.filter(pl.col("event") == "unsubscribed").with_columns(
             trigger=pl.lit("unsubscribe"), reason=pl.lit("unsubscribed"), bounce_type=none
         )
-        parts.append(unsubscribes.select(_TRIGGER_COLUMNS))
-    manual = _history_rows(
+        parts.append(unsubscribes.select(TRIGGER_COLUMNS))
+    manual = history_rows(
         history, "add", trigger=pl.lit("manual"), reason=pl.lit("manual"), bounce_type=none
     )
-    parts.append(manual.select(_TRIGGER_COLUMNS))
+    parts.append(manual.select(TRIGGER_COLUMNS))
     return pl.concat(parts, how="vertical_relaxed")
+
+
+def last_restores(history: pl.DataFrame) -> pl.DataFrame:
+    """Per address the last restore: when, by whom and why."""
+    return (
+        history.filter(pl.col("action") == "restore")
+        .with_row_index("_line")
+        .sort("recorded_at", "_line")
+        .group_by("address")
+        .agg(
+            restored_at=pl.col("recorded_at").last(),
+            restored_by=pl.col("by").last(),
+            restore_note=pl.col("note").last(),
+        )
+    )
+
+
+def manual_additions(history: pl.DataFrame) -> pl.DataFrame:
+    """Per address the note and spelling of the last manual addition."""
+    return (
+        history.filter(pl.col("action") == "add")
+        .group_by("address", maintain_order=True)
+        .agg(add_note=pl.col("note").last(), add_email=pl.col("email").last())
+    )
 
 
 def build_state(
@@ -152,17 +174,7 @@ def build_state(
     """One row per suppressed, watched or restored address (schema `STATE_SCHEMA`)."""
     policy = policy or SuppressionPolicy()
     base = _with_address(events)
-    restores = (
-        history.lazy()
-        .filter(pl.col("action") == "restore")
-        .sort("recorded_at")
-        .group_by("address")
-        .agg(
-            restored_at=pl.col("recorded_at").last(),
-            restored_by=pl.col("by").last(),
-            restore_note=pl.col("note").last(),
-        )
-    )
+    restores = last_restores(history).lazy()
     triggers = _triggers(base, history, policy).join(restores, on="address", how="left")
     effective = (
         triggers.filter(
@@ -184,7 +196,7 @@ def build_state(
     )
     current_run = (
         soft_bounce_runs(
-            pl.concat([base, _restore_events(history)], how="diagonal_relaxed"),
+            pl.concat([base, restore_events(history)], how="diagonal_relaxed"),
             excluded_reasons=list(policy.sender_reasons),
         )
         .sort("timestamp", "source_ref")
@@ -211,12 +223,7 @@ def build_state(
             source=pl.col("source").last(),
         )
     )
-    manual_notes = (
-        history.lazy()
-        .filter(pl.col("action") == "add")
-        .group_by("address")
-        .agg(add_note=pl.col("note").last(), add_email=pl.col("email").last())
-    )
+    manual_notes = manual_additions(history).lazy()
     addresses = pl.concat(
         [
             effective.select("address"),

@@ -40,7 +40,7 @@ EXPORTS_FILE = "exporte.json"
 #: The events the suppression list needs.
 RELEVANT_EVENTS = ("bounced", "complained", "unsubscribed", "delivered")
 #: What makes two events the same event, whichever file they came from.
-_EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
+EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class StateDir:
             merged.with_columns(_address=address_key().str.to_lowercase())
             .join(bouncing, on="_address", how="semi")
             .drop("_address")
-            .unique(subset=list(_EVENT_KEY), keep="first", maintain_order=True)
+            .unique(subset=list(EVENT_KEY), keep="first", maintain_order=True)
             .sort("timestamp", "source_ref")
         )
         self._write_parquet(merged, EVENTS_FILE)
@@ -143,6 +143,11 @@ class StateDir:
         state = build_state(self.events().lazy(), self.history(), policy)
         self._write_parquet(state, STATE_FILE)
         return state
+
+    def save(self, events: pl.DataFrame, state: pl.DataFrame) -> None:
+        """Store events and state computed elsewhere (the Spark engine)."""
+        self._write_parquet(events.select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA), EVENTS_FILE)
+        self._write_parquet(state, STATE_FILE)
 
     def state(self) -> pl.DataFrame | None:
         path = self._file(STATE_FILE)

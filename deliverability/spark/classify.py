@@ -1,0 +1,209 @@
+"""Classification in Spark SQL, generated from the polars path's rule tables.
+
+`classify.vectorized` builds polars expressions from `classify/rules/*.csv` and the taxonomy;
+this module builds the same expressions as Spark SQL columns from the same objects
+(`rule_base()`, the masks, `STATUS_IN_TEXT`, `REPLY_IN_TEXT`). Nothing is restated: a rule
+added to a table works on both engines, and the tests compare them row by row.
+
+Regular expressions: the tables are written for RE2/Rust syntax (linear-time engines).
+Java's `java.util.regex`, which Spark uses, reads the same syntax for everything the tables
+use; two flags make it behave alike: ``(?U)`` (Unicode classes, as Rust's defaults) and
+``(?d)`` (only ``\\n`` ends a line, as in Rust). `java_regex` adds them and
+`unsupported_constructs` names what Java would read differently (checked in the tests for
+every pattern). One difference remains by nature: Java 17 knows Unicode 13, the Rust engine a
+later version, so a word boundary next to a character added since (a CJK ideograph of 2023,
+say) can differ; server replies are not written in those.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from deliverability.classify.rules import (
+    REPLY_IN_TEXT,
+    STATUS_IN_TEXT,
+    WEAK_REASONS,
+    TextRule,
+    rule_base,
+)
+from deliverability.classify.vectorized import FINAL_MARK, MASKS
+from deliverability.schema import FAILURE_EVENTS
+from deliverability.taxonomy import reasons
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame
+
+#: Constructs Rust and Java read differently (or only one of them knows).
+_DIFFERENT = {
+    r"&&": "Schnittmenge in Zeichenklassen",
+    r"\[\[": "verschachtelte Zeichenklasse",
+    r"\(\?P<": "benannte Gruppe in Python-Schreibweise",
+    r"\\[hHvVzZAG]": "Anker oder Klasse mit anderer Bedeutung",
+    r"\\x\{": "Hex-Escape mit Klammern",
+    r"\{,": "Wiederholung ohne Untergrenze",
+}
+
+
+def unsupported_constructs(pattern: str) -> list[str]:
+    """What in `pattern` Java's regex engine would read differently from Rust/RE2."""
+    return [text for construct, text in _DIFFERENT.items() if re.search(construct, pattern)]
+
+
+def java_regex(pattern: str) -> str:
+    """A rule pattern for Spark's `rlike`/`regexp_*`: Unicode classes, `\\n` as line end."""
+    return f"(?Ud){pattern}"
+
+
+def _literal_map(mapping: Mapping[Any, str]) -> Column:
+    from pyspark.sql import functions as F
+
+    return F.create_map(*[F.lit(item) for pair in mapping.items() for item in pair])
+
+
+def _lookup(mapping: Mapping[Any, str], key: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    return F.when(key.isNotNull(), F.try_element_at(_literal_map(mapping), key))
+
+
+def _extract(column: Column, pattern: str) -> Column:
+    """Group 1 of the first match, null when none (Spark returns an empty string)."""
+    from pyspark.sql import functions as F
+
+    return F.nullif(F.regexp_extract(column, java_regex(pattern), 1), F.lit(""))
+
+
+def status_col() -> Column:
+    """The enhanced status code: the column, else the first one in the diagnostic text."""
+    from pyspark.sql import functions as F
+
+    return F.coalesce(F.col("status"), _extract(F.col("diagnostic"), STATUS_IN_TEXT))
+
+
+def reply_code_col() -> Column:
+    """The SMTP reply code: the column, else the one the diagnostic text starts with."""
+    from pyspark.sql import functions as F
+
+    from_text = _extract(F.col("diagnostic"), REPLY_IN_TEXT).try_cast("smallint")
+    return F.coalesce(F.col("smtp_code"), from_text)
+
+
+def mask_col(diagnostic: Column) -> Column:
+    """The diagnostic lower-cased with addresses, IP addresses and ids masked."""
+    from pyspark.sql import functions as F
+
+    masked = F.lower(diagnostic)
+    for pattern, replacement in MASKS:
+        masked = F.regexp_replace(masked, java_regex(pattern), replacement)
+    return masked
+
+
+def _first_match(rules: tuple[TextRule, ...], diagnostic: Column) -> Column:
+    from pyspark.sql import functions as F
+
+    result: Column | None = None
+    for rule in rules:
+        label = F.lit(rule.reason + (FINAL_MARK if rule.final else ""))
+        condition = diagnostic.rlike(java_regex(rule.pattern))
+        result = F.when(condition, label) if result is None else result.when(condition, label)
+    return result if result is not None else F.lit(None).cast("string")
+
+
+def status_reason_col(status: Column) -> Column:
+    """The reason an enhanced status code stands for: exact code, else subject.detail."""
+    from pyspark.sql import functions as F
+
+    rules = rule_base()
+    exact = _lookup(rules.status_exact, status)
+    subject_detail = _lookup(
+        rules.status_subject_detail, _extract(status, r"^[245]\.(\d{1,3}\.\d{1,3})$")
+    )
+    subject = _lookup(rules.status_subject, _extract(status, r"^[245]\.(\d{1,3})\.\d{1,3}$"))
+    return F.coalesce(exact, subject_detail, subject)
+
+
+def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column:
+    """The reason by the documented precedence (`classify.rules`), refinement included.
+
+    `diagnostic` must already be lower case (the patterns are).
+    """
+    from pyspark.sql import functions as F
+
+    rules = rule_base()
+    by_status = status_reason_col(status)
+    strong_status = F.when(~by_status.isin(*sorted(WEAK_REASONS)), by_status)
+    by_reply = _lookup(rules.reply_codes, reply_code.cast("int"))
+    has_text = F.coalesce(diagnostic, F.lit("")).rlike(java_regex(r"\S"))
+    fallback = F.when(has_text, F.lit("onhold")).otherwise(F.lit("undefined"))
+    reason = F.coalesce(
+        _first_match(rules.specific_texts, diagnostic),
+        strong_status,
+        _first_match(rules.general_texts, diagnostic),
+        by_status,
+        by_reply,
+        fallback,
+    )
+    refined = F.when(
+        (reason == "userunknown") & (F.coalesce(by_status, F.lit("")) != "userunknown"),
+        F.lit("filtered"),
+    ).otherwise(reason)
+    return F.regexp_replace(refined, f"{re.escape(FINAL_MARK)}$", "")
+
+
+def bounce_type_col(status: Column, reply_code: Column, reason: Column) -> Column:
+    """hard for 5xx, soft for 4xx, else the reason's default nature."""
+    from pyspark.sql import functions as F
+
+    leading = F.coalesce(F.substring(status, 1, 1), F.substring(reply_code.cast("string"), 1, 1))
+    natures = {reason_id: entry.nature for reason_id, entry in reasons().items()}
+    nature = F.coalesce(_lookup(natures, reason), F.lit("undetermined"))
+    return (
+        F.when(leading == "5", F.lit("hard")).when(leading == "4", F.lit("soft")).otherwise(nature)
+    )
+
+
+def classify_events(events: DataFrame) -> DataFrame:
+    """Fill `status`, `smtp_code`, `reason` and (for bounces) `bounce_type` where the source
+    did not, like `classify.vectorized.classify_events`: the rules run once per distinct
+    (status, reply code, masked diagnostic) of the failures, then the result is joined back.
+    """
+    from pyspark.sql import functions as F
+
+    is_failure = F.col("event").isin(*FAILURE_EVENTS)
+    columns = events.columns
+    enriched = events.withColumns(
+        {
+            "status": F.when(is_failure, status_col()).otherwise(F.col("status")),
+            "smtp_code": F.when(is_failure, reply_code_col()).otherwise(F.col("smtp_code")),
+        }
+    ).withColumn(
+        "_masked", F.when(is_failure, mask_col(F.coalesce(F.col("diagnostic"), F.lit(""))))
+    )
+    keys = {
+        "_k_status": F.coalesce(F.col("status"), F.lit("\x00")),
+        "_k_code": F.coalesce(F.col("smtp_code").cast("string"), F.lit("\x00")),
+    }
+    distinct = (
+        enriched.filter(is_failure)
+        .select("status", "smtp_code", "_masked")
+        .distinct()
+        .withColumn("_reason", reason_col(F.col("status"), F.col("smtp_code"), F.col("_masked")))
+        .withColumns(keys)
+        .select("_k_status", "_k_code", "_masked", "_reason")
+    )
+    joined = enriched.withColumns(keys).join(
+        distinct, on=["_k_status", "_k_code", "_masked"], how="left"
+    )
+    filled = joined.withColumn(
+        "reason",
+        F.when(is_failure & F.col("reason").isNull(), F.col("_reason")).otherwise(F.col("reason")),
+    ).withColumn(
+        "bounce_type",
+        F.when(
+            (F.col("event") == "bounced") & F.col("bounce_type").isNull(),
+            bounce_type_col(F.col("status"), F.col("smtp_code"), F.col("reason")),
+        ).otherwise(F.col("bounce_type")),
+    )
+    return filled.select(columns)

@@ -1,0 +1,208 @@
+"""Canonical events as a Spark DataFrame.
+
+Parquet files and folders in the canonical schema (as `deliverability load` writes them, or a
+partitioned lake of them) are read natively. Every other input (vendor CSV and JSON exports,
+Postfix logs, bounce mails …) is read by the project's own loader, one file per Spark task,
+so that every format gives exactly the events and rejects of the polars path. Rotated
+Postfix logs are then joined by queue id within each file only; load such logs with
+`deliverability load` to Parquet first when deliveries span two files.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.schema import COLUMNS, EVENT_SCHEMA, REJECTS_SCHEMA
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyspark.sql import DataFrame, SparkSession
+
+#: The canonical schema in Spark SQL types (enums as strings, times as UTC timestamps).
+EVENT_DDL = (
+    "timestamp TIMESTAMP, message_id STRING, sender STRING, recipient STRING, "
+    "recipient_domain STRING, event STRING, bounce_type STRING, reason STRING, "
+    "smtp_code SMALLINT, status STRING, diagnostic STRING, source STRING, source_ref STRING"
+)
+REJECTS_DDL = "file STRING, line BIGINT, field STRING, reason STRING, raw STRING"
+_LOADED_DDL = f"{EVENT_DDL}, _kind STRING, {REJECTS_DDL.replace('reason', '_reject_reason')}"
+_LOADED_COLUMNS = [part.strip().split(" ", 1)[0] for part in _LOADED_DDL.split(",")]
+
+
+def arrow_schema(ddl: str) -> pa.Schema:
+    """The Arrow types Spark expects back from Python for a DDL schema string."""
+    import pyarrow as pa
+
+    types = {
+        "STRING": pa.string(),
+        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+        "BIGINT": pa.int64(),
+        "INT": pa.int32(),
+        "SMALLINT": pa.int16(),
+        "DOUBLE": pa.float64(),
+        "BOOLEAN": pa.bool_(),
+    }
+    fields = [part.strip().split(" ", 1) for part in ddl.split(",")]
+    return pa.schema([(name, types[kind.strip()]) for name, kind in fields])
+
+
+@dataclass(frozen=True)
+class SparkEvents:
+    """Events in the canonical schema and the rejected rows (file, line, field, reason, raw)."""
+
+    events: DataFrame
+    rejects: DataFrame
+
+
+def _is_parquet(path: str) -> bool:
+    local = Path(path.removeprefix("file:"))
+    if "://" not in path and local.is_dir():
+        return any(local.rglob("*.parquet"))
+    return path.rstrip("/").endswith(".parquet")
+
+
+def canonical(frame: DataFrame) -> DataFrame:
+    """Select the canonical columns in order with their Spark types (missing ones as null)."""
+    from pyspark.sql import functions as F
+
+    types = dict(part.strip().split(" ", 1) for part in EVENT_DDL.split(","))
+    present = set(frame.columns)
+    return frame.select(
+        [
+            (F.col(name) if name in present else F.lit(None)).cast(types[name]).alias(name)
+            for name in COLUMNS
+        ]
+    )
+
+
+def _as_given(paths: Sequence[str]) -> dict[str, str]:
+    """Absolute local paths (as Spark lists them) → the path as the user wrote it, so that
+    rejects name files as the polars path does; folders map as prefixes."""
+    names: dict[str, str] = {}
+    for path in paths:
+        if "://" not in path:
+            names[str(Path(path.removeprefix("file:")).absolute())] = path
+    return names
+
+
+def _shown(listed: str, given: dict[str, str]) -> str:
+    absolute = listed.removeprefix("file:")
+    if absolute in given:
+        return given[absolute]
+    for prefix, name in given.items():
+        if absolute.startswith(prefix.rstrip("/") + "/"):
+            return name.rstrip("/") + absolute[len(prefix.rstrip("/")) :]
+    return absolute if listed.startswith("file:") else listed
+
+
+def _load_file_batches(
+    timezone: str, given: dict[str, str]
+) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function each Spark task runs: the project's loader on whole files."""
+
+    def load(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from deliverability.errors import DeliverabilityError
+        from deliverability.ingest import load_events
+
+        for batch in batches:
+            for row in batch.to_pylist():
+                shown = _shown(str(row["path"]), given)
+                name = Path(shown).name or "eingabe"
+                with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
+                    copy = Path(folder) / name
+                    copy.write_bytes(row["content"])
+                    mtime = row["modificationTime"].timestamp()
+                    os.utime(copy, (mtime, mtime))  # Postfix takes the year from it
+                    try:
+                        loaded = load_events([copy], timezone=timezone, classify=False)
+                        events, rejects = loaded.events, loaded.rejects
+                    except DeliverabilityError as error:
+                        events = pl.DataFrame(schema=EVENT_SCHEMA)
+                        rejects = pl.DataFrame(
+                            {
+                                "file": [shown],
+                                "line": [getattr(error, "line", None)],
+                                "field": [getattr(error, "field", None)],
+                                "reason": [getattr(error, "detail", str(error))],
+                                "raw": [None],
+                            },
+                            schema=REJECTS_SCHEMA,
+                        )
+                out = pl.concat(
+                    [
+                        events.with_columns(
+                            pl.col("event", "bounce_type").cast(pl.String), _kind=pl.lit("event")
+                        ),
+                        rejects.with_columns(file=pl.lit(shown), _kind=pl.lit("reject")).rename(
+                            {"reason": "_reject_reason"}
+                        ),
+                    ],
+                    how="diagonal_relaxed",
+                ).select(_LOADED_COLUMNS)
+                yield from out.to_arrow().cast(arrow_schema(_LOADED_DDL)).to_batches()
+
+    return load
+
+
+def read_events(spark: SparkSession, paths: Sequence[str], timezone: str) -> SparkEvents:
+    """Events of `paths` (local paths or URIs such as ``s3://…``), unclassified sources left
+    as they are; classify with `spark.classify.classify_events`."""
+    from pyspark.sql import functions as F
+
+    for path in paths:
+        if "://" not in path and not Path(path.removeprefix("file:")).exists():
+            raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    parquet = [p for p in paths if _is_parquet(p)]
+    others = [p for p in paths if p not in parquet]
+    frames: list[DataFrame] = []
+    rejects = spark.createDataFrame([], REJECTS_DDL)
+    if parquet:
+        frames.append(canonical(spark.read.parquet(*parquet)))
+    if others:
+        files = spark.read.format("binaryFile").load(others).repartition("path")
+        loaded = files.mapInArrow(
+            _load_file_batches(timezone, _as_given(others)), _LOADED_DDL
+        ).cache()  # type: ignore[arg-type]
+        frames.append(canonical(loaded.filter(F.col("_kind") == "event")))
+        rejects = loaded.filter(F.col("_kind") == "reject").select(
+            "file", "line", "field", F.col("_reject_reason").alias("reason"), "raw"
+        )
+    events = frames[0]
+    for frame in frames[1:]:
+        events = events.unionByName(frame)
+    return SparkEvents(events, rejects)
+
+
+def from_polars(spark: SparkSession, frame: pl.DataFrame) -> DataFrame:
+    """A (small) polars event frame as a Spark DataFrame in the canonical schema."""
+    text = frame.with_columns(pl.col("event", "bounce_type").cast(pl.String))
+    return spark.createDataFrame(text.to_arrow(compat_level=pl.CompatLevel.oldest()), EVENT_DDL)  # type: ignore[arg-type]
+
+
+def to_polars(frame: DataFrame) -> pl.DataFrame:
+    """Spark events back as a polars frame with the canonical dtypes (enums included)."""
+    collected = pl.from_arrow(canonical(frame).toArrow())
+    assert isinstance(collected, pl.DataFrame)
+    return collected.cast(dict(EVENT_SCHEMA))  # type: ignore[arg-type]
+
+
+def collect_rejects(rejects: DataFrame, paths: Sequence[str]) -> pl.DataFrame:
+    """The rejected rows on the driver, in the order of the polars path: by input file as
+    given on the command line, then by line."""
+    collected = pl.from_arrow(rejects.toArrow())
+    assert isinstance(collected, pl.DataFrame)
+    position = {str(path): index for index, path in enumerate(paths)}
+    return (
+        collected.cast(REJECTS_SCHEMA)
+        .with_columns(_position=pl.col("file").replace_strict(position, default=len(paths)))
+        .sort("_position", "file", "line", maintain_order=True)
+        .drop("_position")
+    )
