@@ -307,6 +307,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     _engine_options(rates)
 
+    weekly = commands.add_parser(
+        "weekly",
+        help="Die Wochenanalysen in einem Lauf: Raten, Sperrliste, Versandlimits (auch auf Spark)",
+        description="Liest die Ereignisse einmal und schreibt in den Ordner --out: Raten je "
+        "Domain und je Anbieter (raten_domains.csv, raten_anbieter.csv), mit --state die "
+        "fortgeschriebene Sperrliste und ihren Export (sperrliste.csv), mit --profile das "
+        "Nachspielen aller Absenderkonten gegen die Versandlimits (versandlimits.csv, "
+        "versandlimits_tage.csv) und die nicht verwendbaren Zeilen (abgelehnte_zeilen.csv). "
+        "Mit --engine spark rechnet ein Spark-Cluster dieselben Dateien.",
+    )
+    weekly.add_argument("events", nargs="+", metavar="EREIGNISSE", help="Exporte, Ordner oder URIs")
+    weekly.add_argument("--out", required=True, metavar="ORDNER", help="Ausgabeordner")
+    weekly.add_argument("--week", metavar="JJJJ-Www", help="ISO-Woche (Standard: die letzte)")
+    weekly.add_argument(
+        "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
+    )
+    weekly.add_argument("--state", metavar="ORDNER", help="Ordner der Sperrliste (fortschreiben)")
+    weekly.add_argument(
+        "--format",
+        default="generic",
+        choices=tuple(FORMAT_NAMES),
+        help="Importformat des Sperrlisten-Exports (Standard: generic)",
+    )
+    weekly.add_argument("--policy", metavar="DATEI", help="eigene Sperrregeln (TOML)")
+    weekly.add_argument(
+        "--profile", metavar="NAME|DATEI", help="Limitprofil für das Nachspielen (siehe profiles)"
+    )
+    _engine_options(weekly)
+
     profiles = commands.add_parser(
         "profiles",
         help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
@@ -374,6 +403,23 @@ def _run_rates(args: argparse.Namespace) -> int:
 
     return run_rates(
         args.events, args.by, args.week, args.out, args.timezone, args.engine, args.spark_master
+    )
+
+
+def _run_weekly(args: argparse.Namespace) -> int:
+    from deliverability.weekly_cli import run_weekly
+
+    return run_weekly(
+        args.events,
+        args.out,
+        args.week,
+        args.timezone,
+        args.state,
+        args.format,
+        args.policy,
+        args.profile,
+        args.engine,
+        args.spark_master,
     )
 
 
@@ -474,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check-sender": _run_check_sender,
         "providers": _run_providers,
         "rates": _run_rates,
+        "weekly": _run_weekly,
     }
     if args.command is None:
         parser.print_help()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -349,6 +350,72 @@ def test_replay_is_identical_on_both_engines(spark, tmp_path, case):
             assert left.read_bytes() == right.read_bytes()
     outcomes = pl.read_csv(polars_csv).get_column("outcome")
     assert outcomes.n_unique() >= 2  # limits applied: not everything went on time
+
+
+def test_replay_results_agree_also_for_unsorted_events(spark, sample_events):
+    """Event lakes are not sorted: the sends and their order do not depend on row order."""
+    from deliverability.limits.profile import load_profile
+    from deliverability.limits.replay import replay
+    from deliverability.limits.sends import sends_from_events
+    from deliverability.spark.replay import replay_on_spark
+    from deliverability.spark.replay import sends_from_events as spark_sends
+
+    shuffled = sample_events.sample(fraction=1.0, shuffle=True, seed=5)
+    profile = load_profile("zendesk-sell")
+    expected = replay(sends_from_events(sample_events), profile).sends
+    assert replay(sends_from_events(shuffled), profile).sends.equals(expected)
+    got = replay_on_spark(spark_sends(_to_spark(spark, shuffled)), profile).sends
+    assert got.equals(expected)
+    assert expected.get_column("outcome").value_counts().height >= 2
+
+
+# --- the weekly run ----------------------------------------------------------------------------
+def test_weekly_command_writes_the_same_files_on_both_engines(spark, tmp_path):
+    folders = {}
+    for engine in ("polars", "spark"):
+        out = tmp_path / f"woche_{engine}"
+        args = ["weekly", *SAMPLE, "--out", str(out), "--state", str(tmp_path / f"z_{engine}")]
+        args += ["--profile", "zendesk-sell", "--engine", engine, "--spark-master", MASTER]
+        assert main(args) == 0
+        folders[engine] = out
+    names = sorted(p.name for p in folders["polars"].iterdir())
+    assert names == [
+        "abgelehnte_zeilen.csv",
+        "raten_anbieter.csv",
+        "raten_domains.csv",
+        "sperrliste.csv",
+        "versandlimits.csv",
+        "versandlimits_tage.csv",
+    ]
+    assert sorted(p.name for p in folders["spark"].iterdir()) == names
+    for name in names:
+        assert (folders["polars"] / name).read_bytes() == (folders["spark"] / name).read_bytes(), (
+            name
+        )
+    left = pl.read_parquet(tmp_path / "z_polars" / "sperrliste.parquet")
+    assert left.equals(pl.read_parquet(tmp_path / "z_spark" / "sperrliste.parquet"))
+
+
+def test_spark_submit_runs_the_documented_entry_point(tmp_path):
+    """`spark-submit "$(python -m deliverability.spark.submit --path)" …` as in the README."""
+    script = subprocess.run(
+        [sys.executable, "-m", "deliverability.spark.submit", "--path"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    submit = Path(sys.executable).with_name("spark-submit")
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    env["SPARK_LOCAL_IP"] = "127.0.0.1"
+    out = tmp_path / "anbieter_spark.csv"
+    command = [str(submit), "--master", MASTER, "--conf", "spark.sql.shuffle.partitions=2", script]
+    command += ["rates", *SAMPLE, "--by", "provider", "--engine", "spark", "--out", str(out)]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Zeilen (Anbieter) für KW 47/2026" in run.stdout
+    expected = tmp_path / "anbieter_polars.csv"
+    assert main(["rates", *SAMPLE, "--by", "provider", "--out", str(expected)]) == 0
+    assert out.read_bytes() == expected.read_bytes()
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -46,6 +46,16 @@ def _print_summary(result: ReplayResult, days: pl.DataFrame) -> None:
         print(f"  … und {fmt.number(troubled.height - 14)} weitere Tage.")
 
 
+def write_replay(result: ReplayResult, target: Path) -> None:
+    """Write the per-send CSV and `NAME_tage.csv`, and print the summary."""
+    write_csv(result_csv(result), target)
+    days = by_day(result)
+    day_file = target.with_name(f"{target.stem}_tage.csv")
+    write_csv(days, day_file)
+    _print_summary(result, days)
+    print(f"Je Sendung: {target}\nJe Tag: {day_file}")
+
+
 def run_replay(
     inputs: list[str],
     profile_name: str,
@@ -83,14 +93,9 @@ def run_replay(
         )
         result, rejects = replay(sends.frame, profile, mode=mode, start=start), sends.rejects
     target = Path(out)
-    write_csv(result_csv(result), target)
-    days = by_day(result)
-    day_file = target.with_name(f"{target.stem}_tage.csv")
-    write_csv(days, day_file)
-    _print_summary(result, days)
+    write_replay(result, target)
     if mode == "plan":
         print(plan_text(result, start))
-    print(f"Je Sendung: {target}\nJe Tag: {day_file}")
     if rejects.height:
         rejects_file = target.with_name(f"{target.stem}_abgelehnte_zeilen.csv")
         write_csv(rejects, rejects_file)

@@ -125,14 +125,19 @@ def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Send
 
 
 def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
-    """One send per message and recipient, requested at its earliest event; account = sender."""
+    """One send per message and recipient, requested at its earliest event; account = the
+    sender of that event. Sends requested in the same instant keep the order of their first
+    events' references, whatever the order of the input rows (the Spark engine agrees)."""
+    first = ["timestamp", "source_ref"]
     return (
         events.filter(pl.col("event").cast(pl.String).is_in(REQUEST_EVENTS))
-        .group_by("message_id", "recipient", maintain_order=True)
+        .group_by("message_id", "recipient")
         .agg(
             requested_at=pl.col("timestamp").min(),
-            account=pl.col("sender").first().fill_null(""),
+            account=pl.col("sender").sort_by(first).first().fill_null(""),
+            _ref=pl.col("source_ref").sort_by(first).first(),
         )
+        .sort("requested_at", "_ref", nulls_last=False)
         .select(
             "requested_at",
             pl.col("message_id").fill_null(""),
@@ -140,7 +145,6 @@ def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
             recipients=pl.lit(1, dtype=pl.Int64),
             account="account",
         )
-        .sort("requested_at", maintain_order=True)
     )
 
 

@@ -62,11 +62,26 @@ class SparkEvents:
     rejects: DataFrame
 
 
-def _is_parquet(path: str) -> bool:
-    local = Path(path.removeprefix("file:"))
-    if "://" not in path and local.is_dir():
-        return any(local.rglob("*.parquet"))
-    return path.rstrip("/").endswith(".parquet")
+def list_files(spark: SparkSession, paths: Sequence[str]) -> list[str]:
+    """Every file under `paths` (files, folders, globs; local or on a cluster file system),
+    as Spark lists them; hidden files and Spark's own markers (``_SUCCESS``) are left out."""
+    for path in paths:
+        if "://" not in path and not Path(path.removeprefix("file:")).exists():
+            raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    try:
+        listing = (
+            spark.read.format("binaryFile")
+            .option("recursiveFileLookup", "true")
+            .load(list(paths))
+            .select("path")  # the content is not read
+            .collect()
+        )
+    except Exception as error:  # AnalysisException: a remote path that does not exist
+        raise InputError(f"Die Eingaben können nicht gelesen werden: {error}") from error
+    files = sorted(str(row[0]) for row in listing)
+    if not files:
+        raise InputError(f"Unter {', '.join(paths)} liegen keine Dateien.")
+    return files
 
 
 def canonical(frame: DataFrame) -> DataFrame:
@@ -157,20 +172,18 @@ def read_events(spark: SparkSession, paths: Sequence[str], timezone: str) -> Spa
     as they are; classify with `spark.classify.classify_events`."""
     from pyspark.sql import functions as F
 
-    for path in paths:
-        if "://" not in path and not Path(path.removeprefix("file:")).exists():
-            raise InputError("Die Datei wurde nicht gefunden.", path=path)
-    parquet = [p for p in paths if _is_parquet(p)]
-    others = [p for p in paths if p not in parquet]
+    files = list_files(spark, paths)
+    parquet = [f for f in files if f.endswith(".parquet")]
+    others = [f for f in files if not f.endswith(".parquet")]
     frames: list[DataFrame] = []
     rejects = spark.createDataFrame([], REJECTS_DDL)
     if parquet:
         frames.append(canonical(spark.read.parquet(*parquet)))
     if others:
-        files = spark.read.format("binaryFile").load(others).repartition("path")
-        loaded = files.mapInArrow(
-            _load_file_batches(timezone, _as_given(others)), _LOADED_DDL
-        ).cache()  # type: ignore[arg-type]
+        contents = spark.read.format("binaryFile").load(others).repartition("path")
+        loaded = contents.mapInArrow(
+            _load_file_batches(timezone, _as_given(paths)), _LOADED_DDL
+        ).cache()
         frames.append(canonical(loaded.filter(F.col("_kind") == "event")))
         rejects = loaded.filter(F.col("_kind") == "reject").select(
             "file", "line", "field", F.col("_reject_reason").alias("reason"), "raw"

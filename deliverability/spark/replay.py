@@ -173,9 +173,7 @@ def replay_on_spark(
     assert isinstance(collected, pl.DataFrame)
     if collected.is_empty():
         raise ConfigError("Die Eingabedateien enthalten keine Sendungen.")
-    ordered = collected.sort(_ORDER, nulls_last=False, maintain_order=True).drop(
-        "_part", "_ref", "_row"
-    )
+    ordered = collected.sort(_ORDER, nulls_last=False, maintain_order=True).drop(_ORDER)
     return ReplayResult(
         profile,
         mode,

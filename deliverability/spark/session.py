@@ -42,16 +42,28 @@ def check_engine(engine: str) -> str:
     return engine
 
 
+def _runs_locally(master: str | None) -> bool:
+    """Whether the session this process is about to start runs in local mode.
+
+    Under `spark-submit` (or with ``--master`` in `PYSPARK_SUBMIT_ARGS`) the master comes from
+    there; otherwise pyspark starts ``local[*]``.
+    """
+    if master:
+        return master.startswith("local")
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ  # set by spark-submit for the driver
+    return not submitted and "--master" not in os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+
+
 def spark_session(master: str | None = None, app_name: str = "deliverability") -> SparkSession:
     """The running Spark session, or a new one (settings for reproducible results)."""
     require_pyspark()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
-    if active is not None and master is None:
+    if active is not None and master is None:  # Databricks, spark-submit, a notebook
         _configure(active)
         return active
-    local = master is None or master.startswith("local")
+    local = _runs_locally(master)
     if local and not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise ConfigError(
             "Für die Spark-Engine wird Java 17 oder neuer gebraucht (nicht gefunden); "
@@ -71,6 +83,8 @@ def spark_session(master: str | None = None, app_name: str = "deliverability") -
                 "spark.driver.memory", os.environ.get("DELIVERABILITY_SPARK_MEMORY", "4g")
             )
             .config("spark.ui.enabled", "false")
+            # the driver is this machine: per-send replay results may exceed the 1 GB default
+            .config("spark.driver.maxResultSize", "0")
             .config("spark.ui.showConsoleProgress", "false")
             # a few partitions per core: 200 (the cluster default) only adds overhead here
             .config(

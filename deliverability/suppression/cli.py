@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -14,6 +15,9 @@ from deliverability.suppression.addresses import normalize_address
 from deliverability.suppression.exports import FORMATS, write_export
 from deliverability.suppression.policy import SuppressionPolicy, load_policy
 from deliverability.suppression.store import StateDir
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
 
 
 def _summary(state: pl.DataFrame) -> str:
@@ -72,27 +76,39 @@ def run_suppress(
     return 0
 
 
-def _rebuild_on_spark(
-    store: StateDir, policy: SuppressionPolicy, inputs: Sequence[str], master: str | None
-) -> tuple[pl.DataFrame, int]:
-    """Merge the inputs into the stored events and decide on Spark; store both results."""
-    from deliverability.config import DEFAULT_TIMEZONE
-    from deliverability.spark import classify, events, session, suppression
+def rebuild_on_spark(
+    store: StateDir, policy: SuppressionPolicy, new: DataFrame | None
+) -> pl.DataFrame:
+    """Merge `new` (classified Spark events) into the stored events, decide on Spark, and
+    store both results; returns the state."""
+    from deliverability.spark import events, suppression
 
-    spark = session.spark_session(master)
     stored = store.events()
-    stored_frame = events.from_polars(spark, stored) if stored.height else None
-    if inputs:
-        loaded = events.read_events(spark, list(inputs), DEFAULT_TIMEZONE)
-        new, rejected = classify.classify_events(loaded.events), loaded.rejects.count()
-    else:
-        new, rejected = events.from_polars(spark, stored.clear()), 0
+    if new is None:
+        from deliverability.spark.session import spark_session
+
+        new = events.from_polars(spark_session(), stored.clear())
+    stored_frame = events.from_polars(new.sparkSession, stored) if stored.height else None
     merged = suppression.merge_events(stored_frame, new).cache()
     state = suppression.build_state(merged, store.history(), policy)
     kept = events.to_polars(merged).sort("timestamp", "source_ref", maintain_order=True)
     merged.unpersist()
     store.save(kept, state)
-    return state, rejected
+    return state
+
+
+def _rebuild_on_spark(
+    store: StateDir, policy: SuppressionPolicy, inputs: Sequence[str], master: str | None
+) -> tuple[pl.DataFrame, int]:
+    from deliverability.config import DEFAULT_TIMEZONE
+    from deliverability.spark import classify, events, session
+
+    spark = session.spark_session(master)
+    if not inputs:
+        return rebuild_on_spark(store, policy, None), 0
+    loaded = events.read_events(spark, list(inputs), DEFAULT_TIMEZONE)
+    new = classify.classify_events(loaded.events)
+    return rebuild_on_spark(store, policy, new), loaded.rejects.count()
 
 
 def run_restore(
