@@ -45,62 +45,59 @@ class WeeklyResult:
     rejects: pl.DataFrame
 
 
-def _on_polars(
-    inputs: list[str],
-    week: str | None,
-    timezone: str,
-    store: StateDir | None,
-    policy_file: str | None,
-    profile_name: str | None,
-) -> WeeklyResult:
+@dataclass(frozen=True)
+class WeeklyRequest:
+    """What to compute: inputs, week, and the optional suppression and replay parts."""
+
+    inputs: list[str]
+    week: str | None
+    timezone: str
+    store: StateDir | None
+    policy_file: str | None
+    profile_name: str | None
+
+
+def _on_polars(request: WeeklyRequest) -> WeeklyResult:
     from deliverability.ingest import load_events
     from deliverability.limits.replay import replay
     from deliverability.limits.sends import sends_from_events
     from deliverability.outcomes import message_outcomes
     from deliverability.rates_cli import polars_rates
 
-    load = load_events([Path(p) for p in inputs], timezone=timezone)
-    messages = message_outcomes(load.events.lazy(), timezone).collect()
-    chosen = resolve_week(messages, week)
+    load = load_events([Path(p) for p in request.inputs], timezone=request.timezone)
+    messages = message_outcomes(load.events.lazy(), request.timezone).collect()
+    chosen = resolve_week(messages, request.week)
     tables = {by: polars_rates(messages, by, chosen) for by in GROUPS}
     state = None
-    if store is not None:
-        store.add_events(load.events)
-        state = store.rebuild(load_policy(policy_file))
+    if request.store is not None:
+        request.store.add_events(load.events)
+        state = request.store.rebuild(load_policy(request.policy_file))
     result = None
-    if profile_name:
-        result = replay(sends_from_events(load.events), load_profile(profile_name))
+    if request.profile_name:
+        result = replay(sends_from_events(load.events), load_profile(request.profile_name))
     return WeeklyResult(chosen, tables, state, result, load.rejects)
 
 
-def _on_spark(
-    inputs: list[str],
-    week: str | None,
-    timezone: str,
-    store: StateDir | None,
-    policy_file: str | None,
-    profile_name: str | None,
-    master: str | None,
-) -> WeeklyResult:
+def _on_spark(request: WeeklyRequest, master: str | None) -> WeeklyResult:
     from deliverability.rates_cli import spark_rates, spark_weeks
     from deliverability.spark import classify, events, rates, replay, session
     from deliverability.suppression.cli import rebuild_on_spark
 
     spark = session.spark_session(master)
-    loaded = events.read_events(spark, inputs, timezone)
+    loaded = events.read_events(spark, request.inputs, request.timezone)
     classified = classify.classify_events(loaded.events).cache()
-    messages = rates.message_outcomes(classified, timezone).cache()
-    chosen = resolve_week(spark_weeks(messages), week)
+    messages = rates.message_outcomes(classified, request.timezone).cache()
+    chosen = resolve_week(spark_weeks(messages), request.week)
     tables = {by: spark_rates(messages, by, chosen) for by in GROUPS}
     messages.unpersist()
     state = None
-    if store is not None:
-        state = rebuild_on_spark(store, load_policy(policy_file), classified)
+    if request.store is not None:
+        state = rebuild_on_spark(request.store, load_policy(request.policy_file), classified)
     result = None
-    if profile_name:
+    if request.profile_name:
         sends = replay.sends_from_events(classified)
-        result = replay.replay_on_spark(sends, load_profile(profile_name))
-    rejects = events.collect_rejects(loaded.rejects, inputs)
+        result = replay.replay_on_spark(sends, load_profile(request.profile_name))
+    rejects = events.collect_rejects(loaded.rejects, request.inputs)
     classified.unpersist()
     return WeeklyResult(chosen, tables, state, result, rejects)
 
@@ -124,10 +121,11 @@ def run_weekly(
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     store = StateDir(Path(state_dir)) if state_dir else None
+    request = WeeklyRequest(inputs, week, timezone, store, policy_file, profile_name)
     if check_engine(engine) == "spark":
-        result = _on_spark(inputs, week, timezone, store, policy_file, profile_name, spark_master)
+        result = _on_spark(request, spark_master)
     else:
-        result = _on_polars(inputs, week, timezone, store, policy_file, profile_name)
+        result = _on_polars(request)
     for by, table in result.rates.items():
         write_rates(table, by, result.week, folder / RATES_FILES[by], timezone)
     if result.state is not None and store is not None:
