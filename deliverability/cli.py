@@ -317,7 +317,12 @@ def _parser() -> argparse.ArgumentParser:
         "versandlimits_tage.csv) und die nicht verwendbaren Zeilen (abgelehnte_zeilen.csv). "
         "Mit --engine spark rechnet ein Spark-Cluster dieselben Dateien.",
     )
-    weekly.add_argument("events", nargs="+", metavar="EREIGNISSE", help="Exporte, Ordner oder URIs")
+    weekly.add_argument(
+        "events",
+        nargs="+",
+        metavar="EREIGNISSE",
+        help="Exporte jeder Quelle (mit --engine spark auch Ordner, Globs und URIs wie s3a://…)",
+    )
     weekly.add_argument("--out", required=True, metavar="ORDNER", help="Ausgabeordner")
     weekly.add_argument("--week", metavar="JJJJ-Www", help="ISO-Woche (Standard: die letzte)")
     weekly.add_argument(

@@ -20,13 +20,22 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(
-    "command",
-    [[]] + [[name] for name in (
-        "report", "sample", "classify", "suppress", "restore", "validate", "replay", "load",
-        "check-sender", "providers", "rates", "profiles",
-    )],
+COMMANDS = (
+    "report", "sample", "classify", "suppress", "restore", "validate", "replay", "load",
+    "check-sender", "providers", "rates", "weekly", "profiles",
 )  # fmt: skip
+
+
+def test_the_help_test_covers_every_subcommand():
+    import argparse
+
+    from deliverability.cli import _parser
+
+    actions = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(actions[0].choices) == set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", [[]] + [[name] for name in COMMANDS])
 def test_help_works_for_every_subcommand_in_german(command):
     result = _run(*command, "--help")
     assert result.returncode == 0
