@@ -68,6 +68,48 @@ def _both(args: list[str], tmp_path: Path, name: str) -> tuple[Path, Path]:
     return outputs[0], outputs[1]
 
 
+# --- loading ---------------------------------------------------------------------------------
+def test_every_input_format_loads_to_the_same_events_and_rejects(spark, tmp_path):
+    """Vendor exports, Postfix logs and bounce mails go through the project's loader inside
+    Spark tasks: the same events and the same rejects (file, line, field, reason) as polars."""
+    from deliverability.spark.events import collect_rejects, read_events, to_polars
+
+    broken = tmp_path / "kaputt.csv"
+    broken.write_text(
+        HEADER + "\n2026-11-20T09:00:00+01:00,m1,a@x.de,b@y.de,sent,,,,,,t\n"
+        "gestern,m2,a@x.de,c@y.de,sent,,,,,,t\n2026-11-20T09:00:00+01:00,m3,a@x.de,,sent,,,,,,t\n",
+        encoding="utf-8",
+    )
+    paths = [str(p) for p in sorted(FIXTURES.glob("formats/*"))]
+    paths += [str(p) for p in sorted(FIXTURES.glob("bounces/*.eml"))] + [str(broken)]
+    expected = load_events(paths, classify=False)
+    loaded = read_events(spark, paths, "Europe/Berlin")
+    key = ["source_ref", "recipient", "event", "timestamp"]
+    assert to_polars(loaded.events).sort(key).equals(expected.events.sort(key))
+    assert collect_rejects(loaded.rejects, paths).equals(expected.rejects)
+    assert expected.events.get_column("source").n_unique() >= 8
+    assert expected.rejects.filter(pl.col("file") == str(broken)).get_column("line").to_list() == [
+        3,
+        4,
+    ]
+    assert expected.rejects.get_column("file").n_unique() >= 6  # rejects from many formats
+
+
+def test_parquet_files_and_folders_are_read_natively(spark, tmp_path):
+    """Events saved by `deliverability load` (a file) and a partitioned lake (a folder)."""
+    events = tmp_path / "ereignisse.parquet"
+    assert main(["load", *SAMPLE, "--out", str(events)]) == 0
+    lake = tmp_path / "lake"
+    frame = pl.read_parquet(events).with_columns(day=pl.col("timestamp").dt.date())
+    frame.write_parquet(lake, partition_by="day")
+    polars_csv, spark_csv = _both(["rates", str(events)], tmp_path, "parquet")
+    assert polars_csv.read_bytes() == spark_csv.read_bytes()
+    from_lake = tmp_path / "lake_spark.csv"
+    lake_args = ["rates", str(lake), "--engine", "spark", "--spark-master", MASTER]
+    assert main([*lake_args, "--out", str(from_lake)]) == 0
+    assert from_lake.read_bytes() == polars_csv.read_bytes()
+
+
 # --- classification --------------------------------------------------------------------------
 EDGE_DIAGNOSTICS = [
     "550 5.1.1 <Tom@Beispiel.de>: Recipient address rejected: User unknown in virtual mailbox",

@@ -138,7 +138,11 @@ def _load_file_batches(
                     os.utime(copy, (mtime, mtime))  # Postfix takes the year from it
                     try:
                         loaded = load_events([copy], timezone=timezone, classify=False)
-                        events, rejects = loaded.events, loaded.rejects
+                        events = loaded.events
+                        # a reject may quote the file it came from: name the original
+                        rejects = loaded.rejects.with_columns(
+                            pl.col("raw").str.replace_all(str(copy), shown, literal=True)
+                        )
                     except DeliverabilityError as error:
                         events = pl.DataFrame(schema=EVENT_SCHEMA)
                         rejects = pl.DataFrame(
@@ -209,13 +213,14 @@ def to_polars(frame: DataFrame) -> pl.DataFrame:
 
 def collect_rejects(rejects: DataFrame, paths: Sequence[str]) -> pl.DataFrame:
     """The rejected rows on the driver, in the order of the polars path: by input file as
-    given on the command line, then by line."""
+    given on the command line, within a file as the loader found them (one task reads a
+    whole file, and Spark keeps the order of a task's rows)."""
     collected = pl.from_arrow(rejects.toArrow())
     assert isinstance(collected, pl.DataFrame)
     position = {str(path): index for index, path in enumerate(paths)}
     return (
         collected.cast(REJECTS_SCHEMA)
         .with_columns(_position=pl.col("file").replace_strict(position, default=len(paths)))
-        .sort("_position", "file", "line", maintain_order=True)
+        .sort("_position", "file", maintain_order=True)  # within a file: the loader's order
         .drop("_position")
     )
