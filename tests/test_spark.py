@@ -477,6 +477,28 @@ def test_without_the_extra_the_error_says_what_to_install(monkeypatch):
         require_pyspark()
 
 
+def test_without_java_the_error_says_what_to_install(spark, monkeypatch):
+    from deliverability.spark import session
+
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr(session.shutil, "which", lambda name: None)
+    with pytest.raises(ConfigError, match="openjdk-17-jre-headless"):
+        session.spark_session("local[1]")
+
+
+def test_the_master_comes_from_the_option_else_from_spark_submit(monkeypatch):
+    from deliverability.spark.session import _runs_locally
+
+    monkeypatch.delenv("PYSPARK_GATEWAY_PORT", raising=False)
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS", raising=False)
+    assert _runs_locally(None) and _runs_locally("local[2]") and not _runs_locally("yarn")
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--master spark://host:7077 pyspark-shell")
+    assert not _runs_locally(None)
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
+    monkeypatch.setenv("PYSPARK_GATEWAY_PORT", "40123")  # what spark-submit sets for the driver
+    assert not _runs_locally(None) and _runs_locally("local[1]")
+
+
 def test_unknown_engine_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["rates", SAMPLE[0], "--engine", "dask", "--out", "x.csv"])
