@@ -52,6 +52,12 @@ WEAK_REASONS = frozenset(
 )
 
 
+#: The steps of the precedence for log rows (which know no SMTP command and no DSN action),
+#: in order; both vectorized paths (polars and Spark) build their expression from it.
+LOG_ROW_PRECEDENCE = (
+    "specific_text", "strong_status", "general_text", "status", "reply_code", "fallback",
+)  # fmt: skip
+
 #: The SMTP command a server refused → the reason, when nothing more specific is known
 #: (a bounce mail's context; log rows do not carry it).
 COMMAND_REASONS = {"MAIL": "rejected", "HELO": "blocked", "EHLO": "blocked", "CONN": "blocked"}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from deliverability.classify.rules import (
+    LOG_ROW_PRECEDENCE,
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
     WEAK_REASONS,
@@ -101,14 +102,15 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
     by_reply = reply_code.replace_strict(rules.reply_codes, default=None, return_dtype=pl.String)
     has_text = diagnostic.fill_null("").str.strip_chars().str.len_chars() > 0
     fallback = pl.when(has_text).then(pl.lit("onhold")).otherwise(pl.lit("undefined"))
-    reason = pl.coalesce(
-        _first_match(rules.specific_texts, diagnostic),
-        strong_status,
-        _first_match(rules.general_texts, diagnostic),
-        by_status,
-        by_reply,
-        fallback,
-    )
+    steps = {
+        "specific_text": _first_match(rules.specific_texts, diagnostic),
+        "strong_status": strong_status,
+        "general_text": _first_match(rules.general_texts, diagnostic),
+        "status": by_status,
+        "reply_code": by_reply,
+        "fallback": fallback,
+    }
+    reason = pl.coalesce([steps[step] for step in LOG_ROW_PRECEDENCE])
     # the refinement of `rules.refine`; log rows know no SMTP command
     return (
         pl.when((reason == "userunknown") & (by_status.fill_null("") != "userunknown"))

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from deliverability.classify.rules import (
+    LOG_ROW_PRECEDENCE,
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
     WEAK_REASONS,
@@ -137,14 +138,15 @@ def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column
     by_reply = _lookup(rules.reply_codes, reply_code.cast("int"))
     has_text = F.coalesce(diagnostic, F.lit("")).rlike(java_regex(r"\S"))
     fallback = F.when(has_text, F.lit("onhold")).otherwise(F.lit("undefined"))
-    reason = F.coalesce(
-        _first_match(rules.specific_texts, diagnostic),
-        strong_status,
-        _first_match(rules.general_texts, diagnostic),
-        by_status,
-        by_reply,
-        fallback,
-    )
+    steps = {
+        "specific_text": _first_match(rules.specific_texts, diagnostic),
+        "strong_status": strong_status,
+        "general_text": _first_match(rules.general_texts, diagnostic),
+        "status": by_status,
+        "reply_code": by_reply,
+        "fallback": fallback,
+    }
+    reason = F.coalesce(*[steps[step] for step in LOG_ROW_PRECEDENCE])
     refined = F.when(
         (reason == "userunknown") & (F.coalesce(by_status, F.lit("")) != "userunknown"),
         F.lit("filtered"),
