@@ -469,6 +469,20 @@ def test_a_missing_input_names_the_file(spark, tmp_path):
         read_events(spark, [missing], "Europe/Berlin")
 
 
+def test_cluster_uris_are_not_taken_for_local_paths():
+    from deliverability.spark.events import is_remote
+
+    for uri in (
+        "s3a://logs/events/",
+        "abfss://c@acct.dfs.core.windows.net/x",
+        "dbfs:/mnt/logs",
+        "hdfs://nn/x",
+    ):
+        assert is_remote(uri)
+    for local in ("events.csv", "/data/events.parquet", "file:/data/x.csv", "C:\\daten\\x.csv"):
+        assert not is_remote(local)
+
+
 def test_without_the_extra_the_error_says_what_to_install(monkeypatch):
     from deliverability.spark.session import require_pyspark
 

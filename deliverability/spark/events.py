@@ -11,6 +11,7 @@ Postfix logs are then joined by queue id within each file only; load such logs w
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,11 +63,20 @@ class SparkEvents:
     rejects: DataFrame
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # two letters at least: not a drive
+
+
+def is_remote(path: str) -> bool:
+    """A URI of a cluster file system (``s3a://``, ``abfss://``, ``dbfs:/``, ``hdfs://`` …),
+    not a local path (``file:`` URIs are local)."""
+    return bool(_SCHEME.match(path)) and not path.startswith("file:")
+
+
 def list_files(spark: SparkSession, paths: Sequence[str]) -> list[str]:
     """Every file under `paths` (files, folders, globs; local or on a cluster file system),
     as Spark lists them; hidden files and Spark's own markers (``_SUCCESS``) are left out."""
     for path in paths:
-        if "://" not in path and not Path(path.removeprefix("file:")).exists():
+        if not is_remote(path) and not Path(path.removeprefix("file:")).exists():
             raise InputError("Die Datei wurde nicht gefunden.", path=path)
     try:
         listing = (
@@ -103,7 +113,7 @@ def _as_given(paths: Sequence[str]) -> dict[str, str]:
     rejects name files as the polars path does; folders map as prefixes."""
     names: dict[str, str] = {}
     for path in paths:
-        if "://" not in path:
+        if not is_remote(path):
             names[str(Path(path.removeprefix("file:")).absolute())] = path
     return names
 

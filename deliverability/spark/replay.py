@@ -25,7 +25,7 @@ from deliverability.limits.sends import (
     read_sends_csv,
 )
 from deliverability.schema import REJECTS_SCHEMA
-from deliverability.spark.events import arrow_schema, collect_rejects
+from deliverability.spark.events import arrow_schema, collect_rejects, is_remote
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -117,7 +117,7 @@ def load_spark_sends(
     def is_sends_csv(path: str) -> bool:
         local = Path(path)
         return (
-            "://" not in path
+            not is_remote(path)
             and local.is_file()
             and not path.endswith(".parquet")
             and not looks_like_events(local)
