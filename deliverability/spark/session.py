@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from deliverability.errors import ConfigError
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 ENGINES = ("polars", "spark")
 #: pyspark warns on each use of Arrow that it was not tested with pandas 3; nothing here
 #: passes pandas frames to Spark (Arrow and polars only).
+#: Logging for local runs: errors only (Spark's own default prints a banner and warnings).
+_LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
 warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
 
@@ -81,6 +84,10 @@ def spark_session(master: str | None = None, app_name: str = "deliverability") -
         builder = (
             builder.config(
                 "spark.driver.memory", os.environ.get("DELIVERABILITY_SPARK_MEMORY", "4g")
+            )
+            .config(
+                "spark.driver.extraJavaOptions",
+                f"-Dlog4j2.configurationFile={_LOG_CONFIG.as_uri()}",
             )
             .config("spark.ui.enabled", "false")
             # the driver is this machine: per-send replay results may exceed the 1 GB default
