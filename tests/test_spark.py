@@ -469,6 +469,21 @@ def test_a_missing_input_names_the_file(spark, tmp_path):
         read_events(spark, [missing], "Europe/Berlin")
 
 
+def test_a_file_the_loader_refuses_stops_the_run_as_on_polars(spark, tmp_path):
+    from deliverability.spark.events import read_events
+
+    good = tmp_path / "gut.csv"
+    good.write_text(HEADER + "\n2026-11-20T09:00:00+01:00,m1,a@x.de,b@y.de,sent,,,,,,t\n")
+    bad = tmp_path / "kaputt.csv"
+    bad.write_text("zeit,wer\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError) as on_polars:
+        load_events([str(good), str(bad)])
+    with pytest.raises(InputError) as on_spark:
+        read_events(spark, [str(good), str(bad)], "Europe/Berlin")
+    assert str(on_spark.value) == str(on_polars.value)
+    assert on_spark.value.path == str(bad) and on_spark.value.line == 1
+
+
 def test_cluster_uris_are_not_taken_for_local_paths():
     from deliverability.spark.events import is_remote
 

@@ -153,14 +153,16 @@ def _load_file_batches(
                         rejects = loaded.rejects.with_columns(
                             pl.col("raw").str.replace_all(str(copy), shown, literal=True)
                         )
-                    except DeliverabilityError as error:
-                        events = pl.DataFrame(schema=EVENT_SCHEMA)
+                        kind = "reject"
+                    except DeliverabilityError as error:  # the file as a whole is unusable
+                        events, kind = pl.DataFrame(schema=EVENT_SCHEMA), "fatal"
+                        detail = str(getattr(error, "detail", error)).replace(str(copy), shown)
                         rejects = pl.DataFrame(
                             {
                                 "file": [shown],
                                 "line": [getattr(error, "line", None)],
                                 "field": [getattr(error, "field", None)],
-                                "reason": [getattr(error, "detail", str(error))],
+                                "reason": [detail],
                                 "raw": [None],
                             },
                             schema=REJECTS_SCHEMA,
@@ -170,7 +172,7 @@ def _load_file_batches(
                         events.with_columns(
                             pl.col("event", "bounce_type").cast(pl.String), _kind=pl.lit("event")
                         ),
-                        rejects.with_columns(file=pl.lit(shown), _kind=pl.lit("reject")).rename(
+                        rejects.with_columns(file=pl.lit(shown), _kind=pl.lit(kind)).rename(
                             {"reason": "_reject_reason"}
                         ),
                     ],
@@ -179,6 +181,15 @@ def _load_file_batches(
                 yield from out.to_arrow().cast(arrow_schema(_LOADED_DDL)).to_batches()
 
     return load
+
+
+def _raise_unusable_file(loaded: DataFrame) -> None:
+    """A file the loader refused as a whole stops the run, as on polars (file, line, field)."""
+    fatal = loaded.filter("_kind = 'fatal'").select("file", "line", "field", "_reject_reason")
+    first = fatal.orderBy("file").limit(1).collect()
+    if first:
+        file, line, field, reason = first[0]
+        raise InputError(str(reason), path=file, line=line, field=field)
 
 
 def read_events(spark: SparkSession, paths: Sequence[str], timezone: str) -> SparkEvents:
@@ -198,6 +209,7 @@ def read_events(spark: SparkSession, paths: Sequence[str], timezone: str) -> Spa
         loaded = contents.mapInArrow(
             _load_file_batches(timezone, _as_given(paths)), _LOADED_DDL
         ).cache()
+        _raise_unusable_file(loaded)
         frames.append(canonical(loaded.filter(F.col("_kind") == "event")))
         rejects = loaded.filter(F.col("_kind") == "reject").select(
             "file", "line", "field", F.col("_reject_reason").alias("reason"), "raw"
