@@ -34,11 +34,9 @@ def spark_weeks(messages: DataFrame) -> pl.DataFrame:
 def spark_rates(messages: DataFrame, by: str, week: str) -> pl.DataFrame:
     """The rates of `week` per group, computed on Spark, as a polars frame."""
     from deliverability.spark import rates
+    from deliverability.spark.frames import collect
 
-    table = rates.weekly_rates(messages, GROUPS[by], week, previous_week(week))
-    result = pl.from_arrow(table.toArrow())
-    assert isinstance(result, pl.DataFrame)
-    return result
+    return collect(rates.weekly_rates(messages, GROUPS[by], week, previous_week(week)))
 
 
 def write_rates(table: pl.DataFrame, by: str, week: str, target: Path, timezone: str) -> None:

@@ -92,7 +92,7 @@ def _on_spark(request: WeeklyRequest, master: str | None) -> WeeklyResult:
     messages.unpersist()
     state = None
     if request.store is not None:
-        state = rebuild_on_spark(request.store, load_policy(request.policy_file), classified)
+        state = rebuild_on_spark(spark, request.store, load_policy(request.policy_file), classified)
     result = None
     if request.profile_name:
         sends = replay.sends_from_events(classified)

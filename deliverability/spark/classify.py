@@ -18,8 +18,7 @@ say) can differ; server replies are not written in those.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from deliverability.classify.rules import (
     LOG_ROW_PRECEDENCE,
@@ -31,7 +30,7 @@ from deliverability.classify.rules import (
 )
 from deliverability.classify.vectorized import FINAL_MARK, MASKS
 from deliverability.schema import FAILURE_EVENTS
-from deliverability.taxonomy import reasons
+from deliverability.spark.frames import lookup, reason_attribute
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame
@@ -55,18 +54,6 @@ def unsupported_constructs(pattern: str) -> list[str]:
 def java_regex(pattern: str) -> str:
     """A rule pattern for Spark's `rlike`/`regexp_*`: Unicode classes, `\\n` as line end."""
     return f"(?Ud){pattern}"
-
-
-def _literal_map(mapping: Mapping[Any, str]) -> Column:
-    from pyspark.sql import functions as F
-
-    return F.create_map(*[F.lit(item) for pair in mapping.items() for item in pair])
-
-
-def _lookup(mapping: Mapping[Any, str], key: Column) -> Column:
-    from pyspark.sql import functions as F
-
-    return F.when(key.isNotNull(), F.try_element_at(_literal_map(mapping), key))
 
 
 def _extract(column: Column, pattern: str) -> Column:
@@ -117,11 +104,11 @@ def status_reason_col(status: Column) -> Column:
     from pyspark.sql import functions as F
 
     rules = rule_base()
-    exact = _lookup(rules.status_exact, status)
-    subject_detail = _lookup(
+    exact = lookup(rules.status_exact, status)
+    subject_detail = lookup(
         rules.status_subject_detail, _extract(status, r"^[245]\.(\d{1,3}\.\d{1,3})$")
     )
-    subject = _lookup(rules.status_subject, _extract(status, r"^[245]\.(\d{1,3})\.\d{1,3}$"))
+    subject = lookup(rules.status_subject, _extract(status, r"^[245]\.(\d{1,3})\.\d{1,3}$"))
     return F.coalesce(exact, subject_detail, subject)
 
 
@@ -135,7 +122,7 @@ def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column
     rules = rule_base()
     by_status = status_reason_col(status)
     strong_status = F.when(~by_status.isin(*sorted(WEAK_REASONS)), by_status)
-    by_reply = _lookup(rules.reply_codes, reply_code.cast("int"))
+    by_reply = lookup(rules.reply_codes, reply_code.cast("int"))
     has_text = F.coalesce(diagnostic, F.lit("")).rlike(java_regex(r"\S"))
     fallback = F.when(has_text, F.lit("onhold")).otherwise(F.lit("undefined"))
     steps = {
@@ -159,8 +146,7 @@ def bounce_type_col(status: Column, reply_code: Column, reason: Column) -> Colum
     from pyspark.sql import functions as F
 
     leading = F.coalesce(F.substring(status, 1, 1), F.substring(reply_code.cast("string"), 1, 1))
-    natures = {reason_id: entry.nature for reason_id, entry in reasons().items()}
-    nature = F.coalesce(_lookup(natures, reason), F.lit("undetermined"))
+    nature = F.coalesce(reason_attribute("nature", reason), F.lit("undetermined"))
     return (
         F.when(leading == "5", F.lit("hard")).when(leading == "4", F.lit("soft")).otherwise(nature)
     )

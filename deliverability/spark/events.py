@@ -2,7 +2,7 @@
 
 Parquet files and folders in the canonical schema (as `deliverability load` writes them, or a
 partitioned lake of them) are read natively. Every other input (vendor CSV and JSON exports,
-Postfix logs, bounce mails …) is read by the project's own loader, one file per Spark task,
+Postfix logs, bounce mails …) is read by the project's own loader inside Spark tasks, distributed by file,
 so that every format gives exactly the events and rejects of the polars path. Rotated
 Postfix logs are then joined by queue id within each file only; load such logs with
 `deliverability load` to Parquet first when deliveries span two files.
@@ -22,6 +22,14 @@ import polars as pl
 
 from deliverability.errors import InputError
 from deliverability.schema import COLUMNS, EVENT_SCHEMA, REJECTS_SCHEMA
+from deliverability.spark.frames import (
+    arrow_schema,
+    collect,
+    ddl_fields,
+    ddl_names,
+    to_spark,
+    union_all,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -35,24 +43,7 @@ EVENT_DDL = (
 )
 REJECTS_DDL = "file STRING, line BIGINT, field STRING, reason STRING, raw STRING"
 _LOADED_DDL = f"{EVENT_DDL}, _kind STRING, {REJECTS_DDL.replace('reason', '_reject_reason')}"
-_LOADED_COLUMNS = [part.strip().split(" ", 1)[0] for part in _LOADED_DDL.split(",")]
-
-
-def arrow_schema(ddl: str) -> pa.Schema:
-    """The Arrow types Spark expects back from Python for a DDL schema string."""
-    import pyarrow as pa
-
-    types = {
-        "STRING": pa.string(),
-        "TIMESTAMP": pa.timestamp("us", tz="UTC"),
-        "BIGINT": pa.int64(),
-        "INT": pa.int32(),
-        "SMALLINT": pa.int16(),
-        "DOUBLE": pa.float64(),
-        "BOOLEAN": pa.bool_(),
-    }
-    fields = [part.strip().split(" ", 1) for part in ddl.split(",")]
-    return pa.schema([(name, types[kind.strip()]) for name, kind in fields])
+_LOADED_COLUMNS = ddl_names(_LOADED_DDL)
 
 
 @dataclass(frozen=True)
@@ -98,7 +89,7 @@ def canonical(frame: DataFrame) -> DataFrame:
     """Select the canonical columns in order with their Spark types (missing ones as null)."""
     from pyspark.sql import functions as F
 
-    types = dict(part.strip().split(" ", 1) for part in EVENT_DDL.split(","))
+    types = dict(ddl_fields(EVENT_DDL))
     present = set(frame.columns)
     return frame.select(
         [
@@ -214,31 +205,26 @@ def read_events(spark: SparkSession, paths: Sequence[str], timezone: str) -> Spa
         rejects = loaded.filter(F.col("_kind") == "reject").select(
             "file", "line", "field", F.col("_reject_reason").alias("reason"), "raw"
         )
-    events = frames[0]
-    for frame in frames[1:]:
-        events = events.unionByName(frame)
-    return SparkEvents(events, rejects)
+    return SparkEvents(union_all(frames), rejects)
 
 
 def from_polars(spark: SparkSession, frame: pl.DataFrame) -> DataFrame:
     """A (small) polars event frame as a Spark DataFrame in the canonical schema."""
-    text = frame.with_columns(pl.col("event", "bounce_type").cast(pl.String))
-    return spark.createDataFrame(text.to_arrow(compat_level=pl.CompatLevel.oldest()), EVENT_DDL)  # type: ignore[arg-type]
+    return to_spark(
+        spark, frame.with_columns(pl.col("event", "bounce_type").cast(pl.String)), EVENT_DDL
+    )
 
 
 def to_polars(frame: DataFrame) -> pl.DataFrame:
     """Spark events back as a polars frame with the canonical dtypes (enums included)."""
-    collected = pl.from_arrow(canonical(frame).toArrow())
-    assert isinstance(collected, pl.DataFrame)
-    return collected.cast(dict(EVENT_SCHEMA))  # type: ignore[arg-type]
+    return collect(canonical(frame)).cast(dict(EVENT_SCHEMA))  # type: ignore[arg-type]
 
 
 def collect_rejects(rejects: DataFrame, paths: Sequence[str]) -> pl.DataFrame:
     """The rejected rows on the driver, in the order of the polars path: by input file as
     given on the command line, within a file as the loader found them (one task reads a
     whole file, and Spark keeps the order of a task's rows)."""
-    collected = pl.from_arrow(rejects.toArrow())
-    assert isinstance(collected, pl.DataFrame)
+    collected = collect(rejects)
     position = {str(path): index for index, path in enumerate(paths)}
     return (
         collected.cast(REJECTS_SCHEMA)

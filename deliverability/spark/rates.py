@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from deliverability.rates import Z95
 from deliverability.schema import ATTEMPT_EVENTS
+from deliverability.spark.frames import lookup
 from deliverability.taxonomy import provider_map
 from deliverability.taxonomy.providers import other_provider
 
@@ -40,11 +41,7 @@ def provider_col(domain: Column) -> Column:
     """The mailbox provider of a recipient domain (static map, as `taxonomy.provider_expr`)."""
     from pyspark.sql import functions as F
 
-    mapping = provider_map()
-    lookup = F.create_map(*[F.lit(item) for pair in mapping.items() for item in pair])
-    return F.coalesce(
-        F.when(domain.isNotNull(), F.try_element_at(lookup, domain)), F.lit(other_provider())
-    )
+    return F.coalesce(lookup(provider_map(), domain), F.lit(other_provider()))
 
 
 def message_outcomes(events: DataFrame, timezone: str) -> DataFrame:

@@ -25,7 +25,8 @@ from deliverability.limits.sends import (
     read_sends_csv,
 )
 from deliverability.schema import REJECTS_SCHEMA
-from deliverability.spark.events import arrow_schema, collect_rejects, is_remote
+from deliverability.spark.events import collect_rejects, is_remote
+from deliverability.spark.frames import arrow_schema, collect, ddl_names, to_spark, union_all
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,7 +44,7 @@ _RESULT_DDL = (
 #: The order of the sends in the polars path: event sends by requested time, then by their
 #: first event; then each sends CSV in file order.
 _ORDER = ["_part", "_time", "_ref", "_row"]
-_RESULT_COLUMNS = [part.strip().split(" ", 1)[0] for part in _RESULT_DDL.split(",")]
+_RESULT_COLUMNS = ddl_names(_RESULT_DDL)
 
 
 def sends_from_events(events: DataFrame) -> DataFrame:
@@ -143,15 +144,10 @@ def load_spark_sends(
             _ref=pl.lit(None, dtype=pl.String),
             _row=pl.col("_row").cast(pl.Int64),
         )
-        arrow = frame.select(SENDS_SCHEMA.names() + _ORDER).to_arrow(
-            compat_level=pl.CompatLevel.oldest()
-        )
-        parts.append(spark.createDataFrame(arrow, _SENDS_DDL))  # type: ignore[arg-type]
+        parts.append(to_spark(spark, frame.select(SENDS_SCHEMA.names() + _ORDER), _SENDS_DDL))
     if not parts:
         raise ConfigError("Keine Eingabedateien angegeben.")
-    sends = parts[0]
-    for other in parts[1:]:
-        sends = sends.unionByName(other)
+    sends = union_all(parts)
     if sender:
         sends = sends.filter(F.lower(F.col("account")) == sender.lower())
     return sends, pl.concat(rejects)
@@ -169,8 +165,7 @@ def replay_on_spark(
     replayed = sends.groupBy("account").applyInArrow(
         _replay_groups(profile, mode, start), _RESULT_DDL
     )
-    collected = pl.from_arrow(replayed.toArrow())
-    assert isinstance(collected, pl.DataFrame)
+    collected = collect(replayed)
     if collected.is_empty():
         raise ConfigError("Die Eingabedateien enthalten keine Sendungen.")
     ordered = collected.sort(_ORDER, nulls_last=False, maintain_order=True).drop(_ORDER)

@@ -20,16 +20,17 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 ENGINES = ("polars", "spark")
-#: pyspark warns on each use of Arrow that it was not tested with pandas 3; nothing here
-#: passes pandas frames to Spark (Arrow and polars only).
 #: Logging for local runs: errors only (Spark's own default prints a banner and warnings).
 _LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
+#: pyspark warns on each use of Arrow that it was not tested with pandas 3; nothing here
+#: passes pandas frames to Spark (Arrow and polars only).
 _PANDAS_WARNING = "PySpark does not yet fully support pandas"
-warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
 
 
 def require_pyspark() -> None:
-    """Raise a readable error when the optional extra is missing."""
+    """Raise a readable error when the optional extra is missing (and quiet pyspark's
+    pandas-3 warning, which does not concern us)."""
+    warnings.filterwarnings("ignore", message=_PANDAS_WARNING, category=FutureWarning)
     try:
         import pyspark  # noqa: F401
     except ImportError as error:

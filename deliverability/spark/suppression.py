@@ -15,6 +15,7 @@ import polars as pl
 
 from deliverability.classify.escalation import ESCALATION_SIDES, RESET_EVENTS
 from deliverability.schema import COLUMNS
+from deliverability.spark.frames import collect, reason_attribute, to_spark, union_all
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import (
     STATE_SCHEMA,
@@ -25,27 +26,12 @@ from deliverability.suppression.state import (
     restore_events,
 )
 from deliverability.suppression.store import EVENT_KEY, RELEVANT_EVENTS
-from deliverability.taxonomy import reasons
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
     from pyspark.sql.window import WindowSpec
 
 _ORDER = ("timestamp", "source_ref")
-
-
-def _frame(spark: SparkSession, frame: pl.DataFrame | pl.LazyFrame, ddl: str) -> DataFrame:
-    """A small polars frame as a Spark DataFrame with the given schema."""
-    data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-    return spark.createDataFrame(data.to_arrow(compat_level=pl.CompatLevel.oldest()), ddl)  # type: ignore[arg-type]
-
-
-def _attribute(name: str, reason: Column) -> Column:
-    from pyspark.sql import functions as F
-
-    values = {entry.id: getattr(entry, name) for entry in reasons().values()}
-    lookup = F.create_map(*[F.lit(item) for pair in values.items() for item in pair])
-    return F.when(reason.isNotNull(), F.try_element_at(lookup, reason))
 
 
 def _email() -> Column:
@@ -78,11 +64,11 @@ def _counts_towards_escalation(excluded: list[str]) -> Column:
 
     reason = F.col("reason")
     suppresses_alone = (F.col("bounce_type") == "hard") & F.coalesce(
-        _attribute("suppress", reason), F.lit(False)
+        reason_attribute("suppress", reason), F.lit(False)
     )
     return (
         (F.col("event") == "bounced")
-        & _attribute("side", reason).isin(*ESCALATION_SIDES)
+        & reason_attribute("side", reason).isin(*ESCALATION_SIDES)
         & ~F.coalesce(reason.isin(*excluded), F.lit(False))
         & ~suppresses_alone
     )
@@ -160,7 +146,7 @@ def _triggers(
     hard = base.filter(
         (F.col("event") == "bounced")
         & (F.col("bounce_type") == "hard")
-        & F.coalesce(_attribute("suppress", reason), F.lit(False))
+        & F.coalesce(reason_attribute("suppress", reason), F.lit(False))
         & ~F.coalesce(reason.isin(*sender), F.lit(False))
     ).withColumn("trigger", F.lit("hard_bounce"))
     parts = [hard.select(*TRIGGER_COLUMNS), escalated]
@@ -180,11 +166,8 @@ def _triggers(
         reason=pl.lit("manual"),
         bounce_type=pl.lit(None, dtype=pl.String),
     ).select(TRIGGER_COLUMNS)
-    parts.append(_frame(spark, manual, _TRIGGER_DDL))
-    result = parts[0]
-    for part in parts[1:]:
-        result = result.unionByName(part)
-    return result
+    parts.append(to_spark(spark, manual, _TRIGGER_DDL))
+    return union_all(parts)
 
 
 _TRIGGER_DDL = (
@@ -218,11 +201,11 @@ def build_state(
     spark = events.sparkSession
     policy = policy or SuppressionPolicy()
     base = _with_address(events.select(*COLUMNS))
-    restored = _frame(spark, restore_events(history), _RESTORE_EVENT_DDL)
+    restored = to_spark(spark, restore_events(history), _RESTORE_EVENT_DDL)
     runs = soft_bounce_runs(
         base.unionByName(restored, allowMissingColumns=True), sorted(policy.sender_reasons)
     ).cache()
-    restores = _frame(
+    restores = to_spark(
         spark,
         last_restores(history),
         "address STRING, restored_at TIMESTAMP, restored_by STRING, restore_note STRING",
@@ -262,7 +245,7 @@ def build_state(
             F.max_by("source", order).alias("source"),
         )
     )
-    manual_notes = _frame(
+    manual_notes = to_spark(
         spark, manual_additions(history), "address STRING, add_note STRING, add_email STRING"
     )
     addresses = (
@@ -297,23 +280,23 @@ def build_state(
             ),
         }
     )
-    collected = pl.from_arrow(state.select(*STATE_SCHEMA.names()).toArrow())
-    assert isinstance(collected, pl.DataFrame)
+    collected = collect(state.select(*STATE_SCHEMA.names()))
     runs.unpersist()
     return collected.cast(dict(STATE_SCHEMA)).sort("status", "address")  # type: ignore[arg-type]
 
 
-def merge_events(stored: DataFrame | None, new: DataFrame) -> DataFrame:
+def merge_events(stored: DataFrame, new: DataFrame | None) -> DataFrame:
     """What `StateDir.add_events` keeps: the relevant events of addresses that ever bounced,
     complained or unsubscribed, one per event key (the stored copy first, else the smallest
-    reference), sorted by time."""
+    reference); the caller sorts them on the driver."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    relevant = new.filter(F.col("event").isin(*RELEVANT_EVENTS)).withColumn("_prio", F.lit(1))
-    merged = (
-        relevant if stored is None else stored.withColumn("_prio", F.lit(0)).unionByName(relevant)
-    )
+    parts = [stored.withColumn("_prio", F.lit(0))]
+    if new is not None:
+        relevant = new.filter(F.col("event").isin(*RELEVANT_EVENTS))
+        parts.append(relevant.withColumn("_prio", F.lit(1)))
+    merged = union_all(parts)
     with_address = merged.withColumn("_address", F.lower(_email()))
     bouncing = with_address.filter(F.col("event") != "delivered").select("_address").distinct()
     first = Window.partitionBy(*EVENT_KEY).orderBy("_prio", F.col("source_ref").asc_nulls_first())

@@ -17,7 +17,7 @@ from deliverability.suppression.policy import SuppressionPolicy, load_policy
 from deliverability.suppression.store import StateDir
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def _summary(state: pl.DataFrame) -> str:
@@ -77,19 +77,14 @@ def run_suppress(
 
 
 def rebuild_on_spark(
-    store: StateDir, policy: SuppressionPolicy, new: DataFrame | None
+    spark: SparkSession, store: StateDir, policy: SuppressionPolicy, new: DataFrame | None
 ) -> pl.DataFrame:
-    """Merge `new` (classified Spark events) into the stored events, decide on Spark, and
-    store both results; returns the state."""
+    """Merge `new` (classified Spark events, if any) into the stored events, decide on Spark,
+    and store both results; returns the state."""
     from deliverability.spark import events, suppression
 
-    stored = store.events()
-    if new is None:
-        from deliverability.spark.session import spark_session
-
-        new = events.from_polars(spark_session(), stored.clear())
-    stored_frame = events.from_polars(new.sparkSession, stored) if stored.height else None
-    merged = suppression.merge_events(stored_frame, new).cache()
+    stored = events.from_polars(spark, store.events())
+    merged = suppression.merge_events(stored, new).cache()
     state = suppression.build_state(merged, store.history(), policy)
     kept = events.to_polars(merged).sort("timestamp", "source_ref", maintain_order=True)
     merged.unpersist()
@@ -105,10 +100,10 @@ def _rebuild_on_spark(
 
     spark = session.spark_session(master)
     if not inputs:
-        return rebuild_on_spark(store, policy, None), 0
+        return rebuild_on_spark(spark, store, policy, None), 0
     loaded = events.read_events(spark, list(inputs), DEFAULT_TIMEZONE)
     new = classify.classify_events(loaded.events)
-    return rebuild_on_spark(store, policy, new), loaded.rejects.count()
+    return rebuild_on_spark(spark, store, policy, new), loaded.rejects.count()
 
 
 def run_restore(
