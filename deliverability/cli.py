@@ -341,6 +341,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _engine_options(weekly)
 
+    for command in (classify, suppress, load, rates, weekly, report):
+        _rules_option(command)
+
     profiles = commands.add_parser(
         "profiles",
         help="Vorlagen der Versandlimits mit Regeln und Quellen anzeigen",
@@ -364,6 +367,16 @@ def _engine_options(command: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="Spark-Master, z. B. local[4], yarn, spark://host:7077 (Standard: die "
         "Spark-Konfiguration, sonst local[*])",
+    )
+
+
+def _rules_option(command: argparse.ArgumentParser) -> None:
+    """`--rules`: the analyst's own classification rules, which win over the shipped ones."""
+    command.add_argument(
+        "--rules",
+        metavar="DATEI.csv",
+        help="eigene Klassifizierungsregeln (CSV mit den Spalten reason und pattern, optional "
+        "bounce_type und source); sie gehen den mitgelieferten Regeln vor",
     )
 
 
@@ -490,6 +503,7 @@ def _run_report(args: argparse.Namespace) -> int:
         out_dir=Path(args.out),
         timezone=args.timezone,
         state_dir=Path(args.state) if args.state else None,
+        rules_file=Path(args.rules) if args.rules else None,
     )
     print(f"Bericht für {result.week_title}: {result.html}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")
@@ -531,7 +545,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handlers[args.command](args)
+        rules_file = getattr(args, "rules", None)
+        if not rules_file:
+            return handlers[args.command](args)
+        from deliverability.classify.rules import use_rules
+        from deliverability.classify.user_rules import rules_with
+
+        rules = rules_with(rules_file)  # every row is checked before anything runs
+        assert rules is not None
+        with use_rules(rules):
+            return handlers[args.command](args)
     except DeliverabilityError as error:
         print(f"Fehler: {error}", file=sys.stderr)
         return 1

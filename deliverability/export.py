@@ -8,15 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.cells import FORMULA_PREFIXES
 from deliverability.errors import DeliverabilityError
-
-#: Characters that make Excel or LibreOffice treat a cell as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutral_cell(value: str) -> str:
-    """One text cell made safe for Excel (same rule as `neutralize_formulas`)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:

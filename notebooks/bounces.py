@@ -27,6 +27,8 @@
 inputs: list = []  # Bounce-Mails: .eml, mbox (auch .gz), Maildir oder Ordner (leer: Beispiel)
 top_n: int = 15  # Anzahl der häufigsten Serverantworten in der Tabelle
 out_csv: str = ""  # Dateipfad für alle Befunde als CSV (leer: keine Datei)
+rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)
+details_n: int = 200  # höchstens so viele Empfänger in der Einzeltabelle
 
 # %%
 from pathlib import Path
@@ -37,10 +39,13 @@ from deliverability import config
 from deliverability.bounces import display as tables
 from deliverability.bounces import summary
 from deliverability.bounces.parse import classify_mails
+from deliverability.classify.rules import activate_rules
+from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts
 from deliverability.report import format as fmt
 from deliverability.report.tables import to_html
 
+activate_rules(rules_with(rules_file))
 paths = inputs or config.sample_bounce_inputs()
 box = summary.collect(classify_mails(paths))
 display(Markdown(f"Ausgewertet: {fmt.enumeration([f'`{Path(p).name}`' for p in paths])}"))
@@ -97,6 +102,17 @@ display(HTML(to_html(tables.providers_table(box))))
 
 # %%
 display(HTML(to_html(tables.diagnostics_table(box, top_n))))
+
+# %% [markdown]
+# ## Einzelbefunde: warum dieses Urteil?
+#
+# Je Empfänger die Regel, die entschieden hat: `text:…` eine Formulierung der Serverantwort
+# (mit Tabelle und Zeile der mitgelieferten Regeln), `status:…` der erweiterte Statuscode,
+# `reply:…` der SMTP-Antwortcode, `context:…` der Befehl oder die DSN-Aktion, `user:…` eine
+# eigene Regel aus `rules_file`, `fallback:onhold` keine erkennbare Ursache.
+
+# %%
+display(HTML(to_html(tables.details_table(box, details_n))))
 
 # %% [markdown]
 # ## Mails ohne Unzustellbarkeit

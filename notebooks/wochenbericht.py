@@ -31,14 +31,19 @@ complaint_warn: float = 0.001  # Warnschwelle Beschwerderate (Anteil)
 consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
 state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)
 limit_profiles: dict = {}  # Quelle → Limitprofil, z. B. {"zendesk_sell": "zendesk-sell"} (leer: Standard)
+rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)
 
 # %%
 import polars as pl
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
+from deliverability.classify.rules import activate_rules
+from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts, tables, weekly
 from deliverability.report import format as fmt
+
+activate_rules(rules_with(rules_file))
 
 thresholds = weekly.Thresholds(
     hard_bounce_warn=hard_bounce_warn,

@@ -171,8 +171,11 @@ def test_cli_jsonl_contract(capsys):
         "german_label",
         "explanation",
         "action",
+        "rule",
+        "original_recipient",
     ]
     assert all(list(record) == fields for record in records)
+    assert all(record["rule"] for record in records)
     assert len(records) == sum(len(expected) for _, expected in EXPECTED)
     assert "Keine Bounce-Mail:" in err and "normal.eml" in err
 

@@ -327,7 +327,10 @@ def test_suppress_command_gives_the_same_state_and_export(spark, tmp_path):
     assert outputs["spark"][0] == export
     assert outputs["spark"][1].equals(state_frame)
     assert outputs["spark"][2].equals(stored)
-    assert state_frame.filter(pl.col("status") == "suppressed").height == 240
+    # 260: GMX/WEB.DE answer unknown users with "550 Requested action not taken: mailbox
+    # unavailable" (the sample's generator, `contact.unknown_user`); since issue 14 that text
+    # without a stage is an unknown user, no longer a filter (was 240)
+    assert state_frame.filter(pl.col("status") == "suppressed").height == 260
 
 
 # --- replay ----------------------------------------------------------------------------------

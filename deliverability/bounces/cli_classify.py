@@ -11,8 +11,8 @@ from typing import TextIO
 
 from deliverability.bounces.parse import classify_mails
 from deliverability.bounces.verdict import VERDICT_FIELDS, BounceVerdict
+from deliverability.cells import neutral_cell
 from deliverability.errors import InputError
-from deliverability.export import neutral_cell
 
 #: German words for the kinds of mail that carry no failure.
 _NOTES = {"delivered": "Zustellbestätigung, kein Fehler"}

@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
-from deliverability.bounces.summary import BounceMailbox, not_bounces, providers, reasons
+from deliverability.bounces.summary import (
+    BounceMailbox,
+    failures_of,
+    not_bounces,
+    providers,
+    reasons,
+)
 from deliverability.bounces.summary import overview as overview_frame
 from deliverability.bounces.summary import top_diagnostics as diagnostics_frame
 from deliverability.bounces.verdict import VERDICT_FIELDS
@@ -58,6 +64,32 @@ def diagnostics_table(box: BounceMailbox, limit: int = 15) -> pd.DataFrame:
             ("recipients", "Empfänger", integer),
             ("domains", "Domains", integer),
             ("label", "Grund", text),
+        ],
+    )
+
+
+def details_table(box: BounceMailbox, limit: int = 200) -> pd.DataFrame:
+    """One row per failed recipient with the rule that decided its verdict (first `limit`)."""
+    frame = (
+        failures_of(box)
+        .head(limit)
+        .with_columns(
+            mail=pl.col("file").str.split("/").list.last(),
+            suppress=pl.when(pl.col("suppress")).then(pl.lit("ja")).otherwise(pl.lit("nein")),
+            bounce_type=pl.col("bounce_type").replace({"hard": "hart", "soft": "weich"}),
+        )
+    )
+    return german_table(
+        frame,
+        [
+            ("mail", "Mail", text),
+            ("recipient", "Empfänger", text),
+            ("german_label", "Grund", text),
+            ("bounce_type", "hart/weich", text),
+            ("suppress", "sperren", text),
+            ("status", "Status", text),
+            ("rule", "Entschieden durch Regel", text),
+            ("diagnostic", "Serverantwort", text),
         ],
     )
 

@@ -5,34 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from deliverability.classify.rules import REPLY_IN_TEXT, STATUS_IN_TEXT
+from deliverability.classify.rules import (
+    COMMAND_IN_TEXT,
+    COMMAND_NAMES,
+    REPLY_IN_TEXT,
+    STATUS_IN_TEXT,
+)
 
 _STATUS = re.compile(STATUS_IN_TEXT)
 _REPLY = re.compile(REPLY_IN_TEXT, re.MULTILINE)
 _SPACE = re.compile(r"\s+")
-#: The SMTP command a server answered, as bounce texts name it.
-_COMMAND = re.compile(
-    r"(?:in reply to|after|while sending|>>>|sent <<<|smtp command\W*)\s*(?:the\s+)?(rcpt to|rcpt|mail from|mail"
-    r"|end of data|data|helo|ehlo|initial connection|connect|starttls)\b"
-    r"|does not like (recipient)|\[(rcpt_to|mail_from|data)\]",
-    re.IGNORECASE,
-)
-_COMMANDS = {
-    "rcpt to": "RCPT",
-    "rcpt": "RCPT",
-    "recipient": "RCPT",
-    "rcpt_to": "RCPT",
-    "mail from": "MAIL",
-    "mail": "MAIL",
-    "mail_from": "MAIL",
-    "end of data": "DATA",
-    "data": "DATA",
-    "helo": "HELO",
-    "ehlo": "EHLO",
-    "initial connection": "CONN",
-    "connect": "CONN",
-    "starttls": "STARTTLS",
-}
+_COMMAND = re.compile(COMMAND_IN_TEXT, re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -51,6 +34,8 @@ class Failure:
     hint: str | None = None
     #: the reason the kind of mail fixes (ARF report → feedback, auto-reply → vacation)
     forced_reason: str | None = None
+    #: the address as the sender wrote it (DSN Original-Recipient), when it differs
+    original_recipient: str | None = None
 
     def with_text_facts(self) -> Failure:
         """Fill status, reply code and SMTP command from the diagnostic where missing."""
@@ -70,7 +55,7 @@ class Failure:
         command = self.command
         if command is None:
             match = _COMMAND.search(text)
-            command = _COMMANDS[next(g for g in match.groups() if g).lower()] if match else None
+            command = COMMAND_NAMES[next(g for g in match.groups() if g).lower()] if match else None
         return replace(self, status=status, reply_code=reply, command=command)
 
 

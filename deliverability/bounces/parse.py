@@ -8,14 +8,15 @@ from dataclasses import dataclass, replace
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
+from deliverability.bounces.addresses import is_internet_address, recipient_address
 from deliverability.bounces.failure import Failure, squeeze
 from deliverability.bounces.message import MailParts, header_text, parse_field_blocks, parse_mail
-from deliverability.bounces.plaintext import addresses_in, text_blocks
+from deliverability.bounces.plaintext import addresses_in, text_blocks, transcript_commands
 from deliverability.bounces.ses import ses_notification
 from deliverability.bounces.sources import RawMail, iter_mails, normalize_line_endings
 from deliverability.bounces.verdict import BounceVerdict, MailResult
 from deliverability.classify.codes import classify_failure
-from deliverability.classify.rules import REPLY_IN_TEXT, STATUS_IN_TEXT
+from deliverability.classify.rules import COMMAND_NAMES, REPLY_IN_TEXT, STATUS_IN_TEXT
 from deliverability.taxonomy import get_reason
 
 NOT_A_BOUNCE = "keine-bounce"
@@ -78,14 +79,6 @@ RECIPIENT_DOMAIN_HINTS = {
 }
 
 
-def _address(value: str) -> str | None:
-    """The address of a DSN recipient field ("rfc822; a@b") or a header ("Name <a@b>")."""
-    if ";" in value:
-        value = value.split(";", 1)[1]
-    address = parseaddr(value)[1] or value.strip().strip("<>")
-    return address.strip() or None
-
-
 def _typed(value: str | None) -> tuple[str | None, str | None]:
     """Split "smtp; 550 …" into its type and text."""
     if not value:
@@ -136,18 +129,36 @@ def mail_kind(parts: MailParts) -> str:
 
 
 def _own_addresses(parts: MailParts) -> frozenset[str]:
-    """The bounce's own sender and recipient: never the failed address."""
-    values = " ".join(
-        header_text(parts.headers, name) for name in ("From", "To", "Return-Path", "Sender")
-    )
-    return frozenset(addresses_in(values))
+    """Addresses that are never the failed recipient: the bounce's own sender and recipient,
+    the original message's sender, and a mailing list's own addresses (List-Post, List-Id)."""
+    values = [header_text(parts.headers, name) for name in ("From", "To", "Return-Path", "Sender")]
+    if parts.original is not None:
+        values += [
+            header_text(parts.original, name)
+            for name in ("From", "Return-Path", "Sender", "Reply-To", "List-Post", "Errors-To")
+        ]
+        values += [a for a in _list_addresses(parts)]
+    return frozenset(addresses_in(" ".join(values)))
+
+
+def _list_addresses(parts: MailParts) -> list[str]:
+    """The list's own address when the returned message was a mailing-list post."""
+    if parts.original is None:
+        return []
+    post = header_text(parts.original, "List-Post") + " " + header_text(parts.original, "List-Id")
+    found = addresses_in(post.replace("<", " ").replace(">", " ").replace("mailto:", " "))
+    list_id = re.search(r"<([^<>@\s.]+)\.([^<>\s]+\.[a-z]{2,})>", post)
+    if list_id:  # List-Id: <name.example.org> stands for name@example.org
+        found.append(f"{list_id.group(1)}@{list_id.group(2)}".lower())
+    return found
 
 
 def _dsn_failures(parts: MailParts) -> list[Failure]:
     failures = []
     reporting = _typed(parts.dsn_message.get("reporting-mta"))[1]
     for fields in parts.dsn_recipients:
-        recipient_field = fields.get("final-recipient") or fields.get("original-recipient") or ""
+        final = recipient_address(fields.get("final-recipient"))
+        original = recipient_address(fields.get("original-recipient"))
         diagnostic_type, diagnostic = _typed(fields.get("diagnostic-code"))
         actual = _typed(fields.get("x-actual-recipient"))[1] or ""
         if actual.startswith(("|", '"|')):
@@ -157,18 +168,25 @@ def _dsn_failures(parts: MailParts) -> list[Failure]:
             status = None
         failures.append(
             Failure(
-                recipient=_address(recipient_field) if recipient_field else None,
+                recipient=final
+                if is_internet_address(final) or not is_internet_address(original)
+                else original,
                 status=status,
                 diagnostic=diagnostic,
                 diagnostic_type=diagnostic_type,
                 remote_mta=_typed(fields.get("remote-mta"))[1] or reporting,
                 dsn_action=(fields.get("action") or "").lower() or None,
+                original_recipient=original
+                if original and final and original.lower() != final.lower()
+                else None,
             )
         )
     return failures
 
 
-def _merge_text(failure: Failure, blocks: dict[str, str], preamble: str) -> Failure:
+def _merge_text(
+    failure: Failure, blocks: dict[str, str], preamble: str, commands: dict[str, str]
+) -> Failure:
     """Fill the diagnostic from the human-readable text where the DSN gave none.
 
     `preamble` is the text before the first recipient; it is only used for bounces without
@@ -180,17 +198,18 @@ def _merge_text(failure: Failure, blocks: dict[str, str], preamble: str) -> Fail
         if preamble and not _CODE_IN_TEXT.search(text) and _ANY_CODE.search(preamble):
             text = f"{preamble} {text}".strip()  # the error stands above the address
         diagnostic = text or preamble or None
-    merged = Failure(
-        recipient=failure.recipient,
-        status=failure.status,
+    merged = replace(
+        failure,
         diagnostic=diagnostic,
-        diagnostic_type=failure.diagnostic_type,
         remote_mta=failure.remote_mta or _remote_mta(text or preamble),
-        dsn_action=failure.dsn_action,
     ).with_text_facts()
     if merged.command is None and text and text != diagnostic:
         command = Failure(None, diagnostic=text).with_text_facts().command
-        merged = Failure(**{**merged.__dict__, "command": command})
+        merged = replace(merged, command=command)
+    if merged.command is None:
+        sent = commands.get((failure.recipient or "").lower())
+        if sent:
+            merged = replace(merged, command=COMMAND_NAMES[sent])
     return merged
 
 
@@ -224,7 +243,8 @@ def read_failures(parts: MailParts) -> list[Failure]:
         if parts.dsn_message:  # a DSN without recipients: its text is only boilerplate
             preamble = ""
         failures = [Failure(address) for address in _fallback_recipients(parts, ignore)]
-    merged = [_merge_text(failure, by_address, preamble) for failure in failures]
+    commands = transcript_commands(parts.text)
+    merged = [_merge_text(failure, by_address, preamble, commands) for failure in failures]
     return [_with_domain_hint(failure) for failure in merged]
 
 
@@ -243,7 +263,9 @@ def _fallback_recipients(parts: MailParts, ignore: frozenset[str]) -> list[str]:
         return in_text
     if parts.original is not None:
         to = [
-            address for _, address in getaddresses([header_text(parts.original, "To")]) if address
+            address
+            for _, address in getaddresses([header_text(parts.original, "To")])
+            if address and address.lower() not in ignore
         ]
         if len(to) == 1:
             return to
@@ -252,7 +274,7 @@ def _fallback_recipients(parts: MailParts, ignore: frozenset[str]) -> list[str]:
 
 def _feedback_failures(parts: MailParts) -> list[Failure]:
     fields = parts.feedback or {}
-    recipient = _address(fields["original-rcpt-to"]) if fields.get("original-rcpt-to") else None
+    recipient = recipient_address(fields.get("original-rcpt-to"))
     if recipient is None and parts.original is not None:
         recipient = parseaddr(header_text(parts.original, "To"))[1] or None
     kind = fields.get("feedback-type", "abuse")
@@ -312,6 +334,10 @@ def read_mail(mail: RawMail) -> MailRead:
     return MailRead(mail.file, kind, tuple(failures))
 
 
+#: Why a kind of mail fixes its reason, as the verdict's rule field says it.
+_FORCED_RULES = {"feedback": "source:feedback-report", "vacation": "source:auto-reply"}
+
+
 def verdict_of(file: str, failure: Failure) -> BounceVerdict:
     """Classify one failure and attach the German explanation from the taxonomy."""
     verdict = classify_failure(
@@ -323,6 +349,7 @@ def verdict_of(file: str, failure: Failure) -> BounceVerdict:
         diagnostic_type=failure.diagnostic_type,
         hint=failure.hint,
         reason=failure.forced_reason,
+        reason_rule=_FORCED_RULES.get(failure.forced_reason or "", ""),
     )
     taxonomy = get_reason(verdict.reason)
     return BounceVerdict(
@@ -338,6 +365,8 @@ def verdict_of(file: str, failure: Failure) -> BounceVerdict:
         german_label=taxonomy.label,
         explanation=f"{taxonomy.what} {taxonomy.meaning}",
         action=taxonomy.action,
+        rule=verdict.rule,
+        original_recipient=failure.original_recipient,
     )
 
 

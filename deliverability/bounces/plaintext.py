@@ -151,3 +151,35 @@ def text_blocks(text: str, ignore: frozenset[str] = frozenset()) -> tuple[str, l
 def addresses_in(text: str) -> list[str]:
     """Every distinct address in a text, in order."""
     return list(dict.fromkeys(match.lower() for match in _ADDRESS.findall(text)))
+
+
+_SENT_COMMAND = re.compile(r"^\s*>>>\s*([A-Za-z]+(?: [A-Za-z]+)?)", re.MULTILINE)
+_REPLY_LINE = re.compile(r"^\s*<<<\s*[245]\d\d")
+
+
+def transcript_commands(text: str) -> dict[str, str]:
+    """Address → the SMTP command its refusal answered, from a session transcript.
+
+    Sendmail and others quote the session: ``>>> DATA`` (what was sent) and then
+    ``<<< 550 5.2.1 <a@b>... User unknown`` (the answer). An address in an answer line
+    belongs to the command sent last before it.
+    """
+    commands: dict[str, str] = {}
+    last: str | None = None
+    for line in text.split("\n"):
+        sent = _SENT_COMMAND.match(line)
+        if sent:
+            word = sent.group(1).lower()
+            last = next(
+                (
+                    name
+                    for name in ("rcpt to", "mail from", "data", "ehlo", "helo")
+                    if word.startswith(name.split()[0])
+                ),
+                None,
+            )
+            continue
+        if last and _REPLY_LINE.match(line):
+            for address in addresses_in(line):
+                commands.setdefault(address, last)
+    return commands

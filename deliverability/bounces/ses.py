@@ -13,15 +13,11 @@ import re
 from typing import Any
 
 from deliverability.bounces.failure import Failure
+from deliverability.classify.vendor_reasons import vendor_reasons
 
-#: SES bounce sub-types that name a reason when the remote server's text does not.
-SUBTYPE_REASONS = {
-    "NoEmail": "userunknown",
-    "MailboxFull": "mailboxfull",
-    "MessageTooLarge": "mesgtoobig",
-    "ContentRejected": "contenterror",
-    "AttachmentRejected": "policyviolation",
-}
+#: SES bounce sub-types that name a reason when the remote server's text does not
+#: (rule data, see `classify.vendor_reasons`).
+SUBTYPE_REASONS = vendor_reasons("ses", "bounceSubType")
 
 
 def _json_objects(text: str) -> list[dict[str, Any]]:

@@ -18,6 +18,8 @@ VERDICT_FIELDS: tuple[str, ...] = (
     "german_label",
     "explanation",
     "action",
+    "rule",
+    "original_recipient",
 )
 
 
@@ -37,6 +39,10 @@ class BounceVerdict:
     german_label: str
     explanation: str
     action: str
+    #: the rule that decided the reason (see `classify.rules`), e.g. ``status:x.1.1``
+    rule: str = ""
+    #: the address as the sender wrote it (DSN Original-Recipient), when it differs
+    original_recipient: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -15,6 +15,7 @@ from deliverability.classify.rules import (
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
     WEAK_REASONS,
+    RuleBase,
     TextRule,
     refine,
     rule_base,
@@ -32,6 +33,17 @@ class Verdict:
     status: str | None
     reply_code: int | None
     suppress: bool = False
+    #: the rule that decided (see `classify.rules`), e.g. ``status:x.1.1``
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reason and the rule that decided it; `bounce_type` when an analyst's rule fixes it."""
+
+    reason: str
+    rule: str
+    bounce_type: str | None = None
 
 
 class PatternSet(Protocol):
@@ -58,7 +70,7 @@ class RE2PatternSet:
 
     def first(self, text: str | None) -> TextRule | None:
         """The first rule in table order whose pattern occurs in `text`."""
-        if not text:
+        if not text or not self._rules:
             return None
         matches = self._set.Match(text)
         return self._rules[min(matches)] if matches else None
@@ -79,9 +91,13 @@ class PythonPatternSet:
 
 
 @cache
-def _compiled() -> tuple[PatternSet, PatternSet]:
-    rules = rule_base()
-    return RE2PatternSet(rules.specific_texts), RE2PatternSet(rules.general_texts)
+def _compiled(rules: RuleBase) -> tuple[PatternSet, PatternSet, PatternSet]:
+    """The RE2 pattern sets of one rule base: the analyst's, pass 1 and pass 2."""
+    return (
+        RE2PatternSet(rules.user_texts),
+        RE2PatternSet(rules.specific_texts),
+        RE2PatternSet(rules.general_texts),
+    )
 
 
 def python_pattern_sets() -> tuple[PatternSet, PatternSet]:
@@ -102,19 +118,73 @@ def extract_reply_code(text: str | None) -> int | None:
 
 def context_reason(
     command: str | None, dsn_action: str | None, diagnostic_type: str | None
-) -> str | None:
+) -> tuple[str, str] | None:
     """What the circumstances of a failure say when its codes and text do not.
 
     A bounce mail knows more than a log row: the SMTP command the server answered and the
     DSN's Action field. A refusal at MAIL FROM concerns the sender (`rejected`), one at
     connection or HELO/EHLO the sending host (`blocked`); a delayed or expired delivery is
-    `expired`; a local delivery program's failure (X-Unix) is `mailererror`.
+    `expired`; a local delivery program's failure (X-Unix) is `mailererror`. Returns the
+    reason and what decided it.
     """
     if diagnostic_type and diagnostic_type.startswith("X-UNIX"):
-        return "mailererror"
+        return "mailererror", "x-unix"
     if dsn_action in ("delayed", "expired"):
-        return "expired"
-    return COMMAND_REASONS.get(command or "")
+        return "expired", f"action-{dsn_action}"
+    reason = COMMAND_REASONS.get(command or "")
+    return (reason, f"command-{command}") if reason else None
+
+
+def decide(
+    status: str | None,
+    reply_code: int | None,
+    diagnostic: str | None,
+    *,
+    command: str | None = None,
+    dsn_action: str | None = None,
+    diagnostic_type: str | None = None,
+    patterns: tuple[PatternSet, PatternSet] | None = None,
+) -> Decision:
+    """The reason and the deciding rule, by the documented precedence (`classify.rules`).
+
+    `patterns` replaces the RE2 pattern sets of passes 1 and 2 (see `python_pattern_sets`).
+    """
+    rules = rule_base()
+    user, specific, general = _compiled(rules)
+    if patterns is not None:
+        specific, general = patterns
+    text = diagnostic.lower() if diagnostic else diagnostic  # patterns are lower case
+    own = user.first(text)
+    if own is not None:
+        return Decision(own.reason, own.rule_id, own.bounce_type)
+    by_status = rules.status_rule(status)
+    status_reason = by_status[0] if by_status else None
+    rule = specific.first(text)
+    decision: Decision | None = None
+    if rule is not None:
+        decision = Decision(rule.reason, rule.rule_id)
+    elif by_status is not None and status_reason not in WEAK_REASONS:
+        decision = Decision(by_status[0], f"status:{by_status[1]}")
+    else:
+        rule = general.first(text)
+        context = context_reason(command, dsn_action, diagnostic_type)
+        if rule is not None:
+            decision = Decision(rule.reason, rule.rule_id)
+        elif context is not None:
+            decision = Decision(context[0], f"context:{context[1]}")
+        elif by_status is not None:
+            decision = Decision(by_status[0], f"status:{by_status[1]}")
+        elif reply_code is not None and reply_code in rules.reply_codes:
+            decision = Decision(rules.reply_codes[reply_code], f"reply:{reply_code}")
+        else:
+            fallback = "onhold" if text and text.strip() else "undefined"
+            decision = Decision(fallback, f"fallback:{fallback}")
+    reason, refinement = refine(
+        decision.reason, status_reason, command, final=bool(rule and rule.final), status=status
+    )
+    if refinement is None:
+        return decision
+    return Decision(reason, f"{decision.rule}+refine:{refinement}")
 
 
 def reason_of(
@@ -127,28 +197,16 @@ def reason_of(
     diagnostic_type: str | None = None,
     patterns: tuple[PatternSet, PatternSet] | None = None,
 ) -> str:
-    """The reason by the documented precedence (see `classify.rules`).
-
-    `patterns` replaces the RE2 pattern sets (see `python_pattern_sets`).
-    """
-    rules = rule_base()
-    specific, general = patterns or _compiled()
-    status_reason = rules.status_reason(status)
-    diagnostic = diagnostic.lower() if diagnostic else diagnostic  # patterns are lower case
-    rule = specific.first(diagnostic)
-    reason = rule.reason if rule else None
-    if reason is None and status_reason is not None and status_reason not in WEAK_REASONS:
-        reason = status_reason
-    if reason is None:
-        rule = general.first(diagnostic)
-        reason = (
-            (rule.reason if rule else None)
-            or context_reason(command, dsn_action, diagnostic_type)
-            or status_reason
-            or (rules.reply_codes.get(reply_code) if reply_code is not None else None)
-            or ("onhold" if diagnostic and diagnostic.strip() else "undefined")
-        )
-    return refine(reason, status_reason, command, final=bool(rule and rule.final))
+    """The reason alone (see `decide`)."""
+    return decide(
+        status,
+        reply_code,
+        diagnostic,
+        command=command,
+        dsn_action=dsn_action,
+        diagnostic_type=diagnostic_type,
+        patterns=patterns,
+    ).reason
 
 
 def classify_failure(
@@ -161,32 +219,37 @@ def classify_failure(
     diagnostic_type: str | None = None,
     hint: str | None = None,
     reason: str | None = None,
+    reason_rule: str = "",
 ) -> Verdict:
-    """Reason, hard/soft and `suppress` for one failure.
+    """Reason, hard/soft, `suppress` and the deciding rule for one failure.
 
     `hint` is a reason the source names itself (an SES bounce sub-type, a Google Group),
     taken when the rules find none (`onhold`, `undefined`). `reason` forces the reason
-    (feedback reports, auto-replies); the codes still decide hard or soft.
+    (feedback reports, auto-replies; `reason_rule` says why); the codes still decide hard or
+    soft.
     """
     status = status or extract_status(diagnostic)
     reply_code = reply_code or extract_reply_code(diagnostic)
-    if reason is None:
-        if (status or "").startswith("2.") or dsn_action in DELIVERED_ACTIONS:
-            reason = "delivered"
-        else:
-            reason = reason_of(
-                status,
-                reply_code,
-                diagnostic,
-                command=command,
-                dsn_action=dsn_action,
-                diagnostic_type=diagnostic_type,
-            )
-            if hint and reason in ("onhold", "undefined"):
-                reason = hint
-    bounce_type = bounce_type_of(status, reply_code, reason, dsn_action)
+    fixed_type: str | None = None
+    if reason is not None:
+        rule = reason_rule or f"source:{reason}"
+    elif (status or "").startswith("2.") or dsn_action in DELIVERED_ACTIONS:
+        reason, rule = "delivered", f"status:{status}" if status else f"context:action-{dsn_action}"
+    else:
+        decision = decide(
+            status,
+            reply_code,
+            diagnostic,
+            command=command,
+            dsn_action=dsn_action,
+            diagnostic_type=diagnostic_type,
+        )
+        reason, rule, fixed_type = decision.reason, decision.rule, decision.bounce_type
+        if hint and reason in ("onhold", "undefined"):
+            reason, rule = hint, f"hint:{hint}"
+    bounce_type = fixed_type or bounce_type_of(status, reply_code, reason, dsn_action)
     suppress = get_reason(reason).suppress and bounce_type == "hard"
-    return Verdict(reason, bounce_type, status, reply_code, suppress)
+    return Verdict(reason, bounce_type, status, reply_code, suppress, rule)
 
 
 def bounce_type_of(

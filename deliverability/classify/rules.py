@@ -1,35 +1,46 @@
 """The classification rule base, loaded from the CSV tables in `rules/`.
 
-One rule base serves both paths (one bounce mail, millions of log rows). Precedence, as
-documented in the README and tested:
+One rule base serves both paths (one bounce mail, millions of log rows). The precedence is
+documented here and nowhere else; every step is tested (`tests/test_precedence.py`):
 
-1. **Specific texts** (`text_patterns.csv`, pass 1): the first matching reason in table order.
-   A server's own words beat a generic code: a ``550 5.7.1`` that says "SPF" is `authfailure`,
-   "mailbox full" under a 5xx is still `mailboxfull`.
-2. **The enhanced status code** (`status_codes.csv`): the exact code (``5.7.515``, ``4.2.1``),
-   else its subject and detail for any class (``x.1.1``).
-3. When the code gives no reason or only a *weak* one (see `WEAK_REASONS`), **general texts**
-   (pass 2: policy, system, expiry, network, security, local mailer) may still decide.
-4. Then the weak reason from the code; then what the circumstances say (SMTP command, DSN
-   action, see `codes.context_reason`); then the **SMTP reply code** (`reply_codes.csv`).
-5. Otherwise `onhold` when there is a diagnostic text nobody recognised, `undefined` when
-   there is none.
+0. **The analyst's own rules** (`--rules FILE.csv`, see `user_rules`): the first matching row
+   of that file wins over everything shipped, as the local rule files of MTA bounce
+   classifiers do. Rule id ``user:FILE:LINE``.
+1. **Specific texts** (`text_patterns.csv`, pass 1): the first matching row in table order.
+   A text that names a reason beats a generic status code: a ``550 5.7.1`` that says "SPF"
+   is `authfailure`, "mailbox full" under a 5xx is still `mailboxfull`.
+   Rule id ``text:text_patterns.csv:LINE``.
+2. **A specific enhanced status code** (`status_codes.csv`): the exact code (``5.7.515``,
+   ``4.2.1``), else its subject and detail for any class (``x.1.1``, ``x.2.2``, ``x.3.4``,
+   ``x.4.7``, ``x.7.1`` …). A specific code beats a vague text. Codes that only hint at a
+   reason (`WEAK_REASONS`, e.g. ``x.1.0``, ``5.3.0``, ``x.4.0``) wait for step 5.
+   Rule id ``status:CODE`` with the table's key (``status:x.1.1``, ``status:5.7.515``).
+3. **General texts** (pass 2: policy, system, expiry, network, security, local mailer).
+4. **The circumstances** a bounce mail knows and a log row does not (`codes.context_reason`):
+   the refused SMTP command, the DSN action, a local delivery program. Rule id ``context:…``.
+5. The weak reason from the status code, then the **SMTP reply code** (`reply_codes.csv`,
+   rule id ``reply:550``).
+6. Otherwise `onhold` when there is a diagnostic text nobody recognised, `undefined` when
+   there is none (rule id ``fallback:onhold`` / ``fallback:undefined``).
 
-Afterwards one refinement applies to unknown-address texts. Refused at MAIL FROM, the
-unknown user or domain is the *sender's* (`rejected`). A quoted "user unknown" proves a
-missing mailbox only when the status code says so too (``x.1.x``) or the server refused the
-recipient at RCPT TO; otherwise (after DATA, under a policy code, or when nobody knows the
-stage) a recipient-side filter may be answering, and the reason is `filtered`, as Sisimai
-rules. Rows marked `final` in the table (a server's own unambiguous statement, such as
-Exchange's "The recipient name is not recognized") are exempt. Without this refinement a
-filter's generic "user unknown" would suppress valid addresses.
+Afterwards one refinement, only where its condition is in the mail (`refine`): an unknown
+user or domain refused at MAIL FROM is the *sender's* (`rejected`); a "user unknown" answered
+to the message itself (after DATA) and not confirmed by an ``x.1.x`` code is a recipient-side
+filter (`filtered`), as Sisimai rules; so is one under a code that contradicts it, a mailbox
+status (``x.2.x``: the mailbox exists) or a policy status (``x.7.x``), unless the server
+refused the recipient when it was named (RCPT TO). Where the stage is unknown (a log row without the command) the text
+stands. Rows marked `final` (a server's own unambiguous statement) and the
+analyst's rules are exempt. The rule id then ends in ``+refine:mail-from``,
+``+refine:after-data`` or ``+refine:status-filtered``.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -37,6 +48,7 @@ from deliverability.errors import ConfigError
 from deliverability.taxonomy import REASON_IDS
 
 RULES_DIR = Path(__file__).with_name("rules")
+TEXT_TABLE = "text_patterns.csv"
 
 #: An enhanced status code anywhere in a text, e.g. "550 5.1.1 <x@y>: ...".
 STATUS_IN_TEXT = r"\b([245]\.\d{1,3}\.\d{1,3})\b"
@@ -45,6 +57,23 @@ STATUS_IN_TEXT = r"\b([245]\.\d{1,3}\.\d{1,3})\b"
 #: ">>>", "(");
 #: followed by a space, "-" (multi-line reply) or ":" (Yahoo's "554:").
 REPLY_IN_TEXT = r"(?:^|:\s*|smtp;\s*|<<<\s*|>>>\s*|\()\s*([245]\d\d)[\s\-:]"
+#: How a (lower-case) bounce text names the SMTP command the server answered: group 1 is
+#: "mail from"/"rcpt to"/"data"/…, as Postfix ("in reply to end of DATA command"), Sendmail
+#: (">>> DATA"), Exim ("after RCPT TO") and Exchange ("while sending") write it.
+COMMAND_IN_TEXT = (
+    r"(?:in reply to|after|while sending|>>>|sent <<<|smtp command\W*)\s*(?:the\s+)?"
+    r"(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|initial connection|connect"
+    r"|starttls)\b"
+    r"|does not like (recipient)|\[(rcpt_to|mail_from|data)\]"
+)
+#: The command names of `COMMAND_IN_TEXT` → the SMTP verb.
+COMMAND_NAMES = {
+    "rcpt to": "RCPT", "rcpt": "RCPT", "recipient": "RCPT", "rcpt_to": "RCPT",
+    "mail from": "MAIL", "mail": "MAIL", "mail_from": "MAIL",
+    "end of data": "DATA", "data": "DATA",
+    "helo": "HELO", "ehlo": "EHLO", "initial connection": "CONN", "connect": "CONN",
+    "starttls": "STARTTLS",
+}  # fmt: skip
 
 #: Reasons a status code only hints at: general texts may still override them (step 3).
 WEAK_REASONS = frozenset(
@@ -55,7 +84,8 @@ WEAK_REASONS = frozenset(
 #: The steps of the precedence for log rows (which know no SMTP command and no DSN action),
 #: in order; both vectorized paths (polars and Spark) build their expression from it.
 LOG_ROW_PRECEDENCE = (
-    "specific_text", "strong_status", "general_text", "status", "reply_code", "fallback",
+    "user_text", "specific_text", "strong_status", "general_text", "status", "reply_code",
+    "fallback",
 )  # fmt: skip
 
 #: The SMTP command a server refused → the reason, when nothing more specific is known
@@ -63,24 +93,33 @@ LOG_ROW_PRECEDENCE = (
 COMMAND_REASONS = {"MAIL": "rejected", "HELO": "blocked", "EHLO": "blocked", "CONN": "blocked"}
 #: DSN Action values that mean the message did reach the recipient's server.
 DELIVERED_ACTIONS = ("delivered", "relayed", "expanded")
+#: Bounce types an analyst's rule may fix.
+BOUNCE_TYPES = ("hard", "soft")
 
 
 @dataclass(frozen=True)
 class TextRule:
-    """One reason's patterns (consecutive table rows merged into one alternation).
+    """One row of a text-pattern table.
 
+    `rule_id` names the row (``text:text_patterns.csv:42``, ``user:regeln.csv:3``).
     `final`: the text is the sending server's own, unambiguous statement (e.g. Exchange's
     "The recipient name is not recognized"); the refinement does not touch it.
+    `bounce_type`: hard or soft fixed by an analyst's rule, else decided by the codes.
     """
 
     reason: str
     pattern: str
-    sources: tuple[str, ...]
+    rule_id: str
+    source: str = ""
     final: bool = False
+    bounce_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RuleBase:
+    """All rule tables. Compared and hashed by identity (compiled pattern sets are cached
+    per rule base)."""
+
     #: pass 1: specific texts, checked before any code
     specific_texts: tuple[TextRule, ...]
     #: pass 2: general texts, checked when the code gives no or only a weak reason
@@ -93,18 +132,31 @@ class RuleBase:
     status_subject: dict[str, str]
     #: reply code → reason
     reply_codes: dict[int, str]
+    #: step 0: the analyst's own rules (`--rules`), checked before everything shipped
+    user_texts: tuple[TextRule, ...] = ()
 
-    def status_reason(self, status: str | None) -> str | None:
-        """The reason an enhanced status code stands for, exact code first."""
+    def status_rule(self, status: str | None) -> tuple[str, str] | None:
+        """(reason, table key) for an enhanced status code, exact code first."""
         if not status:
             return None
         reason = self.status_exact.get(status)
-        if reason is None and "." in status:
+        if reason is not None:
+            return reason, status
+        if "." in status:
             subject_detail = status.split(".", 1)[1]
             reason = self.status_subject_detail.get(subject_detail)
-            if reason is None:
-                reason = self.status_subject.get(subject_detail.split(".", 1)[0])
-        return reason
+            if reason is not None:
+                return reason, f"x.{subject_detail}"
+            subject = subject_detail.split(".", 1)[0]
+            reason = self.status_subject.get(subject)
+            if reason is not None:
+                return reason, f"x.{subject}.*"
+        return None
+
+    def status_reason(self, status: str | None) -> str | None:
+        """The reason an enhanced status code stands for, exact code first."""
+        found = self.status_rule(status)
+        return found[0] if found else None
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -117,40 +169,39 @@ def _read(name: str) -> list[dict[str, str]]:
     return rows
 
 
-def _merged(rows: list[dict[str, str]]) -> tuple[TextRule, ...]:
-    """Consecutive rows of the same reason become one alternation; order is kept."""
-    rules: list[TextRule] = []
-    for row in rows:
-        final = row["final"] == "yes"
-        if rules and rules[-1].reason == row["reason"] and rules[-1].final == final:
-            last = rules.pop()
-            pattern = f"{last.pattern}|{row['pattern']}"
-            rules.append(TextRule(last.reason, pattern, (*last.sources, row["source"]), final))
-        else:
-            rules.append(TextRule(row["reason"], row["pattern"], (row["source"],), final))
-    return tuple(rules)
+def _text_rules(rows: list[tuple[int, dict[str, str]]]) -> tuple[TextRule, ...]:
+    return tuple(
+        TextRule(
+            row["reason"],
+            row["pattern"],
+            f"text:{TEXT_TABLE}:{line}",
+            row["source"],
+            final=row["final"] == "yes",
+        )
+        for line, row in rows
+    )
 
 
 @cache
-def rule_base() -> RuleBase:
-    """The rule tables, validated against the taxonomy."""
-    rows = _read("text_patterns.csv")
-    for line, row in enumerate(rows, start=2):
+def shipped_rules() -> RuleBase:
+    """The rule tables shipped with the package, validated against the taxonomy."""
+    rows = list(enumerate(_read(TEXT_TABLE), start=2))
+    for line, row in rows:
         try:
             re.compile(row["pattern"])
         except re.error as error:
             raise ConfigError(
-                f"text_patterns.csv, Zeile {line}: ungültiges Muster {row['pattern']!r} ({error})."
+                f"{TEXT_TABLE}, Zeile {line}: ungültiges Muster {row['pattern']!r} ({error})."
             ) from error
         if re.search(r"[A-Z]", re.sub(r"\\.", "", row["pattern"])):
             raise ConfigError(
-                f"text_patterns.csv, Zeile {line}: Muster müssen kleingeschrieben sein "
+                f"{TEXT_TABLE}, Zeile {line}: Muster müssen kleingeschrieben sein "
                 "(der Text wird vor dem Vergleich kleingeschrieben)."
             )
         if row.get("final", "") not in ("", "yes"):
-            raise ConfigError(f"text_patterns.csv, Zeile {line}: „final“ muss leer oder yes sein.")
+            raise ConfigError(f"{TEXT_TABLE}, Zeile {line}: „final“ muss leer oder yes sein.")
         if row["pass"] not in ("1", "2"):
-            raise ConfigError(f"text_patterns.csv, Zeile {line}: „pass“ muss 1 oder 2 sein.")
+            raise ConfigError(f"{TEXT_TABLE}, Zeile {line}: „pass“ muss 1 oder 2 sein.")
     exact: dict[str, str] = {}
     subject_detail: dict[str, str] = {}
     subject: dict[str, str] = {}
@@ -164,8 +215,8 @@ def rule_base() -> RuleBase:
             exact[code] = row["reason"]
     replies = {int(row["code"]): row["reason"] for row in _read("reply_codes.csv")}
     return RuleBase(
-        specific_texts=_merged([row for row in rows if row["pass"] == "1"]),
-        general_texts=_merged([row for row in rows if row["pass"] == "2"]),
+        specific_texts=_text_rules([(n, row) for n, row in rows if row["pass"] == "1"]),
+        general_texts=_text_rules([(n, row) for n, row in rows if row["pass"] == "2"]),
         status_exact=exact,
         status_subject_detail=subject_detail,
         status_subject=subject,
@@ -173,10 +224,66 @@ def rule_base() -> RuleBase:
     )
 
 
-def refine(reason: str, status_reason: str | None, command: str | None, final: bool = False) -> str:
-    """The refinement after the rules: what an unknown-address text really proves."""
-    if reason in ("userunknown", "hostunknown") and command == "MAIL":
-        return "rejected"
-    if reason != "userunknown" or final or status_reason == "userunknown" or command == "RCPT":
-        return reason
-    return "filtered"
+_active: list[RuleBase] = []
+
+
+def rule_base() -> RuleBase:
+    """The rule base in force: the shipped one, or the one `use_rules` put in force."""
+    return _active[-1] if _active else shipped_rules()
+
+
+@contextmanager
+def use_rules(rules: RuleBase) -> Iterator[RuleBase]:
+    """Put a rule base (e.g. with the analyst's rules) in force for the calls inside."""
+    _active.append(rules)
+    try:
+        yield rules
+    finally:
+        _active.remove(rules)
+
+
+def activate_rules(rules: RuleBase | None) -> None:
+    """Put a rule base in force until the next call (a notebook's parameters cell)."""
+    _active.clear()
+    if rules is not None:
+        _active.append(rules)
+
+
+def with_user_rules(user_rules: tuple[TextRule, ...]) -> RuleBase:
+    """The shipped rule base with the analyst's rules in front (step 0)."""
+    return replace(shipped_rules(), user_texts=user_rules)
+
+
+#: Status code subjects that contradict an unknown user: the mailbox exists but refuses
+#: (x.2.x mailbox status) or a policy refused the message (x.7.x security or policy status).
+FILTER_SUBJECTS = ("2", "7")
+
+
+def status_subject(status: str | None) -> str | None:
+    """The subject of an enhanced status code ("7" for 5.7.1), None without a code."""
+    parts = (status or "").split(".")
+    return parts[1] if len(parts) == 3 else None
+
+
+def refine(
+    reason: str,
+    status_reason: str | None,
+    command: str | None,
+    final: bool = False,
+    status: str | None = None,
+) -> tuple[str, str | None]:
+    """The refinement after the rules: what an unknown-address text really proves.
+
+    Returns the reason and the name of the refinement that applied (None when none did).
+    """
+    if final or reason not in ("userunknown", "hostunknown"):
+        return reason, None
+    if command == "MAIL":
+        return "rejected", "mail-from"
+    if reason != "userunknown" or status_reason == "userunknown":
+        return reason, None
+    if command == "DATA":
+        return "filtered", "after-data"
+    if status_subject(status) in FILTER_SUBJECTS and command != "RCPT":
+        return "filtered", "status-filtered"
+    return reason, None

@@ -14,6 +14,9 @@ from __future__ import annotations
 import polars as pl
 
 from deliverability.classify.rules import (
+    COMMAND_IN_TEXT,
+    COMMAND_NAMES,
+    FILTER_SUBJECTS,
     LOG_ROW_PRECEDENCE,
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
@@ -91,10 +94,26 @@ def status_reason_expr(status: pl.Expr) -> pl.Expr:
     return pl.coalesce(exact, subject_detail, subject)
 
 
-def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl.Expr:
-    """The reason by the documented precedence, refinement included (no SMTP command known).
+def command_expr(diagnostic: pl.Expr) -> pl.Expr:
+    """The SMTP command a (lower-case) diagnostic names, as RCPT/MAIL/DATA/…, else null."""
+    named = pl.coalesce([diagnostic.str.extract(COMMAND_IN_TEXT, group) for group in (1, 2, 3)])
+    return named.replace_strict(COMMAND_NAMES, default=None, return_dtype=pl.String)
 
-    `diagnostic` must already be lower case (the patterns are).
+
+def user_bounce_type_expr(diagnostic: pl.Expr) -> pl.Expr:
+    """The bounce type the first matching analyst's rule fixes, else null."""
+    result: pl.Expr = _NO_TEXT
+    for rule in reversed(rule_base().user_texts):
+        fixed = pl.lit(rule.bounce_type, dtype=pl.String)
+        result = pl.when(diagnostic.str.contains(rule.pattern)).then(fixed).otherwise(result)
+    return result
+
+
+def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl.Expr:
+    """The reason by the documented precedence, refinement included.
+
+    `diagnostic` must already be lower case (the patterns are). A log row knows the SMTP
+    command only where its text names it.
     """
     rules = rule_base()
     by_status = status_reason_expr(status)
@@ -103,6 +122,7 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
     has_text = diagnostic.fill_null("").str.strip_chars().str.len_chars() > 0
     fallback = pl.when(has_text).then(pl.lit("onhold")).otherwise(pl.lit("undefined"))
     steps = {
+        "user_text": _first_match(rules.user_texts, diagnostic),  # final: never refined
         "specific_text": _first_match(rules.specific_texts, diagnostic),
         "strong_status": strong_status,
         "general_text": _first_match(rules.general_texts, diagnostic),
@@ -111,9 +131,19 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
         "fallback": fallback,
     }
     reason = pl.coalesce([steps[step] for step in LOG_ROW_PRECEDENCE])
-    # the refinement of `rules.refine`; log rows know no SMTP command
+    # the refinement of `rules.refine`
+    command = command_expr(diagnostic).fill_null("")
+    unknown_address = reason.is_in(["userunknown", "hostunknown"])
+    contradicting_status = status.str.extract(r"^[245]\.(\d{1,3})\.", 1).is_in(FILTER_SUBJECTS)
+    filtered = (
+        (reason == "userunknown")
+        & (by_status.fill_null("") != "userunknown")
+        & ((command == "DATA") | (contradicting_status.fill_null(False) & (command != "RCPT")))
+    )
     return (
-        pl.when((reason == "userunknown") & (by_status.fill_null("") != "userunknown"))
+        pl.when(unknown_address & (command == "MAIL"))
+        .then(pl.lit("rejected"))
+        .when(filtered)
         .then(pl.lit("filtered"))
         .otherwise(reason)
         .str.strip_suffix(FINAL_MARK)
@@ -135,7 +165,8 @@ def bounce_type_expr(status: pl.Expr, reply_code: pl.Expr, reason: pl.Expr) -> p
 
 
 def classify_codes(codes: pl.LazyFrame) -> pl.LazyFrame:
-    """Add `_reason` to a frame of `status`, `smtp_code`, `diagnostic` (one row per failure).
+    """Add `_reason` (and `_fixed_type`, the bounce type an analyst's rule fixes) to a frame
+    of `status`, `smtp_code`, `diagnostic` (one row per failure).
 
     The rules run once per distinct masked combination (keyed by a 64-bit hash), then the
     result is joined back in the original row order.
@@ -153,8 +184,11 @@ def classify_codes(codes: pl.LazyFrame) -> pl.LazyFrame:
     distinct = (
         keyed.select("_key", "status", "smtp_code", "_masked")
         .unique(subset="_key")
-        .with_columns(_reason=reason_expr(pl.col("status"), pl.col("smtp_code"), pl.col("_masked")))
-        .select("_key", "_reason")
+        .with_columns(
+            _reason=reason_expr(pl.col("status"), pl.col("smtp_code"), pl.col("_masked")),
+            _fixed_type=user_bounce_type_expr(pl.col("_masked")),
+        )
+        .select("_key", "_reason", "_fixed_type")
     )
     return keyed.join(distinct, on="_key", how="left", maintain_order="left").drop(
         "_masked", "_key"
@@ -180,8 +214,10 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
         )
         .drop("_reason")
     )
+    by_codes = bounce_type_expr(pl.col("status"), pl.col("smtp_code"), pl.col("reason"))
+    fixed = pl.col("_fixed_type").cast(BounceTypeDtype)
     return enriched.with_columns(
         bounce_type=pl.when((pl.col("event") == "bounced") & pl.col("bounce_type").is_null())
-        .then(bounce_type_expr(pl.col("status"), pl.col("smtp_code"), pl.col("reason")))
+        .then(pl.coalesce(fixed, by_codes))
         .otherwise(pl.col("bounce_type"))
-    )
+    ).drop("_fixed_type")

@@ -36,10 +36,12 @@ def run_weekly_report(
     out_dir: Path,
     timezone: str = config.DEFAULT_TIMEZONE,
     state_dir: Path | None = None,
+    rules_file: Path | None = None,
 ) -> ReportResult:
     """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs).
 
-    With `state_dir` the report keeps the suppression list there up to date and uses it.
+    With `state_dir` the report keeps the suppression list there up to date and uses it;
+    `rules_file` holds the analyst's own classification rules (see `classify.user_rules`).
     """
     paths = inputs or config.sample_inputs()
     if not paths:
@@ -63,6 +65,7 @@ def run_weekly_report(
             "out_dir": str(out_dir.resolve()),
             "timezone": timezone,
             "state_dir": str(state_dir.resolve()) if state_dir else "",
+            "rules_file": str(rules_file.resolve()) if rules_file else "",
         },
     )
     title = f"Wochenbericht Zustellbarkeit – {fmt.week_title(week, timezone)}"

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 
-from deliverability.export import neutral_cell
+from deliverability.cells import neutral_cell
 from deliverability.senderauth.check import as_record, check_sender
 from deliverability.senderauth.dns import DnsReader
 

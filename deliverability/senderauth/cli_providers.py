@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 
-from deliverability.export import neutral_cell
+from deliverability.cells import neutral_cell
 from deliverability.senderauth.mx_providers import providers_by_mx
 
 

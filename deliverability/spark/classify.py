@@ -21,6 +21,9 @@ import re
 from typing import TYPE_CHECKING
 
 from deliverability.classify.rules import (
+    COMMAND_IN_TEXT,
+    COMMAND_NAMES,
+    FILTER_SUBJECTS,
     LOG_ROW_PRECEDENCE,
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
@@ -112,6 +115,34 @@ def status_reason_col(status: Column) -> Column:
     return F.coalesce(exact, subject_detail, subject)
 
 
+def command_col(diagnostic: Column) -> Column:
+    """The SMTP command a (lower-case) diagnostic names, as RCPT/MAIL/DATA/…, else null."""
+    from pyspark.sql import functions as F
+
+    named = F.coalesce(*[_group(diagnostic, COMMAND_IN_TEXT, group) for group in (1, 2, 3)])
+    return lookup(COMMAND_NAMES, named)
+
+
+def _group(column: Column, pattern: str, group: int) -> Column:
+    from pyspark.sql import functions as F
+
+    return F.nullif(F.regexp_extract(column, java_regex(pattern), group), F.lit(""))
+
+
+def user_bounce_type_col(diagnostic: Column) -> Column:
+    """The bounce type the first matching analyst's rule fixes, else null."""
+    from pyspark.sql import functions as F
+
+    result: Column | None = None
+    for rule in rule_base().user_texts:
+        if rule.bounce_type is None:
+            continue
+        condition = diagnostic.rlike(java_regex(rule.pattern))
+        label = F.lit(rule.bounce_type)
+        result = F.when(condition, label) if result is None else result.when(condition, label)
+    return result if result is not None else F.lit(None).cast("string")
+
+
 def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column:
     """The reason by the documented precedence (`classify.rules`), refinement included.
 
@@ -126,6 +157,7 @@ def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column
     has_text = F.coalesce(diagnostic, F.lit("")).rlike(java_regex(r"\S"))
     fallback = F.when(has_text, F.lit("onhold")).otherwise(F.lit("undefined"))
     steps = {
+        "user_text": _first_match(rules.user_texts, diagnostic),  # final: never refined
         "specific_text": _first_match(rules.specific_texts, diagnostic),
         "strong_status": strong_status,
         "general_text": _first_match(rules.general_texts, diagnostic),
@@ -134,10 +166,19 @@ def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column
         "fallback": fallback,
     }
     reason = F.coalesce(*[steps[step] for step in LOG_ROW_PRECEDENCE])
-    refined = F.when(
-        (reason == "userunknown") & (F.coalesce(by_status, F.lit("")) != "userunknown"),
-        F.lit("filtered"),
-    ).otherwise(reason)
+    command = F.coalesce(command_col(diagnostic), F.lit(""))
+    subject = _extract(status, r"^[245]\.(\d{1,3})\.")
+    contradicting = F.coalesce(subject.isin(*FILTER_SUBJECTS), F.lit(False))
+    filtered = (
+        (reason == "userunknown")
+        & (F.coalesce(by_status, F.lit("")) != "userunknown")
+        & ((command == "DATA") | (contradicting & (command != "RCPT")))
+    )
+    refined = (
+        F.when(reason.isin("userunknown", "hostunknown") & (command == "MAIL"), F.lit("rejected"))
+        .when(filtered, F.lit("filtered"))
+        .otherwise(reason)
+    )
     return F.regexp_replace(refined, f"{re.escape(FINAL_MARK)}$", "")
 
 
@@ -178,8 +219,9 @@ def classify_events(events: DataFrame) -> DataFrame:
         .select("status", "smtp_code", "_masked")
         .distinct()
         .withColumn("_reason", reason_col(F.col("status"), F.col("smtp_code"), F.col("_masked")))
+        .withColumn("_fixed_type", user_bounce_type_col(F.col("_masked")))
         .withColumns(keys)
-        .select("_k_status", "_k_code", "_masked", "_reason")
+        .select("_k_status", "_k_code", "_masked", "_reason", "_fixed_type")
     )
     joined = enriched.withColumns(keys).join(
         distinct, on=["_k_status", "_k_code", "_masked"], how="left"
@@ -191,7 +233,10 @@ def classify_events(events: DataFrame) -> DataFrame:
         "bounce_type",
         F.when(
             (F.col("event") == "bounced") & F.col("bounce_type").isNull(),
-            bounce_type_col(F.col("status"), F.col("smtp_code"), F.col("reason")),
+            F.coalesce(
+                F.col("_fixed_type"),
+                bounce_type_col(F.col("status"), F.col("smtp_code"), F.col("reason")),
+            ),
         ).otherwise(F.col("bounce_type")),
     )
     return filled.select(columns)

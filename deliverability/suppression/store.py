@@ -21,8 +21,9 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.cells import neutral_cell
 from deliverability.errors import ConfigError, InputError
-from deliverability.export import neutral_cell, write_bytes_atomic
+from deliverability.export import write_bytes_atomic
 from deliverability.schema import EVENT_SCHEMA
 from deliverability.suppression.addresses import address_key, normalize_address, normalize_email
 from deliverability.suppression.policy import SuppressionPolicy

@@ -1,14 +1,22 @@
-"""Reasons and providers as data, with small loaders."""
+"""Reasons and providers as data, with small loaders.
 
-from deliverability.taxonomy.providers import provider_expr, provider_map
-from deliverability.taxonomy.reasons import (
-    REASON_IDS,
-    Reason,
-    get_reason,
-    reason_attribute,
-    reasons,
-    reasons_frame,
-)
+The polars helpers (`provider_expr`, `reason_attribute` …) load on first use, so that
+classifying a bounce mail starts without importing polars.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from deliverability.taxonomy.reasons import REASON_IDS, Reason, get_reason, reasons
+
+_LAZY = {
+    "provider_expr": "deliverability.taxonomy.providers",
+    "provider_map": "deliverability.taxonomy.providers",
+    "reason_attribute": "deliverability.taxonomy.frames",
+    "reasons_frame": "deliverability.taxonomy.frames",
+}
 
 __all__ = [
     "REASON_IDS",
@@ -20,3 +28,9 @@ __all__ = [
     "reasons",
     "reasons_frame",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,8 +8,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import polars as pl
-
 from deliverability.errors import ConfigError
 
 Side = Literal["address", "mailbox", "sender", "content", "remote", "platform", "info"]
@@ -63,18 +61,3 @@ def get_reason(reason_id: str | None) -> Reason:
     """The reason with this id; unknown or missing ids give `undefined`."""
     table = reasons()
     return table.get(reason_id or "undefined", table["undefined"])
-
-
-def reason_attribute(
-    attribute: str, reason: pl.Expr | str = "reason", default: str | None = None
-) -> pl.Expr:
-    """A polars expression mapping reason ids to one attribute of the taxonomy (`side` …)."""
-    column = pl.col(reason) if isinstance(reason, str) else reason
-    return column.replace_strict(
-        {r.id: getattr(r, attribute) for r in reasons().values()}, default=default
-    )
-
-
-def reasons_frame() -> pl.DataFrame:
-    """The taxonomy as a frame, for joins in analyses."""
-    return pl.DataFrame([r.as_dict() for r in reasons().values()]).rename({"id": "reason"})

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.cells import neutral_cell
 from deliverability.errors import InputError
-from deliverability.export import neutral_cell, write_bytes_atomic
+from deliverability.export import write_bytes_atomic
 from deliverability.ingest.text import detect_delimiter, read_text
 
 #: Column names that hold the address when --column is not given (compared in lower case).

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.classify.vendor_reasons import vendor_reasons
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
@@ -52,6 +53,10 @@ EVENTS = {
 }
 
 
+#: events that name a reason (rule data, see `classify.vendor_reasons`).
+REASONS = vendor_reasons("brevo", "event")
+
+
 def sniff(head: str) -> bool:
     return '"ts_event"' in head or '"ts_epoch"' in head or '"X-Mailin-custom"' in head
 
@@ -77,7 +82,7 @@ def entries(frame: Frame) -> Frame:
         .then(pl.lit("hard"))
         .when(event == "soft_bounce")
         .then(pl.lit("soft")),
-        reason=pl.when(event == "invalid_email").then(pl.lit("syntaxerror")),
+        reason=lookup(event, REASONS),
         smtp_code="reason",
         status="reason",
         diagnostic="reason",

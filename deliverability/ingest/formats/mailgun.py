@@ -14,6 +14,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.classify.vendor_reasons import vendor_reasons
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
@@ -50,6 +51,10 @@ EVENTS = {
     "complained": "complained",
     "rejected": "dropped",
 }
+
+
+#: `reason` of failed events → reason (rule data, see `classify.vendor_reasons`).
+REASONS = vendor_reasons("mailgun", "reason")
 
 
 def sniff(head: str) -> bool:
@@ -101,7 +106,7 @@ def entries(frame: Frame) -> Frame:
         .then(pl.lit("hard"))
         .when(failed & (reason == "old"))
         .then(pl.lit("soft")),
-        reason=pl.when(failed & (reason == "old")).then(pl.lit("expired")),
+        reason=pl.when(failed).then(lookup(reason, REASONS)),
         smtp_code=status.struct.field("code"),
         status=status.struct.field("enhanced-code"),
         diagnostic=pl.coalesce(

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.classify.vendor_reasons import vendor_reasons
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup, truthy
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
@@ -44,24 +45,8 @@ EVENTS = {
     "open": "opened",
     "click": "clicked",
 }
-#: `error` values (see the module docstring's source) → reason of the taxonomy.
-ERRORS = {
-    "user unknown": "userunknown",
-    "mailbox inactive": "suspend",
-    "quota exceeded": "mailboxfull",
-    "invalid domain": "hostunknown",
-    "no mail host": "hostunknown",
-    "relay/access denied": "norelaying",
-    "greylisted": "policyviolation",
-    "sender blocked": "blocked",
-    "content blocked": "spamdetected",
-    "policy issue": "policyviolation",
-    "system issue": "systemerror",
-    "protocol issue": "systemerror",
-    "connection issue": "networkerror",
-    "preblocked": "onhold",
-    "duplicate in campaign": "onhold",
-}
+#: `error` values → reason of the taxonomy (rule data, see `classify.vendor_reasons`).
+ERRORS = vendor_reasons("mailjet", "error")
 
 
 def sniff(head: str) -> bool:

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.classify.vendor_reasons import vendor_reasons
 from deliverability.ingest.formats.common import lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
@@ -33,28 +34,30 @@ SCHEMA = pl.Schema(
         "BouncedAt": pl.String,
     }
 )
-#: Type → (event, bounce type, reason); the bounce types of the Postmark documentation.
-TYPES: dict[str, tuple[str, str | None, str | None]] = {
-    "HardBounce": ("bounced", "hard", None),
-    "Transient": ("bounced", "soft", None),
-    "SoftBounce": ("bounced", "soft", None),
-    "DnsError": ("bounced", "soft", "networkerror"),
-    "Unsubscribe": ("unsubscribed", None, None),
-    "SpamComplaint": ("complained", None, "feedback"),
-    "SpamNotification": ("bounced", "soft", "spamdetected"),
-    "VirusNotification": ("bounced", "soft", "virusdetected"),
-    "AutoResponder": ("delivered", None, "vacation"),
-    "AddressChange": ("bounced", "hard", "hasmoved"),
-    "BadEmailAddress": ("bounced", "hard", "syntaxerror"),
-    "ManuallyDeactivated": ("dropped", None, "onhold"),
-    "Unconfirmed": ("dropped", None, "onhold"),
-    "Blocked": ("bounced", "soft", "blocked"),
-    "SMTPApiError": ("dropped", None, "systemerror"),
-    "InboundError": ("bounced", "soft", "systemerror"),
-    "DMARCPolicy": ("bounced", "hard", "authfailure"),
-    "TemplateRenderingFailed": ("dropped", None, "contenterror"),
-    "Unknown": ("bounced", "undetermined", None),
+#: Type → (event, bounce type); the bounce types of the Postmark documentation. The reason
+#: each type names is rule data (`classify.vendor_reasons`).
+TYPES: dict[str, tuple[str, str | None]] = {
+    "HardBounce": ("bounced", "hard"),
+    "Transient": ("bounced", "soft"),
+    "SoftBounce": ("bounced", "soft"),
+    "DnsError": ("bounced", "soft"),
+    "Unsubscribe": ("unsubscribed", None),
+    "SpamComplaint": ("complained", None),
+    "SpamNotification": ("bounced", "soft"),
+    "VirusNotification": ("bounced", "soft"),
+    "AutoResponder": ("delivered", None),
+    "AddressChange": ("bounced", "hard"),
+    "BadEmailAddress": ("bounced", "hard"),
+    "ManuallyDeactivated": ("dropped", None),
+    "Unconfirmed": ("dropped", None),
+    "Blocked": ("bounced", "soft"),
+    "SMTPApiError": ("dropped", None),
+    "InboundError": ("bounced", "soft"),
+    "DMARCPolicy": ("bounced", "hard"),
+    "TemplateRenderingFailed": ("dropped", None),
+    "Unknown": ("bounced", "undetermined"),
 }
+REASONS = vendor_reasons("postmark", "Type")
 #: Not about delivery of a sent message; counted as skipped.
 SKIPPED = ("Subscribe", "OpenRelayTest", "ChallengeVerification")
 
@@ -76,7 +79,7 @@ def entries(frame: Frame) -> Frame:
         event=lookup(kind, {k: v[0] for k, v in TYPES.items()}),
         __event_raw="Type",
         bounce_type=lookup(kind, {k: v[1] for k, v in TYPES.items()}),
-        reason=lookup(kind, {k: v[2] for k, v in TYPES.items()}),
+        reason=lookup(kind, REASONS),
         smtp_code="Details",
         status="Details",
         diagnostic=pl.coalesce(pl.col("Details"), pl.col("Description")),

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.classify.vendor_reasons import vendor_reasons
 from deliverability.ingest.formats.common import epoch_seconds_text, lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
@@ -49,15 +50,8 @@ EVENTS = {
 }
 #: Not deliverability events; counted as skipped.
 SKIPPED = ("group_resubscribe",)
-CLASSIFICATIONS = {
-    "Invalid Address": "userunknown",
-    "Technical Failure": "systemerror",
-    "Content": "contenterror",
-    "Reputation": "badreputation",
-    "Frequency or Volume Too High": "toomanyconn",
-    "Mailbox Unavailable": None,
-    "Unclassified": None,
-}
+#: bounce_classification → reason (rule data, see `classify.vendor_reasons`).
+CLASSIFICATIONS = vendor_reasons("sendgrid", "bounce_classification")
 
 
 def sniff(head: str) -> bool:
