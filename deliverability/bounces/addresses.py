@@ -18,6 +18,7 @@ _XTEXT = re.compile(r"\+([0-9A-Fa-f]{2})")
 _X400_ESCAPES = {"(a)": "@", "(p)": "%", "(b)": "!", "(q)": '"', "(u)": "_", "(l)": "(", "(r)": ")"}
 _X400_RFC822 = re.compile(r"/(?:DDA|DD)\.RFC-?822=([^/]+)", re.IGNORECASE)
 _MAIL = re.compile(r"^[^\s@<>]+@[^\s@<>]+$")
+_SIMPLE = re.compile(r"^<?([^\s@<>\"(),;:]+@[^\s@<>\"(),;:]+)>?$")
 
 
 def _x400_internet(value: str) -> str | None:
@@ -44,6 +45,9 @@ def recipient_address(field: str | None) -> str | None:
         return _x400_internet(value) or value or None
     if "+" in value and _XTEXT.search(value) and "@" in value:
         value = _XTEXT.sub(lambda found: chr(int(found.group(1), 16)), value)
+    simple = _SIMPLE.match(value)
+    if simple:  # the usual "a@b" or "<a@b>": no need for the full RFC 5322 parser
+        return simple.group(1)
     address = parseaddr(value)[1] or value.strip("<> ")
     return address.strip() or None
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
-from deliverability.bounces.parse import classify_mails
+from deliverability.bounces.parallel import map_mails
+from deliverability.bounces.parse import classify_mail
+from deliverability.bounces.sources import RawMail
 from deliverability.bounces.verdict import VERDICT_FIELDS, BounceVerdict
 from deliverability.cells import neutral_cell
 from deliverability.errors import InputError
@@ -32,31 +37,48 @@ def _csv_row(verdict: BounceVerdict) -> list[str]:
     return row
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """One mail's output: its records as text, or why it has none."""
+
+    lines: tuple[str, ...]
+    skipped: str | None = None
+
+
+def render_mail(mail: RawMail, fmt: str) -> Rendered:
+    """Classify one mail and write its records (runs in the worker processes)."""
+    result = classify_mail(mail)
+    failures = [v for v in result.verdicts if v.reason != "delivered"]
+    if not failures:
+        note = result.note or _NOTES.get(result.kind, "keine fehlgeschlagenen Empfänger")
+        return Rendered((), f"Keine Bounce-Mail: {result.file} ({note})")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerows(_csv_row(verdict) for verdict in failures)
+        return Rendered(tuple(buffer.getvalue().splitlines(keepends=True)))
+    return Rendered(tuple(json.dumps(v.as_dict(), ensure_ascii=False) + "\n" for v in failures))
+
+
 def write_verdicts(
     paths: Sequence[str | Path], fmt: str, out: TextIO, err: TextIO
 ) -> tuple[int, int, int]:
     """Classify the mails under `paths`; one record per failed recipient to `out`.
 
-    Mails that are not bounces are listed on `err`. Returns (mails, records, not bounces).
+    Mails that are not bounces are listed on `err`; many mails are read on all cores.
+    Returns (mails, records, not bounces).
     """
-    writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
-    if writer is not None:
-        writer.writerow(VERDICT_FIELDS)
+    if fmt == "csv":
+        csv.writer(out, lineterminator="\n").writerow(VERDICT_FIELDS)
     mails = records = skipped = 0
-    for result in classify_mails(paths):
+    for rendered in map_mails(partial(render_mail, fmt=fmt), paths):
         mails += 1
-        failures = [v for v in result.verdicts if v.reason != "delivered"]
-        if not failures:
+        if rendered.skipped is not None:
             skipped += 1
-            note = result.note or _NOTES.get(result.kind, "keine fehlgeschlagenen Empfänger")
-            print(f"Keine Bounce-Mail: {result.file} ({note})", file=err)
+            print(rendered.skipped, file=err)
             continue
-        for verdict in failures:
-            records += 1
-            if writer is not None:
-                writer.writerow(_csv_row(verdict))
-            else:
-                out.write(json.dumps(verdict.as_dict(), ensure_ascii=False) + "\n")
+        records += len(rendered.lines)
+        out.writelines(rendered.lines)
     return mails, records, skipped
 
 

@@ -15,7 +15,7 @@ from deliverability.classify.rules import (
 _STATUS = re.compile(STATUS_IN_TEXT)
 _REPLY = re.compile(REPLY_IN_TEXT, re.MULTILINE)
 _SPACE = re.compile(r"\s+")
-_COMMAND = re.compile(COMMAND_IN_TEXT, re.IGNORECASE)
+_COMMAND = re.compile(COMMAND_IN_TEXT)  # on the lower-cased text
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Failure:
             reply = int(match.group(1)) if match else None
         command = self.command
         if command is None:
-            match = _COMMAND.search(text)
+            match = _COMMAND.search(text.lower())
             command = COMMAND_NAMES[next(g for g in match.groups() if g).lower()] if match else None
         return replace(self, status=status, reply_code=reply, command=command)
 

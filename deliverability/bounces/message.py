@@ -14,6 +14,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
 from email.policy import compat32
+from weakref import WeakKeyDictionary
 
 _PARSER = BytesParser(policy=compat32)
 _HEADER_PARSER = HeaderParser(policy=compat32)
@@ -60,9 +61,23 @@ class MailParts:
     report_type: str = ""
 
 
+_HEADER_MAPS: WeakKeyDictionary[Message, dict[str, str]] = WeakKeyDictionary()
+
+
+def _header_map(message: Message) -> dict[str, str]:
+    """The message's headers by lower-case name (first occurrence), built once per message."""
+    found = _HEADER_MAPS.get(message)
+    if found is None:
+        found = {}
+        for name, value in message.items():
+            found.setdefault(name.lower(), value)
+        _HEADER_MAPS[message] = found
+    return found
+
+
 def header_text(message: Message, name: str) -> str:
     """A header decoded from RFC 2047 encoded words, unfolded; empty when absent."""
-    value = message.get(name)
+    value = _header_map(message).get(name.lower())
     if value is None:
         return ""
     raw = str(value)
@@ -188,8 +203,8 @@ def _walk(part: Message, parts: MailParts, plain: list[str], html: list[str]) ->
         if parts.original is None:
             parts.original = _HEADER_PARSER.parsestr(_decode(part), headersonly=True)
         return
-    if part.get_content_maintype() == "text" or not part.get_content_type():
-        if part.get_filename():
+    if kind.startswith("text/") or not kind:
+        if "content-disposition" in _header_map(part) and part.get_filename():
             return
         if kind == "text/html":
             html.append(_decode(part))

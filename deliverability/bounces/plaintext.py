@@ -96,6 +96,8 @@ class TextBlock:
 
 def _recipient_in(line: str) -> tuple[str, str, bool] | None:
     """(address, text for the diagnostic, whether the line closes the block) or None."""
+    if "@" not in line:  # every shape names an address
+        return None
     for shape in _RECIPIENT_LINES:
         match = shape.pattern.match(line)
         if match:
@@ -165,6 +167,8 @@ def transcript_commands(text: str) -> dict[str, str]:
     belongs to the command sent last before it.
     """
     commands: dict[str, str] = {}
+    if ">>>" not in text:
+        return commands
     last: str | None = None
     for line in text.split("\n"):
         sent = _SENT_COMMAND.match(line)

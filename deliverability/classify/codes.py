@@ -100,6 +100,11 @@ def _compiled(rules: RuleBase) -> tuple[PatternSet, PatternSet, PatternSet]:
     )
 
 
+def warm_up() -> None:
+    """Compile the pattern sets of the rule base in force (before work is spread out)."""
+    _compiled(rule_base())
+
+
 def python_pattern_sets() -> tuple[PatternSet, PatternSet]:
     """Pattern sets on Python's `re` module, e.g. as the baseline of a benchmark."""
     rules = rule_base()
