@@ -66,6 +66,34 @@ def test_bounce_notebook_runs_with_papermill(tmp_path):
     assert {row["reason"] for row in rows} >= {"userunknown", "feedback", "vacation"}
 
 
+@pytest.mark.slow
+def test_bounce_notebook_shows_the_deciding_rule_and_takes_own_rules(tmp_path):
+    rules = tmp_path / "regeln.csv"
+    rules.write_text("reason,pattern\nsuspend,user unknown\n", encoding="utf-8")
+    executed = tmp_path / "bounces.ipynb"
+    out_csv = tmp_path / "befunde.csv"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "bounces.ipynb"),
+        str(executed),
+        parameters={"inputs": [str(FIXTURES)], "rules_file": str(rules), "out_csv": str(out_csv)},
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    notebook = json.loads(executed.read_text())
+    html = "".join(
+        "".join(output.get("data", {}).get("text/html", ""))
+        for cell in notebook["cells"]
+        for output in cell.get("outputs", [])
+    )
+    assert "Entschieden durch Regel" in html
+    assert "user:regeln.csv:2" in html and "status:" in html
+    with out_csv.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(row["rule"] for row in rows)
+    assert any(row["rule"] == "user:regeln.csv:2" and row["reason"] == "suspend" for row in rows)
+
+
 def test_notebook_is_committed_without_outputs():
     notebook = json.loads((NOTEBOOK_DIR / "bounces.ipynb").read_text())
     assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")

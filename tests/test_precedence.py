@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -328,3 +329,17 @@ def test_vendor_reason_maps_are_rule_data_checked_against_the_taxonomy():
     assert vendor_reasons("postmark", "Type") == postmark.REASONS
     assert vendor_reasons("ses", "bounceSubType") == SUBTYPE_REASONS
     assert vendor_reasons("mailjet", "error")["quota exceeded"] == "mailboxfull"
+
+
+def test_load_command_applies_the_analysts_rules(tmp_path, capsys):
+    log = Path(__file__).parent / "fixtures" / "formats" / "mail.log"
+    out = tmp_path / "ereignisse.parquet"
+    assert main(["load", str(log), "--out", str(out)]) == 0
+    plain = pl.read_parquet(out).filter(pl.col("recipient") == "ghost@gmail.com")
+    rules = _rules_file(tmp_path, "reason,pattern,bounce_type\nsuspend,tried to reach,soft\n")
+    assert main(["load", str(log), "--out", str(out), "--rules", str(rules)]) == 0
+    own = pl.read_parquet(out).filter(pl.col("recipient") == "ghost@gmail.com")
+    capsys.readouterr()
+    assert "userunknown" in plain.get_column("reason").to_list()
+    assert "suspend" in own.get_column("reason").to_list()
+    assert set(own.filter(pl.col("reason") == "suspend").get_column("bounce_type")) == {"soft"}

@@ -171,3 +171,39 @@ def test_unknown_week_is_a_german_error(tmp_path: Path):
     source, _ = _sample_slice(tmp_path)
     with pytest.raises(ConfigError, match="Für die Woche 2026-W30 gibt es keine Daten"):
         run_weekly_report([source], "2026-W30", tmp_path / "reports")
+
+
+@pytest.mark.slow
+def test_report_applies_the_analysts_rules(tmp_path: Path):
+    """--rules reaches the report's kernel: GMX/WEB.DE's "mailbox unavailable" declared a
+    block by the analyst suppresses none of those addresses."""
+    source, rows = _sample_slice(tmp_path)
+    unavailable = {
+        row["recipient"].lower()
+        for row in rows
+        if "mailbox unavailable" in (row.get("diagnostic") or "").lower()
+    }
+    assert unavailable
+    plain = run_weekly_report([source], "2026-W47", tmp_path / "ohne")
+    rules = tmp_path / "regeln.csv"
+    rules.write_text(
+        "reason;pattern;bounce_type;source\nblocked;mailbox unavailable;soft;Test\n",
+        encoding="utf-8",
+    )
+    own = run_weekly_report([source], "2026-W47", tmp_path / "mit", rules_file=rules)
+
+    def suppressed(path: Path) -> set[str]:
+        text = path.read_text(encoding="utf-8-sig")
+        delimiter = ";" if ";" in text.split("\n", 1)[0] else ","
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+        key = next(
+            name
+            for name in reader.fieldnames or []
+            if "mail" in name.lower() or "adresse" in name.lower()
+        )
+        return {row[key].lower() for row in reader}
+
+    before, after = suppressed(plain.suppression_csv), suppressed(own.suppression_csv)
+    assert unavailable & before
+    assert not unavailable & after
+    assert after < before

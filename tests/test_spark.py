@@ -249,6 +249,35 @@ def test_classification_is_the_same_on_both_engines(spark, sample_events):
     assert reasons.height >= 15  # the comparison covers many reasons, not two
 
 
+def test_the_analysts_rules_apply_on_both_engines(spark, sample_events, tmp_path):
+    """--rules: log rows classified in Spark SQL and bounce mails loaded in Spark tasks
+    follow the analyst's rules as on polars."""
+    from deliverability.classify.rules import use_rules
+    from deliverability.classify.user_rules import rules_with
+    from deliverability.spark.classify import classify_events as classify_on_spark
+    from deliverability.spark.events import read_events, to_polars
+
+    rules = tmp_path / "regeln.csv"
+    rules.write_text(
+        "reason,pattern,bounce_type\nsuspend,user unknown|mailbox unavailable,soft\n"
+        "spamdetected,relay,\n",
+        encoding="utf-8",
+    )
+    rows = _diagnostic_rows(sample_events)
+    key = ["source_ref", "recipient", "timestamp", "event"]
+    mails = [str(p) for p in sorted(FIXTURES.glob("bounces/*.eml"))]
+    with use_rules(rules_with(rules)):
+        expected = classify_on_polars(rows.lazy()).collect()
+        got = to_polars(classify_on_spark(_to_spark(spark, rows)))
+        expected_mails = load_events(mails, classify=False).events
+        got_mails = to_polars(read_events(spark, mails, "Europe/Berlin").events)
+    assert got.sort(key).equals(expected.sort(key))
+    assert got_mails.sort(key).equals(expected_mails.sort(key))
+    suspended = expected.filter(pl.col("reason") == "suspend")
+    assert suspended.height > 10 and set(suspended.get_column("bounce_type").to_list()) <= {"soft"}
+    assert expected_mails.filter(pl.col("reason") == "suspend").height >= 2
+
+
 # --- rates -----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("by", "week"), [("domain", None), ("provider", None), ("domain", "2026-W46")]

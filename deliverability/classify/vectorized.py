@@ -186,9 +186,12 @@ def classify_codes(codes: pl.LazyFrame) -> pl.LazyFrame:
         .unique(subset="_key")
         .with_columns(
             _reason=reason_expr(pl.col("status"), pl.col("smtp_code"), pl.col("_masked")),
+            _user_reason=_first_match(rule_base().user_texts, pl.col("_masked")).str.strip_suffix(
+                FINAL_MARK
+            ),
             _fixed_type=user_bounce_type_expr(pl.col("_masked")),
         )
-        .select("_key", "_reason", "_fixed_type")
+        .select("_key", "_reason", "_user_reason", "_fixed_type")
     )
     return keyed.join(distinct, on="_key", how="left", maintain_order="left").drop(
         "_masked", "_key"
@@ -198,7 +201,9 @@ def classify_codes(codes: pl.LazyFrame) -> pl.LazyFrame:
 def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     """Fill `status`, `smtp_code`, `reason` and (for bounces) `bounce_type` where the source did not.
 
-    Values the source already gave are kept: the classifier only fills gaps.
+    Values the source already gave are kept: the classifier only fills gaps. The analyst's own
+    rules (`--rules`) are the exception: where one matches, its reason (and bounce type, if it
+    names one) wins over the source's, as over the shipped rules.
     """
     is_failure = pl.col("event").cast(pl.String).is_in(FAILURE_EVENTS)
     enriched = events.with_columns(
@@ -208,16 +213,20 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     enriched = (
         classify_codes(enriched)
         .with_columns(
-            reason=pl.when(is_failure & pl.col("reason").is_null())
+            reason=pl.when(is_failure & pl.col("_user_reason").is_not_null())
+            .then(pl.col("_user_reason"))
+            .when(is_failure & pl.col("reason").is_null())
             .then(pl.col("_reason"))
             .otherwise(pl.col("reason"))
         )
-        .drop("_reason")
+        .drop("_reason", "_user_reason")
     )
     by_codes = bounce_type_expr(pl.col("status"), pl.col("smtp_code"), pl.col("reason"))
-    fixed = pl.col("_fixed_type").cast(BounceTypeDtype)
+    bounced = pl.col("event") == "bounced"
     return enriched.with_columns(
-        bounce_type=pl.when((pl.col("event") == "bounced") & pl.col("bounce_type").is_null())
-        .then(pl.coalesce(fixed, by_codes))
+        bounce_type=pl.when(bounced & pl.col("_fixed_type").is_not_null())
+        .then(pl.col("_fixed_type").cast(BounceTypeDtype))
+        .when(bounced & pl.col("bounce_type").is_null())
+        .then(by_codes)
         .otherwise(pl.col("bounce_type"))
     ).drop("_fixed_type")

@@ -135,10 +135,8 @@ def user_bounce_type_col(diagnostic: Column) -> Column:
 
     result: Column | None = None
     for rule in rule_base().user_texts:
-        if rule.bounce_type is None:
-            continue
         condition = diagnostic.rlike(java_regex(rule.pattern))
-        label = F.lit(rule.bounce_type)
+        label = F.lit(rule.bounce_type).cast("string")
         result = F.when(condition, label) if result is None else result.when(condition, label)
     return result if result is not None else F.lit(None).cast("string")
 
@@ -195,7 +193,8 @@ def bounce_type_col(status: Column, reply_code: Column, reason: Column) -> Colum
 
 def classify_events(events: DataFrame) -> DataFrame:
     """Fill `status`, `smtp_code`, `reason` and (for bounces) `bounce_type` where the source
-    did not, like `classify.vectorized.classify_events`: the rules run once per distinct
+    did not (the analyst's rules win over the source), like
+    `classify.vectorized.classify_events`: the rules run once per distinct
     (status, reply code, masked diagnostic) of the failures, then the result is joined back.
     """
     from pyspark.sql import functions as F
@@ -220,23 +219,33 @@ def classify_events(events: DataFrame) -> DataFrame:
         .distinct()
         .withColumn("_reason", reason_col(F.col("status"), F.col("smtp_code"), F.col("_masked")))
         .withColumn("_fixed_type", user_bounce_type_col(F.col("_masked")))
+        .withColumn(
+            "_user_reason",
+            F.regexp_replace(
+                _first_match(rule_base().user_texts, F.col("_masked")),
+                f"{re.escape(FINAL_MARK)}$",
+                "",
+            ),
+        )
         .withColumns(keys)
-        .select("_k_status", "_k_code", "_masked", "_reason", "_fixed_type")
+        .select("_k_status", "_k_code", "_masked", "_reason", "_user_reason", "_fixed_type")
     )
     joined = enriched.withColumns(keys).join(
         distinct, on=["_k_status", "_k_code", "_masked"], how="left"
     )
+    bounced = F.col("event") == "bounced"
     filled = joined.withColumn(
         "reason",
-        F.when(is_failure & F.col("reason").isNull(), F.col("_reason")).otherwise(F.col("reason")),
+        F.when(is_failure & F.col("_user_reason").isNotNull(), F.col("_user_reason"))
+        .when(is_failure & F.col("reason").isNull(), F.col("_reason"))
+        .otherwise(F.col("reason")),
     ).withColumn(
         "bounce_type",
-        F.when(
-            (F.col("event") == "bounced") & F.col("bounce_type").isNull(),
-            F.coalesce(
-                F.col("_fixed_type"),
-                bounce_type_col(F.col("status"), F.col("smtp_code"), F.col("reason")),
-            ),
-        ).otherwise(F.col("bounce_type")),
+        F.when(bounced & F.col("_fixed_type").isNotNull(), F.col("_fixed_type"))
+        .when(
+            bounced & F.col("bounce_type").isNull(),
+            bounce_type_col(F.col("status"), F.col("smtp_code"), F.col("reason")),
+        )
+        .otherwise(F.col("bounce_type")),
     )
     return filled.select(columns)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from deliverability.classify.rules import activate_rules, rule_base
 from deliverability.errors import InputError
 from deliverability.schema import COLUMNS, EVENT_SCHEMA, REJECTS_SCHEMA
 from deliverability.spark.frames import (
@@ -122,12 +123,18 @@ def _shown(listed: str, given: dict[str, str]) -> str:
 def _load_file_batches(
     timezone: str, given: dict[str, str]
 ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
-    """The function each Spark task runs: the project's loader on whole files."""
+    """The function each Spark task runs: the project's loader on whole files.
+
+    The rule base in force on the driver (the analyst's `--rules` included) travels with the
+    function, so bounce mails are classified on the executors as on the driver.
+    """
+    rules = rule_base()
 
     def load(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from deliverability.errors import DeliverabilityError
         from deliverability.ingest import load_events
 
+        activate_rules(rules)
         for batch in batches:
             for row in batch.to_pylist():
                 shown = _shown(str(row["path"]), given)
