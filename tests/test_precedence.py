@@ -118,6 +118,29 @@ REFINEMENTS = [
     ("553 user unknown", None, "MAIL", "rejected"),  # the sender is unknown
 ]
 
+# the stage as MTAs write it (qmail-remote.c, Gmail's "(state N)", Postfix, Exim)
+STAGES = [
+    ("192.0.2.1 does not like recipient. Remote host said: 550 no such user", "RCPT"),
+    ("Connected to 192.0.2.1 but sender was rejected. Remote host said: 553 unknown", "MAIL"),
+    ("Connected to 192.0.2.1 but my name was rejected.", "EHLO"),
+    ("192.0.2.1 failed after I sent the message. Remote host said: 554 user unknown", "DATA"),
+    ("550 550 Unknown user a@b.example (state 18).", "DATA"),
+    ("550 550 5.1.1 <a@b.example>... User Unknown (state 14).", "RCPT"),
+    ("said: 550 5.1.1 user unknown (in reply to RCPT TO command)", "RCPT"),
+    ("SMTP error from remote mail server after end of data: 550 user unknown", "DATA"),
+]
+
+
+@pytest.mark.parametrize(("text", "command"), STAGES)
+def test_the_stage_is_read_from_the_text(text, command):
+    from deliverability.bounces.failure import Failure
+
+    assert Failure(None, diagnostic=text).with_text_facts().command == command
+    frame = pl.DataFrame({"status": [None], "smtp_code": [None], "diagnostic": [text.lower()]})
+    from deliverability.classify.vectorized import command_expr
+
+    assert frame.select(command_expr(pl.col("diagnostic"))).item() == command
+
 
 @pytest.mark.parametrize(("text", "status", "command", "reason"), REFINEMENTS)
 def test_refinement_only_where_its_condition_is_present(text, status, command, reason):
@@ -138,6 +161,15 @@ FAMILIES = [
     ("550 Recipient address rejected: unknown domain name", "hostunknown"),
     ("553 sender address rejected: not found", "rejected"),
     ("550 rcpt <a@b.example> does not exist", "userunknown"),
+    # MTAs' own messages (Exim, qmail, Courier, OpenSMTPD source; Exchange NDR codes)
+    ("all relevant MX records point to non-existent hosts", "hostunknown"),
+    ("retry timeout exceeded", "expired"),
+    ("Sorry, I couldn't find any host named nirgends.example. (#5.1.2)", "hostunknown"),
+    ("452 Requested action not taken: mailbox unavailable (not enough free space)", "systemfull"),
+    ("Network error on destination MXs", "networkerror"),
+    ("550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain", "hostunknown"),
+    ("550 4.4.7 QUEUE.Expired; message expired", "expired"),
+    ("User Erika (erika@b.example) not listed in Domino Directory", "userunknown"),
 ]
 
 

@@ -57,22 +57,34 @@ STATUS_IN_TEXT = r"\b([245]\.\d{1,3}\.\d{1,3})\b"
 #: ">>>", "(");
 #: followed by a space, "-" (multi-line reply) or ":" (Yahoo's "554:").
 REPLY_IN_TEXT = r"(?:^|:\s*|smtp;\s*|<<<\s*|>>>\s*|\()\s*([245]\d\d)[\s\-:]"
-#: How a (lower-case) bounce text names the SMTP command the server answered: group 1 is
-#: "mail from"/"rcpt to"/"data"/…, as Postfix ("in reply to end of DATA command"), Sendmail
-#: (">>> DATA"), Exim ("after RCPT TO") and Exchange ("while sending") write it.
+#: How a (lower-case) bounce text names the SMTP command the server answered: one of the
+#: groups holds "mail from"/"rcpt to"/"data"/… or a phrase of `COMMAND_NAMES`, as Postfix
+#: ("in reply to end of DATA command"), Sendmail (">>> DATA"), Exim ("after RCPT TO"),
+#: Exchange ("while sending"), qmail-remote.c ("Connected to … but sender was rejected",
+#: "does not like recipient", "failed on DATA command") and Gmail ("(state 14)": the SMTP
+#: state of Google's outbound session) write it.
 COMMAND_IN_TEXT = (
     r"(?:in reply to|after|while sending|>>>|sent <<<|smtp command\W*)\s*(?:the\s+)?"
     r"(rcpt to|rcpt|mail from|mail|end of data|data|helo|ehlo|initial connection|connect"
     r"|starttls)\b"
     r"|does not like (recipient)|\[(rcpt_to|mail_from|data)\]"
+    r"|(but sender was rejected|but my name was rejected|but greeting failed"
+    r"|failed on data command|failed after i sent the message)"
+    r"|\(state (6|13|14|15|17|18)\)"
 )
-#: The command names of `COMMAND_IN_TEXT` → the SMTP verb.
+#: The groups of `COMMAND_IN_TEXT`, for the vectorized paths.
+COMMAND_GROUPS = (1, 2, 3, 4, 5)
+#: The command names and phrases of `COMMAND_IN_TEXT` → the SMTP verb.
 COMMAND_NAMES = {
     "rcpt to": "RCPT", "rcpt": "RCPT", "recipient": "RCPT", "rcpt_to": "RCPT",
     "mail from": "MAIL", "mail": "MAIL", "mail_from": "MAIL",
     "end of data": "DATA", "data": "DATA",
     "helo": "HELO", "ehlo": "EHLO", "initial connection": "CONN", "connect": "CONN",
     "starttls": "STARTTLS",
+    "but sender was rejected": "MAIL", "but my name was rejected": "EHLO",
+    "but greeting failed": "CONN", "failed on data command": "DATA",
+    "failed after i sent the message": "DATA",
+    "6": "MAIL", "13": "EHLO", "14": "RCPT", "15": "DATA", "17": "DATA", "18": "DATA",
 }  # fmt: skip
 
 #: Reasons a status code only hints at: general texts may still override them (step 3).

@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from deliverability.classify.rules import (
+    COMMAND_GROUPS,
     COMMAND_IN_TEXT,
     COMMAND_NAMES,
     FILTER_SUBJECTS,
@@ -96,7 +97,9 @@ def status_reason_expr(status: pl.Expr) -> pl.Expr:
 
 def command_expr(diagnostic: pl.Expr) -> pl.Expr:
     """The SMTP command a (lower-case) diagnostic names, as RCPT/MAIL/DATA/…, else null."""
-    named = pl.coalesce([diagnostic.str.extract(COMMAND_IN_TEXT, group) for group in (1, 2, 3)])
+    named = pl.coalesce(
+        [diagnostic.str.extract(COMMAND_IN_TEXT, group) for group in COMMAND_GROUPS]
+    )
     return named.replace_strict(COMMAND_NAMES, default=None, return_dtype=pl.String)
 
 

@@ -21,6 +21,7 @@ import re
 from typing import TYPE_CHECKING
 
 from deliverability.classify.rules import (
+    COMMAND_GROUPS,
     COMMAND_IN_TEXT,
     COMMAND_NAMES,
     FILTER_SUBJECTS,
@@ -119,7 +120,7 @@ def command_col(diagnostic: Column) -> Column:
     """The SMTP command a (lower-case) diagnostic names, as RCPT/MAIL/DATA/…, else null."""
     from pyspark.sql import functions as F
 
-    named = F.coalesce(*[_group(diagnostic, COMMAND_IN_TEXT, group) for group in (1, 2, 3)])
+    named = F.coalesce(*[_group(diagnostic, COMMAND_IN_TEXT, group) for group in COMMAND_GROUPS])
     return lookup(COMMAND_NAMES, named)
 
 
