@@ -149,3 +149,26 @@ def test_transcript_names_the_stage():
     assert verdict.rule.endswith("+refine:after-data") or verdict.rule.endswith(
         "+refine:status-filtered"
     )
+
+
+def test_one_failed_recipient_takes_the_stage_of_the_sessions_refusal():
+    data = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@relay.example>\n"
+        b"To: sender@example.com\nSubject: Returned mail: see transcript for details\n"
+        b"MIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\n\n'
+        b"--B\n\n   ----- Transcript of session follows -----\n"
+        b"... while talking to mx.ziel.example.:\n>>> DATA\n<<< 550 Unknown user\n"
+        b"554 5.0.0 Service unavailable\n"
+        b"--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example\n\n"
+        b"Final-Recipient: RFC822; kunde@ziel.example\nAction: failed\nStatus: 5.0.0\n"
+        b"Diagnostic-Code: SMTP; 550 Unknown user\n\n--B--\n"
+    )
+    (verdict,) = _verdicts(data)
+    assert verdict.reason == "filtered" and verdict.rule.endswith("+refine:after-data")
+    greeting = data.replace(b">>> DATA\n<<< 550 Unknown user", b"<<< 554 mx.ziel.example")
+    greeting = greeting.replace(
+        b"Diagnostic-Code: SMTP; 550 Unknown user", b"Diagnostic-Code: SMTP; 554 5.0.0"
+    )
+    (verdict,) = _verdicts(greeting)
+    assert (verdict.reason, verdict.rule) == ("blocked", "context:command-CONN")

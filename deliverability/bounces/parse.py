@@ -11,7 +11,12 @@ from pathlib import Path
 from deliverability.bounces.addresses import is_internet_address, recipient_address
 from deliverability.bounces.failure import Failure, squeeze
 from deliverability.bounces.message import MailParts, header_text, parse_field_blocks, parse_mail
-from deliverability.bounces.plaintext import addresses_in, text_blocks, transcript_commands
+from deliverability.bounces.plaintext import (
+    FIRST_REFUSAL,
+    addresses_in,
+    text_blocks,
+    transcript_commands,
+)
 from deliverability.bounces.ses import ses_notification
 from deliverability.bounces.sources import RawMail, iter_mails, normalize_line_endings
 from deliverability.bounces.verdict import BounceVerdict, MailResult
@@ -184,7 +189,11 @@ def _dsn_failures(parts: MailParts) -> list[Failure]:
 
 
 def _merge_text(
-    failure: Failure, blocks: dict[str, str], preamble: str, commands: dict[str, str]
+    failure: Failure,
+    blocks: dict[str, str],
+    preamble: str,
+    commands: dict[str, str],
+    only_one: bool = False,
 ) -> Failure:
     """Fill the diagnostic from the human-readable text where the DSN gave none.
 
@@ -207,6 +216,8 @@ def _merge_text(
         merged = replace(merged, command=command)
     if merged.command is None:
         sent = commands.get((failure.recipient or "").lower())
+        if sent is None and only_one:  # one failed recipient: the session's refusal is its
+            sent = commands.get(FIRST_REFUSAL)
         if sent:
             merged = replace(merged, command=COMMAND_NAMES[sent])
     return merged
@@ -244,7 +255,10 @@ def read_failures(parts: MailParts) -> list[Failure]:
             preamble = ""
         failures = [Failure(address) for address in _fallback_recipients(parts, ignore)]
     commands = transcript_commands(parts.text)
-    merged = [_merge_text(failure, by_address, preamble, commands) for failure in failures]
+    merged = [
+        _merge_text(failure, by_address, preamble, commands, only_one=len(failures) == 1)
+        for failure in failures
+    ]
     return [_with_domain_hint(failure) for failure in merged]
 
 

@@ -156,18 +156,24 @@ def addresses_in(text: str) -> list[str]:
 
 
 _SENT_COMMAND = re.compile(r"^\s*>>>\s*([A-Za-z]+(?: [A-Za-z]+)?)", re.MULTILINE)
-_REPLY_LINE = re.compile(r"^\s*<<<\s*[245]\d\d")
+_REPLY_LINE = re.compile(r"^\s*<<<\s*[45]\d\d")
+
+
+#: The key of `transcript_commands` for the stage of the session's first refusal.
+FIRST_REFUSAL = ""
 
 
 def transcript_commands(text: str) -> dict[str, str]:
     """Address → the SMTP command its refusal answered, from a session transcript.
 
-    Sendmail and others quote the session: ``>>> DATA`` (what was sent) and then
+    Sendmail, Courier and others quote the session: ``>>> DATA`` (what was sent) and then
     ``<<< 550 5.2.1 <a@b>... User unknown`` (the answer). An address in an answer line
-    belongs to the command sent last before it.
+    belongs to the command sent last before it. Under `FIRST_REFUSAL` stands the command
+    the first refusal answered; a refusal before any command was sent is the greeting's
+    (``connect``).
     """
     commands: dict[str, str] = {}
-    if ">>>" not in text:
+    if "<<<" not in text:
         return commands
     last: str | None = None
     for line in text.split("\n"):
@@ -183,7 +189,9 @@ def transcript_commands(text: str) -> dict[str, str]:
                 None,
             )
             continue
-        if last and _REPLY_LINE.match(line):
+        if _REPLY_LINE.match(line):
+            stage = last or "connect"
+            commands.setdefault(FIRST_REFUSAL, stage)
             for address in addresses_in(line):
-                commands.setdefault(address, last)
+                commands.setdefault(address, stage)
     return commands
