@@ -172,3 +172,40 @@ def test_one_failed_recipient_takes_the_stage_of_the_sessions_refusal():
     )
     (verdict,) = _verdicts(greeting)
     assert (verdict.reason, verdict.rule) == ("blocked", "context:command-CONN")
+
+
+@pytest.mark.parametrize(
+    ("body", "recipient", "reason"),
+    [
+        # older Sendmail: address without angle brackets in the transcript
+        (
+            b"   ----- Transcript of session follows -----\n"
+            b"550 kunde@ziel.example... User unknown\n",
+            "kunde@ziel.example",
+            "userunknown",
+        ),
+        # Netscape Messaging Server
+        (
+            b"This Message was undeliverable due to the following reason:\n\n"
+            b"Each of the following recipients was rejected by a remote mail server.\n\n"
+            b"    Recipient: <kunde@ziel.example>\n"
+            b"    Reason:    5.2.2 <kunde@ziel.example>... Mailbox full\n",
+            "kunde@ziel.example",
+            "mailboxfull",
+        ),
+        # Domino / Netscape "was not delivered to … because"
+        (
+            b"Your message\n\n  Subject: Angebot\n\nwas not delivered to:\n\n"
+            b"  kunde@ziel.example\n\nbecause:\n\n  No such user here\n",
+            "kunde@ziel.example",
+            "userunknown",
+        ),
+    ],
+)
+def test_plain_text_notices_of_older_servers(body, recipient, reason):
+    data = (
+        b"From: Mail Delivery Subsystem <MAILER-DAEMON@relay.example>\n"
+        b"To: absender@example.com\nSubject: Returned mail: User unknown\n\n" + body
+    )
+    (verdict,) = _verdicts(data)
+    assert (verdict.recipient, verdict.reason) == (recipient, reason)

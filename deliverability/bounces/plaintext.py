@@ -38,10 +38,11 @@ _RECIPIENT_LINES = (
     RecipientLine(re.compile(rf"^\s*[<\"]?(?:mailto:)?({ADDRESS})[>\"]?\s*:?\s*$")),
     # <a@b>: host mx said: 550 …      <a@b>... User unknown      <a@b> (reason)
     RecipientLine(re.compile(rf"^\s*<({ADDRESS})>\s*(?::|\.\.\.|\s)\s*(\S.*)$")),
-    # Sendmail transcripts: "554 <a@b>... 550 Host unknown"  and  ">>> RCPT To:<a@b>"
+    # Sendmail transcripts: "554 <a@b>... 550 Host unknown" (older ones without brackets)
+    # and ">>> RCPT To:<a@b>"
     RecipientLine(
         re.compile(
-            rf"^\s*[245]\d\d(?:[ -][245]\.\d{{1,3}}\.\d{{1,3}})? <({ADDRESS})>\.\.\.\s*(.*)$"
+            rf"^\s*[245]\d\d(?:[ -][245]\.\d{{1,3}}\.\d{{1,3}})? <?({ADDRESS})>?\.\.\.\s*(.*)$"
         ),
         keep_line=True,
         closes=True,
@@ -57,11 +58,11 @@ _RECIPIENT_LINES = (
         ),
         keep_line=True,
     ),
-    # a@b on 2/4/2008 10:29   a@b: 550 …   a@b (reason)   a@b [User unknown]   a@b ... failed: …
+    # a@b on 2/4/2008 10:29   a@b: 550 …   a@b (reason)   a@b [User unknown]   a@b... failed: …
     RecipientLine(
         re.compile(
             rf"^\s*({ADDRESS})(?:\s+on\s+\S.*|\s*:\s+(\S.*)|\s+\((\S.*)\)|\s+\[(\S.*)\]"
-            r"|\s+\.\.\.\s+(\S.*))$"
+            r"|\s*\.\.\.\s*(\S.*))$"
         )
     ),
     # Recipient address: a@b     Failed recipient: a@b     Empfänger: <a@b>
