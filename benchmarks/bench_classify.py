@@ -4,7 +4,7 @@ In one run:
 1. builds `--rows` (default 10,000,000) failure rows with realistic, almost always unique
    diagnostics (`diagnostic_templates.py`) and times `classify_codes` on all of them;
 2. times the vectorized path on the first `--loop-rows` (default 200,000) rows and two
-   per-row loops over the same rules on the same rows (`classify.codes.reason_of` per row):
+   per-row loops over the same rules on the same rows (`classify.codes.decide` per row):
    with Python's `re` module, one pattern after the other (the plain per-row approach), and
    with the RE2 pattern sets the project's scalar path uses;
 3. checks that all give identical reasons on those rows, and prints the speed-ups.
@@ -29,8 +29,8 @@ from diagnostic_templates import diagnostics_frame  # noqa: E402
 
 from deliverability.classify.codes import (  # noqa: E402
     PatternSet,
+    decide,
     python_pattern_sets,
-    reason_of,
 )
 from deliverability.classify.vectorized import classify_codes  # noqa: E402
 
@@ -46,7 +46,9 @@ def per_row(
 ) -> tuple[list[str], float]:
     start = time.perf_counter()
     rows = frame.select("status", "smtp_code", "diagnostic").iter_rows()
-    reasons = [reason_of(status, reply, text, patterns=patterns) for status, reply, text in rows]
+    reasons = [
+        decide(status, reply, text, patterns=patterns).reason for status, reply, text in rows
+    ]
     return reasons, time.perf_counter() - start
 
 

@@ -38,6 +38,14 @@ class InputError(DeliverabilityError):
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Keep file, line and field when the error crosses a process boundary (workers)."""
+        return (_input_error, (self.detail, self.path, self.line, self.field))
+
+
+def _input_error(message: str, path: str | None, line: int | None, field: str | None) -> InputError:
+    return InputError(message, path=path, line=line, field=field)
+
 
 class ConfigError(DeliverabilityError):
     """A parameter, option or configuration value is not usable."""

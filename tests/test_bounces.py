@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from deliverability.bounces.message import header_text
 from deliverability.bounces.parse import classify_mail, classify_mails
 from deliverability.bounces.sources import RawMail, iter_mails, split_mbox
 from deliverability.cli import main
@@ -202,3 +203,43 @@ def test_cli_missing_path_is_a_german_error(capsys, tmp_path):
     assert code == 1
     assert out == ""  # nothing written before the check
     assert "existiert nicht" in err
+
+
+def test_the_returned_body_is_left_out_but_its_headers_are_kept():
+    from deliverability.bounces.message import parse_mail, without_returned_body
+
+    attachment = b"QUFB" * 19 + b"\n"
+    data = (
+        b"From: MAILER-DAEMON@mx.example\nTo: absender@example.com\n"
+        b"Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="AUSSEN"\n\n'
+        b"--AUSSEN\nContent-Type: text/plain\n\nThe mail system\n\n"
+        b"<kunde@ziel.example>: host mx.ziel.example said: 550 5.1.1 user unknown\n"
+        b"--AUSSEN\nContent-Type: message/rfc822\n\n"
+        b"From: absender@example.com\nTo: kunde@ziel.example\nSubject: Newsletter\n"
+        b'Content-Type: multipart/mixed; boundary="INNEN"\n\n'
+        b"--INNEN\nContent-Type: image/png\nContent-Transfer-Encoding: base64\n\n"
+        + attachment * 50_000
+        + b"--INNEN--\n--AUSSEN--\n"
+    )
+    cut = without_returned_body(data)
+    assert len(cut) < 1_000 < len(data)
+    assert cut.endswith(b"--AUSSEN--\n")
+    parts = parse_mail(data)
+    assert parts.original is not None and header_text(parts.original, "To") == "kunde@ziel.example"
+    (verdict,) = classify_mail(RawMail("gross.eml", data)).verdicts
+    assert (verdict.recipient, verdict.reason) == ("kunde@ziel.example", "userunknown")
+
+
+def test_leaving_out_returned_bodies_changes_no_verdict():
+    from deliverability.bounces import message
+
+    mails = list(iter_mails([FIXTURES]))
+    with_cut = [classify_mail(mail) for mail in mails]
+    original = message.without_returned_body
+    try:
+        message.without_returned_body = lambda data: data
+        without_cut = [classify_mail(mail) for mail in mails]
+    finally:
+        message.without_returned_body = original
+    assert with_cut == without_cut

@@ -47,3 +47,13 @@ def test_parallel_output_equals_serial_output(many_mails, monkeypatch, tmp_path)
         own_parallel = _run(many_mails, 2, monkeypatch)
     assert own_parallel == own_serial
     assert "user:regeln.csv:2" in own_parallel[0] and own_parallel[0] != serial[0]
+
+
+def test_a_broken_file_among_many_gives_the_german_error(many_mails, monkeypatch, capsys):
+    from deliverability.cli import main
+
+    (many_mails / "0200.eml").write_bytes(b"\x1f\x8b kaputt")
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
+    assert main(["classify", str(many_mails)]) == 1
+    err = capsys.readouterr().err
+    assert "0200.eml" in err and "gzip-Datei ist beschädigt" in err and "Traceback" not in err

@@ -151,9 +151,53 @@ def cut_original(text: str) -> str:
     return text[: match.start()] if match else text
 
 
+_BOUNDARY = re.compile(rb"""boundary=(?:"([^"\r\n]+)"|([^\s;"]+))""", re.IGNORECASE)
+
+
+def _returned_part(lowered: bytes) -> int:
+    """Where the Content-Type line of a returned message (message/rfc822) ends, else -1."""
+    for kind in (b"message/rfc822", b"message/global"):
+        start = 0
+        while (position := lowered.find(kind, start)) >= 0:
+            line_start = lowered.rfind(b"\n", 0, position) + 1
+            if lowered.startswith(b"content-type:", line_start):
+                return position + len(kind)
+            start = position + len(kind)
+    return -1
+
+
+def without_returned_body(data: bytes) -> bytes:
+    """The mail with the body of the returned original message left out, its headers kept.
+
+    Only the returned message's headers are ever read (some servers name the recipient
+    there); its body – often the whole newsletter with images – would only cost time and
+    memory. The cut runs from the end of the returned headers to the next boundary line of
+    the enclosing multipart; where the structure is not as expected nothing is cut.
+    """
+    lowered = data.lower()
+    found = _returned_part(lowered)
+    if found < 0:
+        return data
+    part_headers_end = data.find(b"\n\n", found)
+    if part_headers_end < 0:
+        return data
+    returned_headers_end = data.find(b"\n\n", part_headers_end + 2)
+    if returned_headers_end < 0:
+        return data
+    last_boundary = lowered.rfind(b"boundary=", 0, found)
+    parameter = _BOUNDARY.match(data, last_boundary) if last_boundary >= 0 else None
+    if parameter is None:
+        return data
+    boundary = b"\n--" + (parameter.group(1) or parameter.group(2))
+    next_boundary = data.find(boundary, returned_headers_end)
+    if next_boundary < 0:  # not the enclosing multipart's boundary after all: keep everything
+        return data
+    return data[: returned_headers_end + 1] + data[next_boundary:]
+
+
 def parse_mail(data: bytes) -> MailParts:
     """Take one message apart. Never raises on malformed MIME: it keeps what it can read."""
-    message = _PARSER.parsebytes(data)
+    message = _PARSER.parsebytes(without_returned_body(data))
     parts = MailParts(headers=message, content_type=message.get_content_type())
     parts.report_type = (message.get_param("report-type") or "").__str__().lower()
     plain: list[str] = []

@@ -1,7 +1,9 @@
 """Classifying many bounce mails on all cores, in input order.
 
 One mail takes well under a millisecond, so the work pays only for a few hundred mails and
-more: below `MIN_PARALLEL` mails everything runs in this process. Workers get the rule base
+more: below `MIN_PARALLEL` mails everything runs in this process. Many files (a folder, a
+Maildir) are handed to the workers by name, so that they read them themselves; the mails of
+a few large files (mbox) are read here and handed over as they are. Workers get the rule base
 in force (the analyst's `--rules` included). Where this process has not loaded polars (the
 `classify` command) workers are forked, which costs almost nothing; otherwise they are
 started fresh, because forking a process whose thread pools run can deadlock.
@@ -13,12 +15,13 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from deliverability.bounces.parse import classify_mail
-from deliverability.bounces.sources import RawMail, iter_mails
+from deliverability.bounces.sources import RawMail, iter_mail_files, mails_of
 from deliverability.bounces.verdict import MailResult
 from deliverability.classify.codes import warm_up
 from deliverability.classify.rules import RuleBase, activate_rules, rule_base
@@ -45,6 +48,17 @@ def _start_worker(rules: RuleBase) -> None:
 Result = TypeVar("Result")
 
 
+def _work_on_file(work: Callable[[RawMail], Result], file: Path) -> list[Result]:
+    return [work(mail) for mail in mails_of(file)]
+
+
+def _pool(workers: int) -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and "polars" not in sys.modules else "spawn"
+    context = multiprocessing.get_context(method)
+    return context.Pool(workers, initializer=_start_worker, initargs=(rule_base(),))
+
+
 def map_mails(
     work: Callable[[RawMail], Result], paths: Iterable[str | Path], workers: int | None = None
 ) -> Iterator[Result]:
@@ -54,16 +68,21 @@ def map_mails(
     receive it by name. Returning small results (text lines) keeps this process light.
     """
     workers = workers or available_cores()
-    mails = iter_mails(paths)
+    files = iter_mail_files(paths)
+    first_files = list(islice(files, MIN_PARALLEL))
+    if workers >= 2 and len(first_files) == MIN_PARALLEL:  # many files: workers read them
+        with _pool(workers) as pool:
+            for results in pool.imap(
+                partial(_work_on_file, work), chain(first_files, files), chunksize=CHUNK
+            ):
+                yield from results
+        return
+    mails = (mail for file in chain(first_files, files) for mail in mails_of(file))
     first = list(islice(mails, MIN_PARALLEL))
     if workers < 2 or len(first) < MIN_PARALLEL:
         yield from (work(mail) for mail in chain(first, mails))
         return
-    rules = rule_base()
-    methods = multiprocessing.get_all_start_methods()
-    method = "fork" if "fork" in methods and "polars" not in sys.modules else "spawn"
-    context = multiprocessing.get_context(method)
-    with context.Pool(workers, initializer=_start_worker, initargs=(rules,)) as pool:
+    with _pool(workers) as pool:
         yield from pool.imap(work, chain(first, mails), chunksize=CHUNK)
 
 

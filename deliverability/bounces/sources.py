@@ -83,17 +83,27 @@ def _files_of(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def iter_mails(paths: Iterable[str | Path]) -> Iterator[RawMail]:
-    """Every message under `paths`: files (single message or mbox), folders and Maildirs."""
+def iter_mail_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Every file under `paths` (files, folders, Maildirs), in order; a missing path stops."""
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise InputError("Die Datei oder der Ordner existiert nicht.", path=path)
-        files = _files_of(path) if path.is_dir() else iter([path])
-        for file in files:
-            data = _read(file)
-            if is_mbox(data):
-                for number, message in enumerate(split_mbox(data), start=1):
-                    yield RawMail(f"{file}#{number}", message)
-            else:
-                yield RawMail(str(file), data)
+        yield from _files_of(path) if path.is_dir() else iter([path])
+
+
+def mails_of(file: Path) -> list[RawMail]:
+    """The messages of one file: a single message, or every message of an mbox file."""
+    data = _read(file)
+    if is_mbox(data):
+        return [
+            RawMail(f"{file}#{number}", message)
+            for number, message in enumerate(split_mbox(data), start=1)
+        ]
+    return [RawMail(str(file), data)]
+
+
+def iter_mails(paths: Iterable[str | Path]) -> Iterator[RawMail]:
+    """Every message under `paths`: files (single message or mbox), folders and Maildirs."""
+    for file in iter_mail_files(paths):
+        yield from mails_of(file)

@@ -192,28 +192,6 @@ def decide(
     return Decision(reason, f"{decision.rule}+refine:{refinement}")
 
 
-def reason_of(
-    status: str | None,
-    reply_code: int | None,
-    diagnostic: str | None,
-    *,
-    command: str | None = None,
-    dsn_action: str | None = None,
-    diagnostic_type: str | None = None,
-    patterns: tuple[PatternSet, PatternSet] | None = None,
-) -> str:
-    """The reason alone (see `decide`)."""
-    return decide(
-        status,
-        reply_code,
-        diagnostic,
-        command=command,
-        dsn_action=dsn_action,
-        diagnostic_type=diagnostic_type,
-        patterns=patterns,
-    ).reason
-
-
 def classify_failure(
     status: str | None = None,
     reply_code: int | None = None,

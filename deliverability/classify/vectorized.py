@@ -23,6 +23,7 @@ from deliverability.classify.rules import (
     STATUS_IN_TEXT,
     WEAK_REASONS,
     TextRule,
+    merged,
     rule_base,
 )
 from deliverability.schema import FAILURE_EVENTS, BounceTypeDtype
@@ -126,9 +127,9 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
     fallback = pl.when(has_text).then(pl.lit("onhold")).otherwise(pl.lit("undefined"))
     steps = {
         "user_text": _first_match(rules.user_texts, diagnostic),  # final: never refined
-        "specific_text": _first_match(rules.specific_texts, diagnostic),
+        "specific_text": _first_match(merged(rules.specific_texts), diagnostic),
         "strong_status": strong_status,
-        "general_text": _first_match(rules.general_texts, diagnostic),
+        "general_text": _first_match(merged(rules.general_texts), diagnostic),
         "status": by_status,
         "reply_code": by_reply,
         "fallback": fallback,

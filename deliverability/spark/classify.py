@@ -30,6 +30,7 @@ from deliverability.classify.rules import (
     STATUS_IN_TEXT,
     WEAK_REASONS,
     TextRule,
+    merged,
     rule_base,
 )
 from deliverability.classify.vectorized import FINAL_MARK, MASKS
@@ -157,9 +158,9 @@ def reason_col(status: Column, reply_code: Column, diagnostic: Column) -> Column
     fallback = F.when(has_text, F.lit("onhold")).otherwise(F.lit("undefined"))
     steps = {
         "user_text": _first_match(rules.user_texts, diagnostic),  # final: never refined
-        "specific_text": _first_match(rules.specific_texts, diagnostic),
+        "specific_text": _first_match(merged(rules.specific_texts), diagnostic),
         "strong_status": strong_status,
-        "general_text": _first_match(rules.general_texts, diagnostic),
+        "general_text": _first_match(merged(rules.general_texts), diagnostic),
         "status": by_status,
         "reply_code": by_reply,
         "fallback": fallback,
