@@ -1,0 +1,48 @@
+"""The project's own checks, run by the test command: lint, formatting, types, import
+contracts, and notebooks in sync with their paired .py files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CODE = ["deliverability", "tests", "benchmarks", "notebooks"]
+
+
+def _run(*command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_ruff_finds_nothing():
+    result = _run(str(BIN / "ruff"), "check", *CODE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_code_is_formatted():
+    result = _run(str(BIN / "ruff"), "format", "--check", *CODE)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_types_check():
+    result = _run(str(BIN / "mypy"), "deliverability")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_contracts_hold():
+    result = _run(str(BIN / "lint-imports"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize("paired", sorted((ROOT / "notebooks").glob("*.py")), ids=lambda p: p.stem)
+def test_notebook_is_in_sync_with_its_py_file(paired: Path):
+    notebook = jupytext.read(paired.with_suffix(".ipynb"))
+    script = jupytext.read(paired)
+    cells = [(cell.cell_type, cell.source) for cell in notebook.cells]
+    assert cells == [(cell.cell_type, cell.source) for cell in script.cells]
