@@ -1,0 +1,35 @@
+"""`deliverability classify`: Bounce-Mails auswerten."""
+
+from __future__ import annotations
+
+import argparse
+
+from deliverability.cli.options import rules_option
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "classify",
+        help="Bounce-Mails (.eml, mbox, Maildir) auswerten: Grund, hart/weich, Empfehlung",
+        description="Liest Bounce-Mails (einzelne .eml-Dateien, mbox-Dateien, Maildir- und "
+        "andere Ordner) und gibt je fehlgeschlagenem Empfänger einen Datensatz aus: Empfänger, "
+        "Grund, hart/weich, ob die Adresse gesperrt werden sollte, Codes, Fehlermeldung des "
+        "Servers und die deutsche Erklärung mit Empfehlung. Mails, die keine Bounces sind, "
+        "werden auf der Fehlerausgabe genannt.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="PFAD", help="Dateien oder Ordner")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default="jsonl",
+        help="Ausgabeformat: jsonl (ein JSON-Objekt je Zeile, Standard) oder csv",
+    )
+    rules_option(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from deliverability.bounces.cli_classify import run as classify_mails
+
+    return classify_mails(paths=args.paths, fmt=args.format)

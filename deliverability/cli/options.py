@@ -1,0 +1,61 @@
+"""Options that several commands share, and registries read when they are needed."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator
+
+
+class RegistryChoices:
+    """The names of a registry as argparse choices, read on first use.
+
+    The parser is built for every command; reading a registry only when its option is
+    checked or its help is shown keeps commands such as `classify` from importing polars.
+    """
+
+    def __init__(self, names: Callable[[], list[str]]) -> None:
+        self._names = names
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
+def _export_format_names() -> list[str]:
+    from deliverability.suppression.exports import FORMATS
+
+    return list(FORMATS)
+
+
+def export_formats() -> RegistryChoices:
+    """The import formats of the target systems (`suppression.exports.FORMATS`)."""
+    return RegistryChoices(_export_format_names)
+
+
+def engine_options(command: argparse.ArgumentParser) -> None:
+    """`--engine` and `--spark-master` (the Spark engine needs the extra `[spark]`)."""
+    command.add_argument(
+        "--engine",
+        choices=["polars", "spark"],
+        default="polars",
+        help="polars: auf diesem Rechner (Standard); spark: auf einem Spark-Cluster "
+        "(pip install 'deliverability[spark]')",
+    )
+    command.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="Spark-Master, z. B. local[4], yarn, spark://host:7077 (Standard: die "
+        "Spark-Konfiguration, sonst local[*])",
+    )
+
+
+def rules_option(command: argparse.ArgumentParser) -> None:
+    """`--rules`: the analyst's own classification rules, which win over the shipped ones."""
+    command.add_argument(
+        "--rules",
+        metavar="DATEI.csv",
+        help="eigene Klassifizierungsregeln (CSV mit den Spalten reason und pattern, optional "
+        "bounce_type und source); sie gehen den mitgelieferten Regeln vor",
+    )

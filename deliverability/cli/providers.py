@@ -1,0 +1,25 @@
+"""`deliverability providers`: Mailanbieter an den MX-Einträgen erkennen."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "providers",
+        help="den tatsächlichen Mailanbieter von Domains an ihren MX-Einträgen erkennen",
+        description="Schlägt die MX-Einträge der Domains nach (gleichzeitig, je Domain einmal) "
+        "und ordnet sie einem Anbieter zu (Google Workspace, Microsoft 365, IONOS, Proofpoint …); "
+        "Ausgabe als CSV mit domain, provider, mx.",
+    )
+    parser.add_argument("domains", nargs="+", metavar="DOMAIN")
+    parser.add_argument("--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: System)")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from deliverability.senderauth.cli_providers import run_providers
+
+    return run_providers(domains=args.domains, nameserver=args.nameserver)

@@ -1,0 +1,59 @@
+"""`deliverability replay`: Sendungen gegen Versandlimits nachspielen oder planen."""
+
+from __future__ import annotations
+
+import argparse
+
+from deliverability.cli.options import engine_options
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "replay",
+        help="Sendungen gegen die Versandlimits eines Hosts nachspielen oder einen Versand planen",
+        description="Sagt für jede Sendung, was der Host mit dem Limitprofil getan hätte "
+        "(sent, delayed, rejected, blocked), oder plant mit --mode plan den frühesten Versand, "
+        "der keine Regel verletzt. Eingabe: Ereignisexporte (Spalte event) oder eine CSV mit "
+        "requested_at,message_id,recipient[,recipients]. Schreibt AUSGABE.csv je Sendung und "
+        "AUSGABE_tage.csv je Tag.",
+    )
+    parser.add_argument("sends", nargs="+", metavar="SENDUNGEN", help="CSV-Dateien (auch .gz)")
+    parser.add_argument(
+        "--profile",
+        required=True,
+        metavar="NAME|DATEI",
+        help="Vorlage (siehe deliverability profiles) oder eigene TOML-Datei",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=["replay", "plan"],
+        default="replay",
+        help="replay: nachspielen (Standard); plan: frühesten Versand planen",
+    )
+    parser.add_argument(
+        "--start", metavar="ZEIT", help="frühester Versand, z. B. 2026-11-24T08:00 (für plan)"
+    )
+    parser.add_argument("--sender", metavar="ADRESSE", help="nur die Sendungen dieses Absenders")
+    parser.add_argument(
+        "--source", metavar="QUELLE", help="nur Ereignisse dieser Quelle, z. B. zendesk_sell"
+    )
+    parser.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
+    engine_options(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from deliverability.limits.cli import run_replay
+
+    return run_replay(
+        inputs=args.sends,
+        profile_name=args.profile,
+        mode=args.mode,
+        start_text=args.start,
+        out=args.out,
+        sender=args.sender,
+        source=args.source,
+        engine=args.engine,
+        spark_master=args.spark_master,
+    )

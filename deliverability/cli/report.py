@@ -1,0 +1,73 @@
+"""`deliverability report`: Wochenbericht als HTML (papermill)."""
+
+from __future__ import annotations
+
+import argparse
+
+from deliverability import config
+from deliverability.cli.options import rules_option
+
+
+def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = commands.add_parser(
+        "report",
+        help="Wochenbericht als HTML erzeugen (ohne Angaben: mit den Beispieldaten)",
+        description="Führt das Notebook wochenbericht.ipynb mit papermill aus und speichert den "
+        "Bericht ohne Code als HTML, dazu die Sperrliste (sperrliste.csv) und die abgelehnten "
+        "Zeilen (abgelehnte_zeilen.csv) in AUSGABE/<Woche>/.",
+    )
+    parser.add_argument(
+        "--input",
+        nargs="+",
+        action="extend",
+        metavar="DATEI",
+        default=[],
+        help="Ereignisdateien im CSV-Format (auch .gz); ohne Angabe die "
+        "Beispieldaten aus data/sample/",
+    )
+    parser.add_argument(
+        "--week",
+        metavar="JJJJ-Www",
+        help="ISO-Kalenderwoche, z. B. 2026-W47; ohne Angabe die letzte Woche in den Daten",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="ORDNER",
+        default=str(config.REPORTS_DIR),
+        help="Ausgabeordner (Standard: reports)",
+    )
+    parser.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default=config.DEFAULT_TIMEZONE,
+        help="Zeitzone für Wochen und Zeitangaben ohne Zone (Standard: Europe/Berlin)",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="ORDNER",
+        help="Ordner der Sperrliste (wie bei `deliverability suppress`); ohne Angabe wird die "
+        "Sperrliste nur aus den Eingabedateien berechnet",
+    )
+    rules_option(parser)
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from deliverability.report.runner import run_weekly_report
+
+    result = run_weekly_report(
+        inputs=[Path(p) for p in args.input],
+        week=args.week,
+        out_dir=Path(args.out),
+        timezone=args.timezone,
+        state_dir=Path(args.state) if args.state else None,
+        rules_file=Path(args.rules) if args.rules else None,
+    )
+    print(f"Bericht für {result.week_title}: {result.html}")
+    print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")
+    if result.rejected:
+        print(f"{result.rejected} Zeilen abgelehnt, mit Grund in: {result.rejects_csv}")
+    return 0
