@@ -46,3 +46,14 @@ def test_notebook_is_in_sync_with_its_py_file(paired: Path):
     script = jupytext.read(paired)
     cells = [(cell.cell_type, cell.source) for cell in notebook.cells]
     assert cells == [(cell.cell_type, cell.source) for cell in script.cells]
+
+
+def test_sources_cited_in_the_package_are_public():
+    """Data files and modules cite public sources, never files outside the repository."""
+    offending = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "deliverability").rglob("*")
+        if path.suffix in {".py", ".toml", ".csv", ".properties"}
+        and "../shared" in path.read_text(encoding="utf-8")
+    ]
+    assert offending == []

@@ -2,7 +2,8 @@
 
 From 5,000 mails a day to one of them a sender counts as a bulk sender and needs SPF, DKIM
 and DMARC, a one-click unsubscribe, and a spam (complaint) rate below 0.3 % (better below
-0.1 %). Sources: ../shared/reference/vendors-and-standards.md §4.1–4.3.
+0.1 %). Sources: support.google.com/a/answer/14229414 (Gmail), senders.yahooinc.com/best-practices
+(Yahoo), techcommunity.microsoft.com, Defender for Office 365 blog of 2 April 2025 (Outlook.com).
 """
 
 from __future__ import annotations

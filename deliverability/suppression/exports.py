@@ -2,7 +2,7 @@
 
 Each format is a row of `FORMATS`: the columns with their header names, whether a header is
 written, and where the format is documented. `[V]` verified in the vendor's documentation,
-`[U]` not confirmed (see `../shared/reference/vendors-and-standards.md` §5); the README says
+`[U]` not confirmed by the vendor (each row names its source); the README says
 which is which. Every export writes only suppressed addresses, atomically, with cells that
 cannot start a formula.
 """

@@ -1,7 +1,7 @@
 """Mailgun events: webhook bodies (`{"signature": …, "event-data": {…}}`), bare event
 objects, or the events API's `{"items": [...]}` pages.
 
-Fields per the django-anymail sources quoted in ../shared/reference (§1.4): `event`,
+Fields per the django-anymail sources (github.com/anymail/django-anymail, issue 130, PR 131): `event`,
 `timestamp` (float seconds), `id`, `recipient`, `message.headers.message-id`, `severity`
 (`permanent`/`temporary`), `reason`, `delivery-status` (`code`, `message`, `description`,
 `enhanced-code`).
