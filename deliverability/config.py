@@ -8,17 +8,15 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 NOTEBOOK_DIR = PROJECT_DIR / "notebooks"
-REPORTS_DIR = Path("reports")
+#: Where the notebooks write: the project's reports/ folder, an absolute path, never relative
+#: to the kernel's working folder (which is notebooks/ in JupyterLab).
+REPORTS_DIR = PROJECT_DIR / "reports"
 
 #: Time zone in which the analyst reads the data: weeks, days and naive timestamps.
 DEFAULT_TIMEZONE = "Europe/Berlin"
 
-#: Alert thresholds for the weekly report (shares, not percent). Sources in README.
-HARD_BOUNCE_WARN = 0.02
-BOUNCE_ALERT = 0.05
-COMPLAINT_WARN = 0.001
-#: Below this many sends in a week a domain is not singled out.
-MIN_SENDS_FOR_ATTENTION = 20
+#: The report's thresholds, the suppression policy and the limit profiles of the report are
+#: settings: `deliverability/settings.toml` and the analyst's `deliverability.toml`.
 
 
 def sample_inputs() -> list[Path]:
@@ -34,8 +32,3 @@ def sample_bounce_inputs() -> list[Path]:
 def sample_address_list() -> Path:
     """The bundled address list for the import check (German Excel CSV, cp1252)."""
     return SAMPLE_DIR / "adressen-import.csv"
-
-
-#: Limit profile per event source for the weekly report's section on send limits
-#: (source column → preset name or profile file). Sources not listed are not replayed.
-LIMIT_PROFILES: dict[str, str] = {"zendesk_sell": "zendesk-sell"}

@@ -23,9 +23,10 @@ from deliverability.limits.replay import ReplayResult
 from deliverability.rates_cli import GROUPS, write_rates
 from deliverability.report import format as fmt
 from deliverability.report.weekly import resolve_week
+from deliverability.settings import load_settings, suppression_policy
 from deliverability.spark.session import check_engine
 from deliverability.suppression.exports import FORMATS, write_export
-from deliverability.suppression.policy import load_policy
+from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.store import StateDir
 
 RATES_FILES = {"domain": "raten_domains.csv", "provider": "raten_anbieter.csv"}
@@ -53,7 +54,7 @@ class WeeklyRequest:
     week: str | None
     timezone: str
     store: StateDir | None
-    policy_file: str | None
+    policy: SuppressionPolicy
     profile_name: str | None
 
 
@@ -71,7 +72,7 @@ def _on_polars(request: WeeklyRequest) -> WeeklyResult:
     state = None
     if request.store is not None:
         request.store.add_events(load.events)
-        state = request.store.rebuild(load_policy(request.policy_file))
+        state = request.store.rebuild(request.policy)
     result = None
     if request.profile_name:
         result = replay(sends_from_events(load.events), load_profile(request.profile_name))
@@ -92,7 +93,7 @@ def _on_spark(request: WeeklyRequest, master: str | None) -> WeeklyResult:
     messages.unpersist()
     state = None
     if request.store is not None:
-        state = rebuild_on_spark(spark, request.store, load_policy(request.policy_file), classified)
+        state = rebuild_on_spark(spark, request.store, request.policy, classified)
     result = None
     if request.profile_name:
         sends = replay.sends_from_events(classified)
@@ -113,7 +114,10 @@ def run_weekly(
     profile_name: str | None,
     engine: str = "polars",
     spark_master: str | None = None,
+    settings_file: str | None = None,
+    policy_change: bool = False,
 ) -> int:
+    policy = suppression_policy(load_settings(settings_file), policy_file)
     if export_format not in FORMATS:
         raise ConfigError(
             f"Unbekanntes Exportformat „{export_format}“. Möglich sind: {', '.join(FORMATS)}."
@@ -121,7 +125,9 @@ def run_weekly(
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     store = StateDir(Path(state_dir)) if state_dir else None
-    request = WeeklyRequest(inputs, week, timezone, store, policy_file, profile_name)
+    if store is not None:
+        store.check_policy(policy, policy_change)  # before anything changes
+    request = WeeklyRequest(inputs, week, timezone, store, policy, profile_name)
     if check_engine(engine) == "spark":
         result = _on_spark(request, spark_master)
     else:

@@ -30,7 +30,9 @@ out_dir: str = ""  # Ordner für die Exporte (leer: reports/WOCHE im Projekt)
 since_last: bool = False  # nur Adressen, die seit dem letzten Export gesperrt wurden
 excel: bool = False  # CSV für deutsches Excel (Semikolon, UTF-8 mit BOM)
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
-policy_file: str = ""  # eigene Sperrregeln als TOML (leer: Standardregeln)
+policy_file: str = ""  # eigene Sperrregeln als TOML (leer: die aus den Einstellungen)
+settings_file: str = ""  # Einstellungsdatei (leer: deliverability.toml, sonst Voreinstellungen)
+policy_change: bool = False  # andere Sperrregeln als bisher für diese Sperrliste übernehmen
 
 # %%
 from pathlib import Path
@@ -43,11 +45,13 @@ from deliverability.outcomes import message_outcomes
 from deliverability.report import format as fmt
 from deliverability.report.tables import to_html
 from deliverability.report.weekly import resolve_week
-from deliverability.suppression import StateDir, load_policy
+from deliverability.settings import load_settings, suppression_policy
+from deliverability.suppression import StateDir
 from deliverability.suppression import overview as view
 
-policy = load_policy(policy_file or None)
+policy = suppression_policy(load_settings(settings_file or None), policy_file or None)
 store = StateDir(Path(state_dir) if state_dir else config.REPORTS_DIR / "sperrliste")
+store.check_policy(policy, policy_change)
 load = load_events([Path(p) for p in inputs] or config.sample_inputs(), timezone=timezone)
 store.add_events(load.events)
 state = store.rebuild(policy)

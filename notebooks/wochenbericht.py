@@ -25,13 +25,10 @@ inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
 week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
 out_dir: str = ""  # Ausgabeordner (leer: reports/ im Projekt)
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen, Tage und Zeitangaben ohne Zone
-hard_bounce_warn: float = 0.02  # Warnschwelle Hardbounce-Rate (Anteil)
-bounce_alert: float = 0.05  # Alarmschwelle Bounce-Rate gesamt (Anteil)
-complaint_warn: float = 0.001  # Warnschwelle Beschwerderate (Anteil)
-consecutive_soft_bounces: int = 5  # Softbounces in Folge bis zur Sperre
 state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)
-limit_profiles: dict = {}  # Quelle → Limitprofil, z. B. {"zendesk_sell": "zendesk-sell"} (leer: Standard)
 rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)
+settings_file: str = ""  # Einstellungen: Schwellen, Sperrregeln (leer: deliverability.toml)
+policy_change: bool = False  # neue Sperrregeln für die Sperrliste bewusst übernehmen
 
 # %%
 import polars as pl
@@ -42,24 +39,18 @@ from deliverability.classify.rules import activate_rules
 from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts, tables, weekly
 from deliverability.report import format as fmt
+from deliverability.settings import load_settings
 
 activate_rules(rules_with(rules_file))
-
-thresholds = weekly.Thresholds(
-    hard_bounce_warn=hard_bounce_warn,
-    bounce_alert=bounce_alert,
-    complaint_warn=complaint_warn,
-    consecutive_soft_bounces=consecutive_soft_bounces,
-)
 report = weekly.build_weekly_report(
     inputs,
     week or None,
     timezone=timezone,
-    thresholds=thresholds,
+    settings=load_settings(settings_file or None),
     state_dir=state_dir or None,
-    limit_profiles=limit_profiles or None,
+    accept_policy_change=policy_change,
 )
-written = weekly.write_outputs(report, out_dir or config.PROJECT_DIR / "reports")
+written = weekly.write_outputs(report, out_dir or config.REPORTS_DIR)
 display(Markdown(f"# {report.title}"))
 
 # %% [markdown]

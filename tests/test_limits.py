@@ -560,7 +560,10 @@ def test_cli_lists_profiles_and_reports_a_broken_profile(tmp_path, capsys):
 def test_limit_incidents_of_the_sample_week_match_a_rolling_count():
     from collections import deque
 
-    from deliverability.config import LIMIT_PROFILES, sample_inputs
+    from deliverability.config import sample_inputs
+    from deliverability.settings import load_settings
+
+    LIMIT_PROFILES = load_settings().limit_profiles
     from deliverability.ingest import load_events
     from deliverability.limits.incidents import limit_incidents
     from deliverability.limits.sends import sends_from_events

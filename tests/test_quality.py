@@ -57,3 +57,15 @@ def test_sources_cited_in_the_package_are_public():
         and "../shared" in path.read_text(encoding="utf-8")
     ]
     assert offending == []
+
+
+def test_report_template_in_the_package_matches_the_notebook():
+    """`deliverability report` runs the template inside the package, never notebooks/."""
+    from deliverability.report.runner import NOTEBOOK
+
+    assert ROOT / "notebooks" not in NOTEBOOK.parents
+    template = jupytext.read(NOTEBOOK)
+    script = jupytext.read(ROOT / "notebooks" / "wochenbericht.py")
+    cells = [(cell.cell_type, cell.source) for cell in template.cells]
+    assert cells == [(cell.cell_type, cell.source) for cell in script.cells]
+    assert all(not cell.get("outputs") for cell in template.cells if cell.cell_type == "code")

@@ -207,3 +207,19 @@ def test_report_applies_the_analysts_rules(tmp_path: Path):
     assert unavailable & before
     assert not unavailable & after
     assert after < before
+
+
+@pytest.mark.slow
+def test_scheduled_report_reads_the_settings_not_the_notebook(tmp_path: Path):
+    """The report runs the package's template with the settings file in force; thresholds in
+    a notebook cannot change it."""
+    source, _ = _sample_slice(tmp_path)
+    plain = run_weekly_report([source], "2026-W47", tmp_path / "standard")
+    settings = tmp_path / "deliverability.toml"
+    settings.write_text("[report]\ncomplaint_warn = 0.5\n", encoding="utf-8")
+    relaxed = run_weekly_report([source], "2026-W47", tmp_path / "locker", settings_file=settings)
+    assert "Beschwerderate erhöht" in plain.html.read_text(encoding="utf-8")
+    assert "Beschwerderate erhöht" not in relaxed.html.read_text(encoding="utf-8")
+    injected = json.loads(relaxed.executed.read_text(encoding="utf-8"))["cells"]
+    parameters = next(c for c in injected if "injected-parameters" in c["metadata"].get("tags", []))
+    assert str(settings.resolve()) in "".join(parameters["source"])

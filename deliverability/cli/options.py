@@ -59,3 +59,21 @@ def rules_option(command: argparse.ArgumentParser) -> None:
         help="eigene Klassifizierungsregeln (CSV mit den Spalten reason und pattern, optional "
         "bounce_type und source); sie gehen den mitgelieferten Regeln vor",
     )
+
+
+def settings_options(command: argparse.ArgumentParser, *, state: bool = True) -> None:
+    """`--settings` (the analyst's settings file) and, for commands that keep a suppression
+    list, `--policy-change` (new suppression rules taken on purpose)."""
+    command.add_argument(
+        "--settings",
+        metavar="DATEI.toml",
+        help="Einstellungsdatei (Standard: deliverability.toml im Arbeits- oder Projektordner, "
+        "sonst die mitgelieferten Voreinstellungen)",
+    )
+    if state:
+        command.add_argument(
+            "--policy-change",
+            action="store_true",
+            help="andere Sperrregeln als die, mit denen die Sperrliste geführt wurde, bewusst "
+            "übernehmen",
+        )

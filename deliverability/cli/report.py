@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from deliverability import config
-from deliverability.cli.options import rules_option
+from deliverability.cli.options import rules_option, settings_options
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -33,8 +33,8 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--out",
         metavar="ORDNER",
-        default=str(config.REPORTS_DIR),
-        help="Ausgabeordner (Standard: reports)",
+        default="reports",
+        help="Ausgabeordner (Standard: reports im Arbeitsordner)",
     )
     parser.add_argument(
         "--timezone",
@@ -49,6 +49,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "Sperrliste nur aus den Eingabedateien berechnet",
     )
     rules_option(parser)
+    settings_options(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -65,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         timezone=args.timezone,
         state_dir=Path(args.state) if args.state else None,
         rules_file=Path(args.rules) if args.rules else None,
+        settings_file=args.settings,
+        policy_change=args.policy_change,
     )
     print(f"Bericht für {result.week_title}: {result.html}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from deliverability.cli.options import settings_options
+
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
@@ -20,6 +22,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--by", metavar="NAME", help="wer freigibt (Standard: Benutzername)")
     parser.add_argument("--policy", metavar="DATEI", help="eigene Sperrregeln (TOML)")
+    settings_options(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -33,4 +36,6 @@ def run(args: argparse.Namespace) -> int:
         reason=args.reason,
         by=args.by,
         policy_file=args.policy,
+        settings_file=args.settings,
+        policy_change=args.policy_change,
     )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from deliverability.cli.options import engine_options, export_formats, rules_option
+from deliverability.cli.options import (
+    engine_options,
+    export_formats,
+    rules_option,
+    settings_options,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -40,6 +45,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--by", metavar="NAME", help="wer sperrt (Standard: Benutzername)")
     engine_options(parser)
     rules_option(parser)
+    settings_options(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -60,4 +66,6 @@ def run(args: argparse.Namespace) -> int:
         by=args.by,
         engine=args.engine,
         spark_master=args.spark_master,
+        settings_file=args.settings,
+        policy_change=args.policy_change,
     )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 
 from deliverability import config
-from deliverability.cli.options import engine_options, export_formats, rules_option
+from deliverability.cli.options import (
+    engine_options,
+    export_formats,
+    rules_option,
+    settings_options,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -44,6 +49,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     engine_options(parser)
     rules_option(parser)
+    settings_options(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -62,4 +68,6 @@ def run(args: argparse.Namespace) -> int:
         profile_name=args.profile,
         engine=args.engine,
         spark_master=args.spark_master,
+        settings_file=args.settings,
+        policy_change=args.policy_change,
     )

@@ -14,8 +14,12 @@ from deliverability.outcomes import message_outcomes
 from deliverability.report import format as fmt
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE, resolve_week
+from deliverability.settings import load_settings
+from deliverability.suppression.store import StateDir
 
-NOTEBOOK = config.NOTEBOOK_DIR / f"{REPORT_NAME}.ipynb"
+#: The report's template, shipped inside the package: the scheduled report never runs the
+#: analyst's working copy in notebooks/ (tests keep both in step with notebooks/wochenbericht.py).
+NOTEBOOK = config.PACKAGE_DIR / "report" / f"{REPORT_NAME}.ipynb"
 
 
 @dataclass(frozen=True)
@@ -37,12 +41,18 @@ def run_weekly_report(
     timezone: str = config.DEFAULT_TIMEZONE,
     state_dir: Path | None = None,
     rules_file: Path | None = None,
+    settings_file: str | Path | None = None,
+    policy_change: bool = False,
 ) -> ReportResult:
     """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs).
 
     With `state_dir` the report keeps the suppression list there up to date and uses it;
-    `rules_file` holds the analyst's own classification rules (see `classify.user_rules`).
+    `rules_file` holds the analyst's own classification rules (see `classify.user_rules`);
+    thresholds and suppression rules come from the settings (`deliverability.settings`).
     """
+    settings = load_settings(settings_file)  # checked before the kernel starts
+    if state_dir is not None:
+        StateDir(state_dir).check_policy(settings.policy, policy_change)
     paths = inputs or config.sample_inputs()
     if not paths:
         raise InputError(
@@ -66,6 +76,8 @@ def run_weekly_report(
             "timezone": timezone,
             "state_dir": str(state_dir.resolve()) if state_dir else "",
             "rules_file": str(rules_file.resolve()) if rules_file else "",
+            "settings_file": str(settings.source) if settings.source else "",
+            "policy_change": policy_change,
         },
     )
     title = f"Wochenbericht Zustellbarkeit – {fmt.week_title(week, timezone)}"

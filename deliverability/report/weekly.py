@@ -6,7 +6,7 @@ analyst are produced by `findings` and the `*_table` functions, in German.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from deliverability.periods import parse_week, previous_week, week_expr
 from deliverability.rates import weekly_rates
 from deliverability.report import format as fmt
 from deliverability.report import tables as t
+from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import build_state, empty_history
@@ -37,12 +38,22 @@ REPORT_NAME = "wochenbericht"
 
 @dataclass(frozen=True)
 class Thresholds:
-    hard_bounce_warn: float = config.HARD_BOUNCE_WARN
-    bounce_alert: float = config.BOUNCE_ALERT
-    complaint_warn: float = config.COMPLAINT_WARN
-    min_sends: int = config.MIN_SENDS_FOR_ATTENTION
-    consecutive_soft_bounces: int = 5
+    """The report's thresholds, from the settings (`deliverability.settings`)."""
+
+    hard_bounce_warn: float
+    bounce_alert: float
+    complaint_warn: float
+    min_sends: int
     patterns: PatternThresholds = field(default_factory=PatternThresholds)
+
+    @classmethod
+    def from_settings(cls, settings: ReportSettings) -> Thresholds:
+        return cls(
+            hard_bounce_warn=settings.hard_bounce_warn,
+            bounce_alert=settings.bounce_alert,
+            complaint_warn=settings.complaint_warn,
+            min_sends=settings.min_sends_for_attention,
+        )
 
 
 @dataclass(frozen=True)
@@ -113,24 +124,29 @@ def build_weekly_report(
     week: str | None = None,
     *,
     timezone: str = config.DEFAULT_TIMEZONE,
-    thresholds: Thresholds | None = None,
+    settings: Settings | None = None,
     state_dir: str | Path | None = None,
-    limit_profiles: Mapping[str, str] | None = None,
+    policy: SuppressionPolicy | None = None,
+    accept_policy_change: bool = False,
 ) -> WeeklyReport:
     """Load the inputs and compute everything the weekly report shows.
 
-    `limit_profiles` maps an event source to the limit profile of its host (default:
-    `config.LIMIT_PROFILES`) for the section on send limits.
+    `settings` (default: `load_settings()`) give the thresholds, the suppression policy and
+    the limit profile of each event source; `policy` replaces the settings' policy.
 
     With `state_dir` the suppression list is the one kept there (`deliverability suppress`):
-    the week's events are added to it, and its restores and manual additions count.
+    the week's events are added to it, and its restores and manual additions count. Rules
+    other than the ones it was built with are refused unless `accept_policy_change`.
     """
-    thresholds = thresholds or Thresholds()
+    settings = settings or load_settings()
+    thresholds = Thresholds.from_settings(settings.report)
+    policy = policy or settings.policy
+    store = StateDir(Path(state_dir)) if state_dir else None
+    if store is not None:
+        store.check_policy(policy, accept_policy_change)  # before anything changes
     paths = [Path(p) for p in inputs] or config.sample_inputs()
     load = load_events(paths, timezone=timezone)
-    policy = SuppressionPolicy(consecutive_soft=thresholds.consecutive_soft_bounces)
-    if state_dir:
-        store = StateDir(Path(state_dir))
+    if store is not None:
         store.add_events(load.events)
         suppression_state = store.rebuild(policy)
     else:
@@ -187,7 +203,7 @@ def build_weekly_report(
             load.events,
             week,
             timezone,
-            config.LIMIT_PROFILES if limit_profiles is None else limit_profiles,
+            settings.limit_profiles,
         ),
     )
 

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from deliverability.errors import ConfigError
+from deliverability.settings import load_settings, suppression_policy
 from deliverability.spark.session import check_engine
 from deliverability.suppression.addresses import normalize_address
 from deliverability.suppression.exports import FORMATS, write_export
-from deliverability.suppression.policy import SuppressionPolicy, load_policy
+from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.store import StateDir
 
 if TYPE_CHECKING:
@@ -41,14 +42,17 @@ def run_suppress(
     by: str | None,
     engine: str = "polars",
     spark_master: str | None = None,
+    settings_file: str | None = None,
+    policy_change: bool = False,
 ) -> int:
     from deliverability.ingest import load_events
 
     on_spark = check_engine(engine) == "spark"
     store = StateDir(Path(state_dir))
-    policy = load_policy(policy_file)
+    policy = suppression_policy(load_settings(settings_file), policy_file)
     if fmt not in FORMATS:
         raise ConfigError(f"Unbekanntes Exportformat „{fmt}“. Möglich sind: {', '.join(FORMATS)}.")
+    store.check_policy(policy, policy_change)  # before anything changes
     if add:
         store.record("add", add, reason or "", by)
         print(f"Manuell gesperrt: {add} (Grund: {reason})")
@@ -88,7 +92,7 @@ def rebuild_on_spark(
     state = suppression.build_state(merged, store.history(), policy)
     kept = events.to_polars(merged).sort("timestamp", "source_ref", maintain_order=True)
     merged.unpersist()
-    store.save(kept, state)
+    store.save(kept, state, policy)
     return state
 
 
@@ -107,10 +111,17 @@ def _rebuild_on_spark(
 
 
 def run_restore(
-    address: str, state_dir: str, reason: str, by: str | None, policy_file: str | None
+    address: str,
+    state_dir: str,
+    reason: str,
+    by: str | None,
+    policy_file: str | None,
+    settings_file: str | None = None,
+    policy_change: bool = False,
 ) -> int:
     store = StateDir(Path(state_dir))
-    policy = load_policy(policy_file)
+    policy = suppression_policy(load_settings(settings_file), policy_file)
+    store.check_policy(policy, policy_change)  # before anything changes
     state = store.rebuild(policy)
     key = normalize_address(address)
     row = state.filter(pl.col("address") == key)

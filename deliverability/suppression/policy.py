@@ -7,7 +7,7 @@ them (`load_policy(path)`, `--policy FILE`).
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from deliverability.errors import ConfigError
@@ -60,14 +60,43 @@ def load_policy(path: str | Path | None = None) -> SuppressionPolicy:
         ) from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"Die Richtlinie {source} ist kein gültiges TOML: {error}.") from error
+    return policy_from_mapping(raw, str(source))
+
+
+def policy_from_mapping(
+    raw: dict[str, object], where: str, base: SuppressionPolicy | None = None
+) -> SuppressionPolicy:
+    """A policy from TOML values; keys not given keep the value of `base` (default policy)."""
     known = {"consecutive_soft", "soft_days", "complaints", "unsubscribes", "sender_reasons"}
     extra = sorted(set(raw) - known)
     if extra:
-        raise ConfigError(f"{source}: unbekannte Einstellungen {', '.join(extra)}.")
+        raise ConfigError(f"{where}: unbekannte Einstellungen {', '.join(extra)}.")
     values = dict(raw)
     if "sender_reasons" in values:
-        values["sender_reasons"] = frozenset(values["sender_reasons"])
+        reasons = values["sender_reasons"]
+        if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
+            raise ConfigError(f"{where}: sender_reasons muss eine Liste von Gründen sein.")
+        values["sender_reasons"] = frozenset(reasons)
+    for name in ("consecutive_soft", "soft_days"):
+        if name in values and (not isinstance(values[name], int) or isinstance(values[name], bool)):
+            raise ConfigError(f"{where}: {name} muss eine ganze Zahl sein.")
+    for name in ("complaints", "unsubscribes"):
+        if name in values and not isinstance(values[name], bool):
+            raise ConfigError(f"{where}: {name} muss true oder false sein.")
     try:
-        return SuppressionPolicy(**values)
+        return replace(base or SuppressionPolicy(), **values)  # type: ignore[arg-type]
     except TypeError as error:
-        raise ConfigError(f"{source}: ungültige Werte ({error}).") from error
+        raise ConfigError(f"{where}: ungültige Werte ({error}).") from error
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from error
+
+
+def policy_record(policy: SuppressionPolicy) -> dict[str, object]:
+    """The policy as plain values (what a state folder records)."""
+    return {
+        "consecutive_soft": policy.consecutive_soft,
+        "soft_days": policy.soft_days,
+        "complaints": policy.complaints,
+        "unsubscribes": policy.unsubscribes,
+        "sender_reasons": sorted(policy.sender_reasons),
+    }

@@ -7,7 +7,11 @@ Files (all written atomically: temporary file, then rename):
 - `verlauf.csv` – the manual actions (restores, manual additions) with who, when and why;
   only ever appended to;
 - `sperrliste.parquet` – the state computed from the two, rewritten by every run;
-- `exporte.json` – when each export format was last written (for `--since-last`).
+- `exporte.json` – when each export format was last written (for `--since-last`);
+- `sperrregeln.json` – the suppression policy the state was built with. A run with other
+  rules is refused before anything changes (`check_policy`), unless the change is meant
+  (`--policy-change`): otherwise the list would switch rules depending on which command ran
+  last.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from deliverability.errors import ConfigError, InputError
 from deliverability.export import write_bytes_atomic
 from deliverability.schema import EVENT_SCHEMA
 from deliverability.suppression.addresses import address_key, normalize_address, normalize_email
-from deliverability.suppression.policy import SuppressionPolicy
+from deliverability.suppression.policy import SuppressionPolicy, policy_record
 from deliverability.suppression.state import (
     ACTIONS,
     HISTORY_SCHEMA,
@@ -38,6 +42,7 @@ EVENTS_FILE = "ereignisse.parquet"
 HISTORY_FILE = "verlauf.csv"
 STATE_FILE = "sperrliste.parquet"
 EXPORTS_FILE = "exporte.json"
+POLICY_FILE = "sperrregeln.json"
 #: The events the suppression list needs.
 RELEVANT_EVENTS = ("bounced", "complained", "unsubscribed", "delivered")
 #: What makes two events the same event, whichever file they came from.
@@ -138,17 +143,48 @@ class StateDir:
         safe.write_csv(buffer, datetime_format="%Y-%m-%dT%H:%M:%S%.6fZ")
         write_bytes_atomic(buffer.getvalue().encode("utf-8"), self._file(HISTORY_FILE))
 
+    # policy -------------------------------------------------------------------------------
+    def recorded_policy(self) -> dict[str, object] | None:
+        """The policy the state was last built with (None for a new folder)."""
+        path = self._file(POLICY_FILE)
+        if not path.exists():
+            return None
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def check_policy(self, policy: SuppressionPolicy, accept_change: bool = False) -> None:
+        """Refuse rules other than the recorded ones, unless the change is meant."""
+        recorded = self.recorded_policy()
+        wanted = policy_record(policy)
+        if recorded is None or recorded == wanted or accept_change:
+            return
+        changes = "; ".join(
+            f"{key} {_shown(recorded.get(key))} → {_shown(value)}"
+            for key, value in wanted.items()
+            if recorded.get(key) != value
+        )
+        raise ConfigError(
+            f"Die Sperrliste in {self.path} wurde mit anderen Sperrregeln geführt ({changes}). "
+            "Nichts wurde geändert. Bitte dieselbe Einstellungsdatei verwenden oder die neuen "
+            "Regeln mit --policy-change bewusst übernehmen."
+        )
+
+    def _record_policy(self, policy: SuppressionPolicy) -> None:
+        data = json.dumps(policy_record(policy), indent=2, sort_keys=True).encode("utf-8")
+        write_bytes_atomic(data, self._file(POLICY_FILE))
+
     # state --------------------------------------------------------------------------------
     def rebuild(self, policy: SuppressionPolicy) -> pl.DataFrame:
         """Compute the state from the stored events and the history and save it."""
         state = build_state(self.events().lazy(), self.history(), policy)
         self._write_parquet(state, STATE_FILE)
+        self._record_policy(policy)
         return state
 
-    def save(self, events: pl.DataFrame, state: pl.DataFrame) -> None:
+    def save(self, events: pl.DataFrame, state: pl.DataFrame, policy: SuppressionPolicy) -> None:
         """Store events and state computed elsewhere (the Spark engine)."""
         self._write_parquet(events.select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA), EVENTS_FILE)
         self._write_parquet(state, STATE_FILE)
+        self._record_policy(policy)
 
     def state(self) -> pl.DataFrame | None:
         path = self._file(STATE_FILE)
@@ -172,3 +208,11 @@ class StateDir:
         buffer = io.BytesIO()
         frame.write_parquet(buffer)
         write_bytes_atomic(buffer.getvalue(), self._file(name))
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
