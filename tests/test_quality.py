@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CODE = ["deliverability", "tests", "benchmarks", "notebooks"]
+CODE = ["deliverability", "tests", "benchmarks", "notebooks", "docs"]
 
 
 def _run(*command: str) -> subprocess.CompletedProcess[str]:
@@ -69,3 +69,19 @@ def test_report_template_in_the_package_matches_the_notebook():
     cells = [(cell.cell_type, cell.source) for cell in template.cells]
     assert cells == [(cell.cell_type, cell.source) for cell in script.cells]
     assert all(not cell.get("outputs") for cell in template.cells if cell.cell_type == "code")
+
+
+def test_documentation_builds_strictly(tmp_path):
+    """The docs site (MkDocs Material) builds without a warning; its reference tables come
+    from the package's data files."""
+    result = _run(str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    reasons = (tmp_path / "site" / "klassifizierung" / "index.html").read_text(encoding="utf-8")
+    assert "userunknown" in reasons and "Empfänger unbekannt" in reasons
+    assert "zendesk-sell" in (tmp_path / "site" / "versandlimits" / "index.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_readme_is_a_quick_start():
+    assert len((ROOT / "README.md").read_bytes()) <= 20 * 1024

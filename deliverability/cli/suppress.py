@@ -39,7 +39,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--excel", action="store_true", help="CSV für deutsches Excel: Semikolon, UTF-8 mit BOM"
     )
     parser.add_argument("--out", metavar="DATEI", help="Exportdatei")
-    parser.add_argument("--policy", metavar="DATEI", help="eigene Sperrregeln (TOML, siehe README)")
+    parser.add_argument(
+        "--policy",
+        metavar="DATEI",
+        help="eigene Sperrregeln (TOML, siehe Dokumentation: Sperrliste)",
+    )
     parser.add_argument("--add", metavar="ADRESSE", help="Adresse manuell sperren (mit --reason)")
     parser.add_argument("--reason", metavar="TEXT", help="Grund der manuellen Sperre")
     parser.add_argument("--by", metavar="NAME", help="wer sperrt (Standard: Benutzername)")

@@ -2,7 +2,7 @@
 
 Each format is a row of `FORMATS`: the columns with their header names, whether a header is
 written, and where the format is documented. `[V]` verified in the vendor's documentation,
-`[U]` not confirmed by the vendor (each row names its source); the README says
+`[U]` not confirmed by the vendor (each row names its source); the documentation (Sperrliste) says
 which is which. Every export writes only suppressed addresses, atomically, with cells that
 cannot start a formula.
 """
@@ -66,7 +66,7 @@ FORMATS: dict[str, ExportFormat] = {
                 ("source", lambda: pl.col("source")),
             ),
             True,
-            "Projektformat (README); Zeiten ISO 8601 UTC",
+            "Projektformat (Dokumentation: Sperrliste); Zeiten ISO 8601 UTC",
         ),
         ExportFormat(
             "mailjet",

@@ -1,0 +1,90 @@
+"""MkDocs hook: reference tables generated from the package's data files.
+
+A page asks for a table with a marker line `<!-- tabelle: NAME -->`; the hook replaces it with
+a Markdown table built from the data the package itself uses, so the documentation cannot
+drift from the rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from typing import Any
+
+_MARKER = re.compile(r"<!-- tabelle: ([a-z]+) -->")
+_YES_NO = {True: "ja", False: "nein"}
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _reasons() -> str:
+    from deliverability.taxonomy import reasons
+
+    rows: list[list[object]] = [
+        [f"`{r.id}`", r.label, r.side, r.nature, _YES_NO[r.suppress], r.action]
+        for r in reasons().values()
+    ]
+    return _table(["Kennung", "Bezeichnung", "Seite", "Art", "sperrt", "Was tun?"], rows)
+
+
+def _vendor_reasons() -> str:
+    from deliverability.classify.rules import RULES_DIR
+
+    with (RULES_DIR / "vendor_reasons.csv").open(encoding="utf-8", newline="") as handle:
+        rows: list[list[object]] = [
+            [r["vendor"], f"`{r['field']}`", r["value"], f"`{r['reason']}`" if r["reason"] else "–",
+             r["source"]]
+            for r in csv.DictReader(handle)
+        ]  # fmt: skip
+    return _table(["Anbieter", "Feld", "Wert", "Grund", "Quelle"], rows)
+
+
+def _export_formats() -> str:
+    from deliverability.suppression.exports import FORMATS
+
+    rows: list[list[object]] = [
+        [f"`{name}`", spec.title, ", ".join(f"`{column}`" for column, _ in spec.columns),
+         _YES_NO[spec.header], spec.source]
+        for name, spec in FORMATS.items()
+    ]  # fmt: skip
+    return _table(["Format", "Zielsystem", "Spalten", "Kopfzeile", "Beleg"], rows)
+
+
+def _limit_profiles() -> str:
+    from deliverability.limits.profile import load_profile, preset_names
+
+    rows: list[list[object]] = []
+    for key in preset_names():
+        profile = load_profile(key)
+        for rule in profile.rules:
+            marker = " (Annahme)" if rule.assumption else ""
+            rows.append([f"`{key}`", profile.name, f"{rule.label} → {rule.action_text}{marker}",
+                         rule.source])  # fmt: skip
+    return _table(["Profil", "Name", "Regel", "Quelle"], rows)
+
+
+TABLES: dict[str, Callable[[], str]] = {
+    "gruende": _reasons,
+    "anbietergruende": _vendor_reasons,
+    "exportformate": _export_formats,
+    "limitprofile": _limit_profiles,
+}
+
+
+def on_page_markdown(markdown: str, **_: Any) -> str:
+    def table(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in TABLES:
+            raise ValueError(f"Unbekannte Tabelle „{name}“ in der Dokumentation.")
+        return TABLES[name]()
+
+    return _MARKER.sub(table, markdown)
