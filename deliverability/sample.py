@@ -358,99 +358,14 @@ class _Simulation:
         emit(when, message_id, sender, contact, "sent", source)
         done = when + self._delay(1, 40)
         domain = contact.domain
-        if "@@" in contact.address:
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                smtp_code="501",
-                status="5.1.3",
-                diagnostic="501 5.1.3 Bad recipient address syntax",
-            )
-            self._hard(contact, newsletter)
-            return
-        if domain in TYPO_DOMAINS:
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                status="5.4.4",
-                diagnostic=f"Host or domain name not found. Name service error for "
-                f"name={domain} type=MX: Host not found",
-            )
-            self._hard(contact, newsletter)
+        if self._invalid_address(done, message_id, sender, contact, source, newsletter):
             return
         if domain == OUTAGE_DOMAIN and OUTAGE_START <= when < OUTAGE_END:
             self._outage(when, message_id, sender, contact, source)
             return
-        if contact.unknown_user:
-            text = {
-                "gmail.com": "550-5.1.1 The email account that you tried to reach does not exist. "
-                "Please try double-checking the recipient's email address for typos.",
-                "googlemail.com": "550-5.1.1 The email account that you tried to reach does not "
-                "exist.",
-                "gmx.de": "550 Requested action not taken: mailbox unavailable",
-                "web.de": "550 Requested action not taken: mailbox unavailable",
-                "t-online.de": f"550 5.1.1 <{contact.address}>: Recipient address rejected: "
-                "User unknown",
-            }.get(
-                domain,
-                f"550 5.1.1 <{contact.address}>: Recipient address rejected: User "
-                "unknown in virtual mailbox table",
-            )
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                smtp_code="550",
-                diagnostic=text,
-            )
-            self._hard(contact, newsletter)
+        if self._unknown_user(done, message_id, sender, contact, source, newsletter):
             return
-        if contact.full_from and when >= contact.full_from:
-            if contact.soft_in_a_row >= 5:
-                emit(
-                    done,
-                    message_id,
-                    sender,
-                    contact,
-                    "bounced",
-                    source,
-                    bounce_type="hard",
-                    smtp_code="552",
-                    status="5.2.2",
-                    diagnostic="552 5.2.2 Mailbox full - quota exceeded for too long, "
-                    "account inactive",
-                )
-                self._hard(contact, newsletter)
-            else:
-                contact.soft_in_a_row += 1
-                emit(
-                    done,
-                    message_id,
-                    sender,
-                    contact,
-                    "bounced",
-                    source,
-                    bounce_type="soft",
-                    smtp_code="452",
-                    status="4.2.2",
-                    diagnostic="452 4.2.2 The email account that you tried to reach is over quota"
-                    if domain.startswith("g")
-                    else "452 4.2.2 Mailbox full",
-                )
+        if self._mailbox_full(when, done, message_id, sender, contact, source, newsletter):
             return
         if newsletter and week == 2 and domain == "t-online.de":
             emit(
@@ -503,6 +418,140 @@ class _Simulation:
             return
         contact.soft_in_a_row = 0
         self._accepted(done, message_id, sender, contact, source, newsletter=newsletter)
+
+    def _invalid_address(
+        self,
+        done: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        source: str,
+        newsletter: bool,
+    ) -> bool:
+        """Broken syntax or a domain that does not exist: a hard bounce every time."""
+        emit = self._emit
+        domain = contact.domain
+        if "@@" in contact.address:
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                smtp_code="501",
+                status="5.1.3",
+                diagnostic="501 5.1.3 Bad recipient address syntax",
+            )
+            self._hard(contact, newsletter)
+            return True
+        if domain in TYPO_DOMAINS:
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                status="5.4.4",
+                diagnostic=f"Host or domain name not found. Name service error for "
+                f"name={domain} type=MX: Host not found",
+            )
+            self._hard(contact, newsletter)
+            return True
+        return False
+
+    def _unknown_user(
+        self,
+        done: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        source: str,
+        newsletter: bool,
+    ) -> bool:
+        """A mailbox that does not exist, in each provider's own words."""
+        emit = self._emit
+        domain = contact.domain
+        if contact.unknown_user:
+            text = {
+                "gmail.com": "550-5.1.1 The email account that you tried to reach does not exist. "
+                "Please try double-checking the recipient's email address for typos.",
+                "googlemail.com": "550-5.1.1 The email account that you tried to reach does not "
+                "exist.",
+                "gmx.de": "550 Requested action not taken: mailbox unavailable",
+                "web.de": "550 Requested action not taken: mailbox unavailable",
+                "t-online.de": f"550 5.1.1 <{contact.address}>: Recipient address rejected: "
+                "User unknown",
+            }.get(
+                domain,
+                f"550 5.1.1 <{contact.address}>: Recipient address rejected: User "
+                "unknown in virtual mailbox table",
+            )
+            emit(
+                done,
+                message_id,
+                sender,
+                contact,
+                "bounced",
+                source,
+                bounce_type="hard",
+                smtp_code="550",
+                diagnostic=text,
+            )
+            self._hard(contact, newsletter)
+            return True
+        return False
+
+    def _mailbox_full(
+        self,
+        when: datetime,
+        done: datetime,
+        message_id: str,
+        sender: str,
+        contact: Contact,
+        source: str,
+        newsletter: bool,
+    ) -> bool:
+        """A full mailbox: soft bounces, hard once it stays full for too long."""
+        emit = self._emit
+        domain = contact.domain
+        if contact.full_from and when >= contact.full_from:
+            if contact.soft_in_a_row >= 5:
+                emit(
+                    done,
+                    message_id,
+                    sender,
+                    contact,
+                    "bounced",
+                    source,
+                    bounce_type="hard",
+                    smtp_code="552",
+                    status="5.2.2",
+                    diagnostic="552 5.2.2 Mailbox full - quota exceeded for too long, "
+                    "account inactive",
+                )
+                self._hard(contact, newsletter)
+            else:
+                contact.soft_in_a_row += 1
+                emit(
+                    done,
+                    message_id,
+                    sender,
+                    contact,
+                    "bounced",
+                    source,
+                    bounce_type="soft",
+                    smtp_code="452",
+                    status="4.2.2",
+                    diagnostic="452 4.2.2 The email account that you tried to reach is over quota"
+                    if domain.startswith("g")
+                    else "452 4.2.2 Mailbox full",
+                )
+            return True
+        return False
 
     def _outage(
         self, when: datetime, message_id: str, sender: str, contact: Contact, source: str

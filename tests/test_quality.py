@@ -85,3 +85,16 @@ def test_documentation_builds_strictly(tmp_path):
 
 def test_readme_is_a_quick_start():
     assert len((ROOT / "README.md").read_bytes()) <= 20 * 1024
+
+
+def test_no_function_in_the_package_is_longer_than_120_lines():
+    import ast
+
+    long = []
+    for path in (ROOT / "deliverability").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 120:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length})")
+    assert long == []

@@ -70,8 +70,19 @@ class CsvScan:
     header_width: int
 
 
-def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
-    """The lazy plan for a large generic CSV, or None when the file needs the eager loader."""
+@dataclass(frozen=True)
+class _Sniffed:
+    """What the head of a generic CSV says: separator, header, columns, time format."""
+
+    delimiter: str
+    header: list[str]
+    mapping: dict[str, str]
+    ignored: tuple[str, ...]
+    time_format: tuple[str, bool] | None
+
+
+def _sniff(path: Path, timezone: str) -> _Sniffed | None:
+    """The shape of the file from its first bytes, or None when it needs the eager loader."""
     try:
         with path.open("rb") as handle:
             head = handle.read(_SAMPLE_BYTES)
@@ -102,22 +113,11 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
     fmt = detect_timestamp_format(
         [row[position] if position < len(row) else None for row in sample], timezone
     )
-    scan = pl.scan_csv(
-        path,
-        separator=delimiter,
-        infer_schema=False,
-        empty_string_is_null=True,
-        quote_char='"',
-        new_columns=[f"c{i}" for i in range(len(header))],
-    ).with_row_index("__record", offset=2)
-    raw = scan.select(
-        pl.col("__record").cast(pl.Int64).alias("__line"),
-        *[
-            (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
-            for c in COLUMNS
-            if c not in DERIVED_COLUMNS
-        ],
-    )
+    return _Sniffed(delimiter, header, mapping, ignored, fmt)
+
+
+def _fast_lane(raw: pl.LazyFrame, fmt: tuple[str, bool] | None, timezone: str) -> pl.LazyFrame:
+    """Mark the rows that are already in canonical shape (`__fast`)."""
     # Fast lane: rows already in canonical shape (exact names, nothing to strip, the file's
     # own time format). For them the full checks below would change nothing, so they are
     # taken as they are. Every other row goes through the full checks (slow lane).
@@ -144,14 +144,24 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         & pl.col("event").is_in(list(EVENTS))
         & pl.all_horizontal([pl.col(c).is_null() | ok for c, ok in optional])
     )
-    raw = raw.with_columns(__fast=fast_ok.fill_null(False))
-    fast = raw.filter(pl.col("__fast")).with_columns(
+    return raw.with_columns(__fast=fast_ok.fill_null(False))
+
+
+def _fast_rows(raw: pl.LazyFrame, path: Path) -> pl.LazyFrame:
+    """The rows of the fast lane, finished: nothing to check, nothing to clean."""
+    return raw.filter(pl.col("__fast")).with_columns(
         timestamp=pl.col("__fast_ts"),
         recipient_domain=pl.col("__fast_domain").str.to_lowercase(),
         smtp_code=pl.col("smtp_code").cast(pl.Int16),
         source=pl.coalesce(pl.col("source"), pl.lit(FORMAT_NAME)),
         source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
+
+
+def _slow_lane(
+    raw: pl.LazyFrame, path: Path, timezone: str, mapping: dict[str, str]
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """Every other row through the full checks: (good rows, rejects, count of blank lines)."""
     named = (
         raw.filter(~pl.col("__fast"))
         .select(
@@ -202,8 +212,35 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         source=pl.coalesce(pl.col("source"), pl.lit(FORMAT_NAME)),
         source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
-    good = pl.concat([conform(fast), conform(slow)])
-    return CsvScan(good, rejects, blanks, delimiter, ignored, len(header))
+    return slow, rejects, blanks
+
+
+def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
+    """The lazy plan for a large generic CSV, or None when the file needs the eager loader."""
+    sniffed = _sniff(path, timezone)
+    if sniffed is None:
+        return None
+    delimiter, header, mapping = sniffed.delimiter, sniffed.header, sniffed.mapping
+    scan = pl.scan_csv(
+        path,
+        separator=delimiter,
+        infer_schema=False,
+        empty_string_is_null=True,
+        quote_char='"',
+        new_columns=[f"c{i}" for i in range(len(header))],
+    ).with_row_index("__record", offset=2)
+    raw = scan.select(
+        pl.col("__record").cast(pl.Int64).alias("__line"),
+        *[
+            (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
+            for c in COLUMNS
+            if c not in DERIVED_COLUMNS
+        ],
+    )
+    raw = _fast_lane(raw, sniffed.time_format, timezone)
+    slow, rejects, blanks = _slow_lane(raw, path, timezone, mapping)
+    good = pl.concat([conform(_fast_rows(raw, path)), conform(slow)])
+    return CsvScan(good, rejects, blanks, delimiter, sniffed.ignored, len(header))
 
 
 def exact_lines(path: Path, rejects: pl.DataFrame, delimiter: str) -> pl.DataFrame:

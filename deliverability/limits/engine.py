@@ -194,24 +194,16 @@ def replay_general(
             outcome[i], rule_of[i] = BLOCKED, locked
             advance(name)
             continue
-        failed = False
-        for k in failing:
-            c = constraints[k]
-            found = state(k, i)
-            used = found.usage(t, c)
-            if used + weight(k) > c.limit:
-                failed = True
-                rule_of[i] = c.rule.index
-                if c.action == "lockout":
-                    outcome[i] = BLOCKED
-                    lockouts[(c.scope, key_of(c.scope, i))] = (
-                        t + (c.rule.lockout or 0),
-                        c.rule.index,
-                    )
-                else:
-                    outcome[i] = REJECTED
-                break
-        if failed:
+        over = next(
+            (k for k in failing if state(k, i).usage(t, constraints[k]) + weight(k) > constraints[k].limit),
+            None,
+        )  # fmt: skip
+        if over is not None:  # the first constraint that fails the send decides
+            c = constraints[over]
+            rule_of[i] = c.rule.index
+            outcome[i] = BLOCKED if c.action == "lockout" else REJECTED
+            if c.action == "lockout":
+                lockouts[(c.scope, key_of(c.scope, i))] = (t + (c.rule.lockout or 0), c.rule.index)
             advance(name)
             continue
         for k in range(len(constraints)):

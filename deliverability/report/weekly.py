@@ -433,6 +433,18 @@ class Finding:
 
 def findings(report: WeeklyReport) -> list[Finding]:
     """What needs attention this week, most severe first."""
+    items = [
+        *_rate_findings(report),
+        *_pattern_findings(report),
+        *_limit_findings(report),
+        *_address_findings(report),
+    ]
+    order = {"alarm": 0, "warnung": 1, "hinweis": 2}
+    return sorted(items, key=lambda f: order[f.severity])
+
+
+def _rate_findings(report: WeeklyReport) -> list[Finding]:
+    """Bounce, hard-bounce and complaint rates over their thresholds."""
     items: list[Finding] = []
     th = report.thresholds
     hard_rate = report.figure("hard_rate")
@@ -474,6 +486,12 @@ def findings(report: WeeklyReport) -> list[Finding]:
                 "warnung",
             )
         )
+    return items
+
+
+def _pattern_findings(report: WeeklyReport) -> list[Finding]:
+    """Receiving servers out of order, providers refusing the sender."""
+    items: list[Finding] = []
     for row in report.domain_patterns.filter(pl.col("pattern") == "server_down").iter_rows(
         named=True
     ):
@@ -507,6 +525,12 @@ def findings(report: WeeklyReport) -> list[Finding]:
                 "alarm" if row["share"] >= 0.5 else "warnung",
             )
         )
+    return items
+
+
+def _limit_findings(report: WeeklyReport) -> list[Finding]:
+    """Senders over their host's send limits, and mail the sending system blocked."""
+    items: list[Finding] = []
     limit_blocks = (
         report.messages.filter((pl.col("week") == report.week) & (pl.col("outcome") == "blocked"))
         .group_by("sender", "day", "reason")
@@ -551,6 +575,12 @@ def findings(report: WeeklyReport) -> list[Finding]:
                 "warnung",
             )
         )
+    return items
+
+
+def _address_findings(report: WeeklyReport) -> list[Finding]:
+    """Domains that do not exist, single addresses that do not."""
+    items: list[Finding] = []
     invalid = report.domain_patterns.filter(pl.col("pattern") == "domain_invalid")
     if invalid.height:
         names = ", ".join(invalid.get_column("recipient_domain").to_list())
@@ -577,8 +607,7 @@ def findings(report: WeeklyReport) -> list[Finding]:
                 "hinweis",
             )
         )
-    order = {"alarm": 0, "warnung": 1, "hinweis": 2}
-    return sorted(items, key=lambda f: order[f.severity])
+    return items
 
 
 def _top_reason(report: WeeklyReport, by: str, value: str) -> str | None:

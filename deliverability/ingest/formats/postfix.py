@@ -57,12 +57,8 @@ def _lines(path: Path) -> tuple[pl.DataFrame, str, int]:
     return frame, decoded.encoding, int(blank.sum())
 
 
-def load_group(
-    paths: list[Path], timezone: str
-) -> list[tuple[pl.DataFrame, pl.DataFrame, FileStats]]:
-    """Load several Postfix logs together (joins across files); results per file."""
-    read = [_lines(path) for path in paths]
-    lines = pl.concat([frame for frame, _, _ in read])
+def _parsed(lines: pl.DataFrame) -> pl.DataFrame:
+    """Syslog lines taken apart: time, service, queue id and the fields of a delivery line."""
     parsed = lines.with_columns(pl.col("__raw").str.extract_groups(_LINE).alias("__m")).unnest(
         "__m"
     )
@@ -94,14 +90,31 @@ def load_group(
         __from=pl.col("body").str.extract(r"\bfrom=<([^>]*)>", 1),
         __mid=pl.col("body").str.extract(r"\bmessage-id=<([^>]*)>", 1),
     )
-    syslog = pl.col("host").is_not_null()
-    postfix = pl.col("__service").is_not_null()
-    delivery = postfix & pl.col("__to").is_not_null() & pl.col("__status").is_not_null()
-    expired = (
-        postfix & (pl.col("__service") == "qmgr") & (pl.col("__status") == "expired")
-    ).fill_null(False)
+    return parsed
+
+
+#: A syslog line; a delivery line of a Postfix service; a message qmgr gave up on.
+_SYSLOG = pl.col("host").is_not_null()
+_POSTFIX = pl.col("__service").is_not_null()
+_DELIVERY = _POSTFIX & pl.col("__to").is_not_null() & pl.col("__status").is_not_null()
+_EXPIRED = (
+    _POSTFIX & (pl.col("__service") == "qmgr") & (pl.col("__status") == "expired")
+).fill_null(False)
+#: Postfix delivery statuses → events of the schema.
+_STATUS_EVENTS = {
+    "sent": "delivered",
+    "deferred": "deferred",
+    "bounced": "bounced",
+    "expired": "bounced",
+}
+
+
+def _entries(parsed: pl.DataFrame) -> pl.DataFrame:
+    """One entry per delivery attempt, with sender and message id of the queue id; a message
+    that expired in the queue counts for every recipient that was still waiting."""
+    syslog, delivery, expired = _SYSLOG, _DELIVERY, _EXPIRED
     senders = (
-        parsed.filter(postfix & (pl.col("__service") == "qmgr") & pl.col("__from").is_not_null())
+        parsed.filter(_POSTFIX & (pl.col("__service") == "qmgr") & pl.col("__from").is_not_null())
         .group_by("qid")
         .agg(sender=pl.col("__from").first())
     )
@@ -142,16 +155,7 @@ def load_group(
             message_id=pl.coalesce(pl.col("message_id"), pl.col("qid")),
             sender="sender",
             recipient="__to",
-            event=status.replace_strict(
-                {
-                    "sent": "delivered",
-                    "deferred": "deferred",
-                    "bounced": "bounced",
-                    "expired": "bounced",
-                },
-                default=None,
-                return_dtype=pl.String,
-            ),
+            event=status.replace_strict(_STATUS_EVENTS, default=None, return_dtype=pl.String),
             __event_raw=pl.format("status={}", status),
             bounce_type=pl.when(status == "bounced")
             .then(
@@ -167,6 +171,17 @@ def load_group(
             diagnostic="__text",
         )
     )
+    return entries
+
+
+def load_group(
+    paths: list[Path], timezone: str
+) -> list[tuple[pl.DataFrame, pl.DataFrame, FileStats]]:
+    """Load several Postfix logs together (joins across files); results per file."""
+    read = [_lines(path) for path in paths]
+    parsed = _parsed(pl.concat([frame for frame, _, _ in read]))
+    entries = _entries(parsed)
+    syslog, delivery, expired = _SYSLOG, _DELIVERY, _EXPIRED
     skipped = parsed.filter(syslog & ~delivery & ~expired).group_by("__file").len("n")
     rejected = (
         parsed.filter(~syslog)
