@@ -79,11 +79,6 @@ def empty_events() -> pl.DataFrame:
     return pl.DataFrame(schema=EVENT_SCHEMA)
 
 
-def empty_rejects() -> pl.DataFrame:
-    """A rejects frame with no rows."""
-    return pl.DataFrame(schema=REJECTS_SCHEMA)
-
-
 def conform(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Select the canonical columns in order with their dtypes (missing ones as null)."""
     present = set(frame.collect_schema().names())

@@ -57,7 +57,3 @@ class MailResult:
     kind: str
     verdicts: tuple[BounceVerdict, ...]
     note: str = ""
-
-    @property
-    def is_bounce(self) -> bool:
-        return bool(self.verdicts)

@@ -54,19 +54,6 @@ def by_day(result: ReplayResult) -> pl.DataFrame:
     )
 
 
-def by_rule(result: ReplayResult) -> pl.DataFrame:
-    """How many sends each rule delayed, rejected or blocked."""
-    decided = result.sends.filter(pl.col("rule").is_not_null())
-    return (
-        decided.group_by("rule_index", "rule")
-        .agg(
-            **{o: (pl.col("outcome") == o).sum() for o in ("delayed", "rejected", "blocked")},
-            max_delay_s=pl.col("delay_s").max(),
-        )
-        .sort("rule_index")
-    )
-
-
 def steady_rate_per_hour(profile: Profile) -> float | None:
     """The highest even rate (messages per hour) that no account rule of the profile stops.
 

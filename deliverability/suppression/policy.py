@@ -10,6 +10,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from deliverability.classify.escalation import DEFAULT_THRESHOLD
 from deliverability.errors import ConfigError
 from deliverability.taxonomy import REASON_IDS
 
@@ -30,7 +31,7 @@ _DEFAULT_SENDER_REASONS = (
 class SuppressionPolicy:
     """When failures suppress an address (see `policy.toml` for the meaning of each field)."""
 
-    consecutive_soft: int = 5
+    consecutive_soft: int = DEFAULT_THRESHOLD
     soft_days: int = 0
     complaints: bool = True
     unsubscribes: bool = True

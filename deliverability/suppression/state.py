@@ -12,7 +12,6 @@ from typing import Final
 import polars as pl
 
 from deliverability.classify.escalation import escalations, soft_bounce_runs
-from deliverability.schema import BounceTypeDtype
 from deliverability.suppression.addresses import address_key
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.taxonomy import reason_attribute
@@ -265,8 +264,3 @@ def build_state(
         .sort("status", "address")
         .collect()
     )
-
-
-def bounce_type_enum(frame: pl.DataFrame) -> pl.DataFrame:
-    """The state with `bounce_type` as the schema's enum (for joins with event frames)."""
-    return frame.with_columns(pl.col("bounce_type").cast(BounceTypeDtype))

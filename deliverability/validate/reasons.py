@@ -43,14 +43,6 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
 _SEVERITY = {INVALID: 0, UNKNOWN: 1, RISKY: 2, OK: 3}
 
 
-def status_of(code: str) -> str:
-    return REASONS[code][0]
-
-
-def text_of(code: str) -> str:
-    return REASONS[code][1]
-
-
 def most_severe(codes: list[str]) -> str:
     """The code that decides the status: invalid before unknown before risky."""
     if not codes:
