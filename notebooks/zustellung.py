@@ -128,8 +128,8 @@ display(HTML(to_html(view.bulk_table(bulk_findings(bulk_sender_days(messages))))
 # %%
 from collections import Counter
 
+from deliverability.lookup.records import DnsReader
 from deliverability.senderauth.check import as_record, check_sender
-from deliverability.senderauth.dns import DnsReader
 from deliverability.senderauth.mx_providers import providers_by_mx
 
 senders = Counter(s for s in messages.get_column("sender").to_list() if s)

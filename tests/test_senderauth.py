@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from deliverability.lookup.records import DnsReader
 from deliverability.senderauth.check import check_sender, organizational_domain
-from deliverability.senderauth.dns import DnsReader
 
 DEEP = (
     ["--txt-record=deep.de,v=spf1 include:l1.deep.de -all"]

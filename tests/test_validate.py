@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deliverability.cli import main
-from deliverability.validate import dns_check
+from deliverability.lookup import domains as dns_check
 from deliverability.validate.check import CheckOptions, check_addresses
 from deliverability.validate.syntax import check_syntax
 from deliverability.validate.typos import suggest_domain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from deliverability.senderauth.dns import FAILED, DnsReader
+from deliverability.lookup.records import FAILED, DnsReader
 from deliverability.senderauth.spf import SpfResult, check_spf
 
 #: Second-level public suffixes common in our users' data (a full list would be the PSL).

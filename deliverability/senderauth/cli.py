@@ -7,8 +7,8 @@ import json
 import sys
 
 from deliverability.cells import neutral_cell
+from deliverability.lookup.records import DnsReader
 from deliverability.senderauth.check import as_record, check_sender
-from deliverability.senderauth.dns import DnsReader
 
 FIELDS = (
     "domain",

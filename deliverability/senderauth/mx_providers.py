@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from deliverability.lookup import domains as dns_check
 from deliverability.taxonomy import provider_map
 from deliverability.taxonomy.providers import other_provider
-from deliverability.validate import dns_check
 
 _DATA = Path(__file__).resolve().parent.parent / "taxonomy" / "mx_providers.csv"
 

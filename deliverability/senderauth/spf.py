@@ -12,7 +12,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from deliverability.senderauth.dns import EMPTY, FAILED, NXDOMAIN, DnsReader
+from deliverability.lookup.records import EMPTY, FAILED, NXDOMAIN, DnsReader
 
 LOOKUP_LIMIT = 10
 VOID_LIMIT = 2

@@ -22,7 +22,7 @@ import dns.rdatatype
 import dns.resolver
 
 from deliverability.errors import ConfigError
-from deliverability.validate.udp import UdpDnsClient
+from deliverability.lookup.udp import UdpDnsClient
 
 T = TypeVar("T")
 

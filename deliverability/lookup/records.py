@@ -8,7 +8,7 @@ import dns.exception
 import dns.rdatatype
 import dns.resolver
 
-from deliverability.validate.dns_check import parse_nameserver
+from deliverability.lookup.domains import parse_nameserver
 
 #: Outcome of one lookup.
 FOUND, EMPTY, NXDOMAIN, FAILED = "found", "empty", "nxdomain", "failed"
