@@ -375,3 +375,12 @@ def test_load_command_applies_the_analysts_rules(tmp_path, capsys):
     assert "userunknown" in plain.get_column("reason").to_list()
     assert "suspend" in own.get_column("reason").to_list()
     assert set(own.filter(pl.col("reason") == "suspend").get_column("bounce_type")) == {"soft"}
+
+
+def test_labels_of_sides_triggers_and_statuses_are_data_checked_against_the_taxonomy():
+    from deliverability.taxonomy import reasons
+    from deliverability.taxonomy.labels import side_labels, status_labels, trigger_labels
+
+    assert {reason.side for reason in reasons().values()} <= set(side_labels())
+    assert trigger_labels()["escalated"] == "Softbounces in Folge"
+    assert set(status_labels()) == {"suppressed", "watch", "restored"}

@@ -30,6 +30,7 @@ from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import build_state, empty_history
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import get_reason, provider_expr
+from deliverability.taxonomy.labels import side_labels, trigger_labels
 
 SUPPRESSION_FILE = "sperrliste.csv"
 REJECTS_FILE = "abgelehnte_zeilen.csv"
@@ -301,7 +302,7 @@ def reasons_table(report: WeeklyReport) -> pd.DataFrame:
     frame = report.reasons.with_columns(
         label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
         side=pl.col("reason").map_elements(
-            lambda r: SIDE_LABELS[get_reason(r).side], return_dtype=pl.String
+            lambda r: side_labels()[get_reason(r).side], return_dtype=pl.String
         ),
     )
     return t.german_table(
@@ -319,25 +320,6 @@ def reasons_table(report: WeeklyReport) -> pd.DataFrame:
     )
 
 
-SIDE_LABELS = {
-    "address": "der Adresse",
-    "mailbox": "dem Postfach",
-    "sender": "Ihrem Versand",
-    "content": "dem Inhalt",
-    "remote": "dem Empfangsserver",
-    "platform": "dem Versandsystem",
-    "info": "–",
-}
-
-TRIGGER_LABELS = {
-    "hard_bounce": "Hardbounce",
-    "escalated": "Softbounces in Folge",
-    "complaint": "Beschwerde",
-    "unsubscribe": "Abmeldung",
-    "manual": "manuell gesperrt",
-}
-
-
 def suppression_reason_label(reason: str | None) -> str:
     if reason == "unsubscribed":
         return "Abmeldung"
@@ -351,7 +333,7 @@ def new_suppressions_table(report: WeeklyReport) -> pd.DataFrame:
         when=pl.col("suppressed_at").map_elements(
             lambda v: fmt.timestamp(v, report.timezone), return_dtype=pl.String
         ),
-        trigger_label=pl.col("trigger").replace_strict(TRIGGER_LABELS, default=None),
+        trigger_label=pl.col("trigger").replace_strict(trigger_labels(), default=None),
         reason_label=pl.col("reason").map_elements(
             suppression_reason_label, return_dtype=pl.String
         ),

@@ -14,15 +14,7 @@ from deliverability.report import tables as t
 from deliverability.suppression.exports import FORMATS, write_export
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import REASON_IDS, get_reason
-
-TRIGGER_LABELS = {
-    "hard_bounce": "Hardbounce (Adresse unzustellbar)",
-    "escalated": "Softbounces in Folge",
-    "complaint": "Beschwerde",
-    "unsubscribe": "Abmeldung",
-    "manual": "manuell gesperrt",
-}
-STATUS_LABELS = {"suppressed": "gesperrt", "watch": "unter Beobachtung", "restored": "freigegeben"}
+from deliverability.taxonomy.labels import trigger_labels
 
 
 def reason_label(reason: str | None) -> str:
@@ -62,7 +54,7 @@ def _labelled(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
         when=pl.col("suppressed_at").map_elements(
             lambda v: fmt.timestamp(v, timezone) if v else "", return_dtype=pl.String
         ),
-        trigger_label=pl.col("trigger").replace_strict(TRIGGER_LABELS, default=""),
+        trigger_label=pl.col("trigger").replace_strict(trigger_labels(), default=""),
         reason_label=pl.col("reason").map_elements(reason_label, return_dtype=pl.String),
     )
 

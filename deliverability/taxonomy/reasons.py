@@ -14,7 +14,8 @@ Side = Literal["address", "mailbox", "sender", "content", "remote", "platform", 
 Nature = Literal["hard", "soft", "undetermined"]
 
 _DATA = Path(__file__).with_name("reasons.toml")
-_SIDES = {"address", "mailbox", "sender", "content", "remote", "platform", "info"}
+#: Where the fault lies (the `side` of a reason).
+SIDES = ("address", "mailbox", "sender", "content", "remote", "platform", "info")
 _NATURES = {"hard", "soft", "undetermined"}
 
 
@@ -48,7 +49,7 @@ def reasons() -> dict[str, Reason]:
             raise ConfigError(
                 f"{_DATA}: Eintrag [{reason_id}] ist unvollständig: {error}"
             ) from error
-        if reason.side not in _SIDES or reason.nature not in _NATURES:
+        if reason.side not in SIDES or reason.nature not in _NATURES:
             raise ConfigError(f"{_DATA}: Eintrag [{reason_id}] hat ungültige side/nature.")
         result[reason_id] = reason
     return result
