@@ -29,6 +29,7 @@ state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)
 rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)
 settings_file: str = ""  # Einstellungen: Schwellen, Sperrregeln (leer: deliverability.toml)
 policy_change: bool = False  # neue Sperrregeln für die Sperrliste bewusst übernehmen
+manifest_file: str = ""  # für den geplanten Lauf: wohin die Eckdaten des Laufs geschrieben werden
 
 # %%
 import polars as pl
@@ -51,6 +52,8 @@ report = weekly.build_weekly_report(
     accept_policy_change=policy_change,
 )
 written = weekly.write_outputs(report, out_dir or config.REPORTS_DIR)
+if manifest_file:
+    weekly.write_manifest(report, written, manifest_file)
 display(Markdown(f"# {report.title}"))
 
 # %% [markdown]

@@ -1,19 +1,22 @@
-"""The weekly report job: resolve the week, execute the notebook, render HTML."""
+"""The weekly report job: execute the report's template, render HTML.
+
+The inputs are read once, in the kernel; the kernel tells the job which week it reported and
+where it wrote (a small manifest), so the job needs no second read to find the week.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import polars as pl
-
 from deliverability import config
-from deliverability.errors import InputError
-from deliverability.ingest import load_events
-from deliverability.outcomes import message_outcomes
+from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
 from deliverability.report import format as fmt
 from deliverability.report.render import execute_notebook, notebook_to_html
-from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE, resolve_week
+from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
 from deliverability.settings import load_settings
 from deliverability.suppression.store import StateDir
 
@@ -32,6 +35,27 @@ class ReportResult:
     rejects_csv: Path
     suppressed: int
     rejected: int
+
+
+def _execute(running: Path, parameters: dict[str, object]) -> None:
+    """Run the template; the package's own errors raised in the kernel (a missing column, an
+    unknown week) come back as the same German sentence, not as a notebook failure."""
+    try:
+        execute_notebook(NOTEBOOK, running, parameters)
+    except ReportError as error:
+        cause = error.__cause__
+        kind = getattr(cause, "ename", "")
+        if kind in _OWN_ERRORS:
+            running.unlink(missing_ok=True)
+            raise _OWN_ERRORS[kind](str(getattr(cause, "evalue", ""))) from None
+        raise
+
+
+#: Errors of this package, by name, that a kernel may raise for bad input.
+_OWN_ERRORS: dict[str, type[DeliverabilityError]] = {
+    "InputError": InputError,
+    "ConfigError": ConfigError,
+}
 
 
 def run_weekly_report(
@@ -61,29 +85,35 @@ def run_weekly_report(
     for path in paths:
         if not path.is_file():
             raise InputError("Die Datei wurde nicht gefunden.", path=path)
-    load = load_events(paths, timezone=timezone, classify=False)
-    messages = message_outcomes(load.events.lazy(), timezone).collect()
-    week = resolve_week(messages, week)
-    folder = out_dir.resolve() / week
+    out = out_dir.resolve()
+    token = uuid.uuid4().hex[:12]
+    manifest_file = out / f".{REPORT_NAME}-{token}.json"
+    running = out / f".{REPORT_NAME}-{token}.ipynb"
+    try:
+        _execute(
+            running,
+            {
+                "inputs": [str(p.resolve()) for p in paths],
+                "week": week or "",
+                "out_dir": str(out),
+                "timezone": timezone,
+                "state_dir": str(state_dir.resolve()) if state_dir else "",
+                "rules_file": str(rules_file.resolve()) if rules_file else "",
+                "settings_file": str(settings.source) if settings.source else "",
+                "policy_change": policy_change,
+                "manifest_file": str(manifest_file),
+            },
+        )
+        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    finally:
+        manifest_file.unlink(missing_ok=True)
+    week = str(manifest["week"])
+    folder = Path(manifest["folder"])
     executed = folder / f"{REPORT_NAME}.ipynb"
-    execute_notebook(
-        NOTEBOOK,
-        executed,
-        {
-            "inputs": [str(p.resolve()) for p in paths],
-            "week": week,
-            "out_dir": str(out_dir.resolve()),
-            "timezone": timezone,
-            "state_dir": str(state_dir.resolve()) if state_dir else "",
-            "rules_file": str(rules_file.resolve()) if rules_file else "",
-            "settings_file": str(settings.source) if settings.source else "",
-            "policy_change": policy_change,
-        },
-    )
+    os.replace(running, executed)
     title = f"Wochenbericht Zustellbarkeit – {fmt.week_title(week, timezone)}"
     html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
     suppression_csv = folder / SUPPRESSION_FILE
-    suppressed = pl.read_csv(suppression_csv, infer_schema=False).height
     return ReportResult(
         week,
         fmt.week_title(week, timezone),
@@ -91,6 +121,6 @@ def run_weekly_report(
         executed,
         suppression_csv,
         folder / REJECTS_FILE,
-        suppressed,
-        load.rejects.height,
+        int(manifest["suppressed"]),
+        int(manifest["rejected"]),
     )

@@ -6,6 +6,7 @@ analyst are produced by `findings` and the `*_table` functions, in German.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import polars as pl
 
 from deliverability import config
 from deliverability.errors import ConfigError, InputError
-from deliverability.export import write_csv
+from deliverability.export import write_bytes_atomic, write_csv
 from deliverability.ingest import LoadResult, load_events
 from deliverability.limits.incidents import LIMIT_REASONS, limit_incidents
 from deliverability.outcomes import message_outcomes
@@ -219,6 +220,19 @@ def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
     suppression = write_csv(generic, folder / SUPPRESSION_FILE)
     rejects = write_csv(report.load.rejects, folder / REJECTS_FILE)
     return {"sperrliste": suppression, "abgelehnt": rejects}
+
+
+def write_manifest(report: WeeklyReport, written: dict[str, Path], path: str | Path) -> Path:
+    """What the run produced, for the scheduled job that started it (`report.runner`)."""
+    manifest = {
+        "week": report.week,
+        "folder": str(written["sperrliste"].parent),
+        "suppressed": report.suppressions.height,
+        "rejected": report.load.rejects.height,
+    }
+    target = Path(path)
+    write_bytes_atomic(json.dumps(manifest).encode("utf-8"), target)
+    return target
 
 
 # -- German tables -----------------------------------------------------------------------------
