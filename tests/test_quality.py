@@ -98,3 +98,14 @@ def test_no_function_in_the_package_is_longer_than_120_lines():
                 if length > 120:
                     long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length})")
     assert long == []
+
+
+def test_tests_mirror_the_package_layout():
+    """A test folder per package folder (and one for the notebooks)."""
+    folders = {
+        path.name
+        for path in (ROOT / "tests").iterdir()
+        if path.is_dir() and path.name not in {"fixtures", "__pycache__"}
+    }
+    packages = {path.name for path in (ROOT / "deliverability").iterdir() if path.is_dir()}
+    assert folders - {"notebooks"} <= packages

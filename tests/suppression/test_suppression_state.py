@@ -19,7 +19,7 @@ from deliverability.suppression.policy import SuppressionPolicy, load_policy
 from deliverability.suppression.state import build_state, empty_history
 from deliverability.suppression.store import StateDir
 
-from .conftest import HEADER
+from ..conftest import HEADER
 
 
 def _row(day: int, address: str, kind: str, ref: str = "") -> str:

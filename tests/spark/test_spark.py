@@ -29,7 +29,7 @@ from deliverability.schema import FAILURE_EVENTS
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import HISTORY_SCHEMA, build_state, empty_history
 
-from .conftest import HEADER, PROJECT
+from ..conftest import HEADER, PROJECT
 
 pytestmark = pytest.mark.slow
 

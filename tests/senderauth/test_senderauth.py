@@ -34,7 +34,7 @@ ZONE = [
 
 @pytest.fixture(scope="module")
 def auth_dns():
-    from .dns_server import start_dns_server, stop_dns_server
+    from ..dns_server import start_dns_server, stop_dns_server
 
     server = start_dns_server(ZONE)
     yield server
@@ -147,7 +147,7 @@ MX_ZONE = [
 
 @pytest.fixture(scope="module")
 def mx_dns():
-    from .dns_server import start_dns_server, stop_dns_server
+    from ..dns_server import start_dns_server, stop_dns_server
 
     server = start_dns_server(MX_ZONE)
     yield server

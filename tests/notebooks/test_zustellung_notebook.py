@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from deliverability.config import NOTEBOOK_DIR
 
-from .notebook_output import shown_text
+from ..notebook_output import shown_text
 
 
+@pytest.mark.slow
 def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
     import papermill
 

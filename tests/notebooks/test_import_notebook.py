@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
+
 from deliverability.config import NOTEBOOK_DIR, sample_address_list
 
-from .notebook_output import shown_text
+from ..notebook_output import shown_text
 
 
+@pytest.mark.slow
 def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
     import papermill
 

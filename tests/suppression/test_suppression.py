@@ -7,7 +7,7 @@ import polars as pl
 from deliverability.ingest import load_events
 from deliverability.suppression import build_state, empty_history, export_frame
 
-from .conftest import HEADER
+from ..conftest import HEADER
 
 
 def _suppressed(rows: list[str], write_csv) -> pl.DataFrame:

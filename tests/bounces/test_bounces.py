@@ -14,7 +14,7 @@ from deliverability.bounces.parse import classify_mail, classify_mails
 from deliverability.bounces.sources import RawMail, iter_mails, split_mbox
 from deliverability.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "bounces"
 
 # file, [(recipient, reason, bounce_type, suppress), ...]
 EXPECTED = [

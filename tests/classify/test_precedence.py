@@ -364,7 +364,7 @@ def test_vendor_reason_maps_are_rule_data_checked_against_the_taxonomy():
 
 
 def test_load_command_applies_the_analysts_rules(tmp_path, capsys):
-    log = Path(__file__).parent / "fixtures" / "formats" / "mail.log"
+    log = Path(__file__).parents[1] / "fixtures" / "formats" / "mail.log"
     out = tmp_path / "ereignisse.parquet"
     assert main(["load", str(log), "--out", str(out)]) == 0
     plain = pl.read_parquet(out).filter(pl.col("recipient") == "ghost@gmail.com")

@@ -13,7 +13,7 @@ from deliverability.bounces import summary
 from deliverability.bounces.parse import classify_mails
 from deliverability.config import NOTEBOOK_DIR, sample_bounce_inputs
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "bounces"
 
 
 def test_summary_counts_add_up():

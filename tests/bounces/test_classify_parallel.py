@@ -14,7 +14,7 @@ from deliverability.bounces.cli_classify import write_verdicts
 from deliverability.classify.rules import use_rules
 from deliverability.classify.user_rules import rules_with
 
-FIXTURES = Path(__file__).parent / "fixtures" / "bounces"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "bounces"
 
 
 @pytest.fixture

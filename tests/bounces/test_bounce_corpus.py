@@ -15,7 +15,7 @@ import pytest
 
 from deliverability.bounces.parse import classify_mails
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "bounces"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 

@@ -15,7 +15,7 @@ from deliverability.errors import InputError
 from deliverability.ingest import load_events, scan_events
 from deliverability.ingest.registry import detect_format, load_files
 
-FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "formats"
 COLUMNS = ["recipient", "event", "bounce_type", "reason", "smtp_code", "status"]
 
 
@@ -191,7 +191,7 @@ def test_postfix_joins_across_rotated_files_and_takes_the_year_from_context(tmp_
 
 
 def test_bounce_mails_become_events():
-    fixtures = Path(__file__).parent / "fixtures" / "bounces"
+    fixtures = Path(__file__).parents[1] / "fixtures" / "bounces"
     result = load_events(
         [fixtures / "postfix-dsn.eml", fixtures / "arf.eml", fixtures / "normal.eml"]
     )

@@ -23,7 +23,7 @@ from deliverability.limits.profile import (
 from deliverability.limits.replay import replay
 from deliverability.limits.sends import SENDS_SCHEMA
 
-from .notebook_output import shown_text
+from ..notebook_output import shown_text
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 10:00 in Berlin
 
@@ -596,6 +596,7 @@ def test_limit_incidents_of_the_sample_week_match_a_rolling_count():
 # --- notebook -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sendelimits_notebook_runs_with_papermill(tmp_path):
 
     import papermill

@@ -13,7 +13,7 @@ from deliverability.errors import InputError
 from deliverability.ingest import load_events
 from deliverability.schema import EVENT_SCHEMA
 
-from .conftest import HEADER
+from ..conftest import HEADER
 
 
 def _accounting_holds(result) -> None:
