@@ -37,8 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from deliverability.sample import write_sample
-    from deliverability.sample_bounces import write_bounce_sample
+    from deliverability.sample import write_bounce_sample, write_sample
 
     for path in write_sample(Path(args.out), seed=args.seed, scale=args.scale):
         print(f"geschrieben: {path}")

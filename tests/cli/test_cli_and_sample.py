@@ -79,7 +79,7 @@ def test_committed_sample_is_exactly_what_the_generator_makes(tmp_path: Path):
 
 @pytest.mark.slow
 def test_committed_bounce_mailbox_is_exactly_what_the_generator_makes(tmp_path: Path):
-    from deliverability.sample_bounces import write_bounce_sample
+    from deliverability.sample import write_bounce_sample
 
     fresh = write_bounce_sample(tmp_path)
     committed = SAMPLE_DIR / fresh.name

@@ -18,7 +18,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from deliverability.sample import BERLIN, Event, generate_events
+from deliverability.sample.events import BERLIN, Event, generate_events
 
 SAMPLE_WEEK = (2026, 47)
 _MTA_HOST = "mail.technik-handel.de"
