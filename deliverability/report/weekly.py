@@ -25,6 +25,7 @@ from deliverability.periods import parse_week, previous_week, week_expr
 from deliverability.rates import weekly_rates
 from deliverability.report import format as fmt
 from deliverability.report import tables as t
+from deliverability.report.findings import Finding, finding
 from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
@@ -416,17 +417,6 @@ def rejects_table(report: WeeklyReport) -> pd.DataFrame:
 # -- German findings ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One item that needs the analyst's attention, in three parts."""
-
-    title: str
-    what: str
-    meaning: str
-    action: str
-    severity: str  # "alarm" | "warnung" | "hinweis"
-
-
 def findings(report: WeeklyReport) -> list[Finding]:
     """What needs attention this week, most severe first."""
     items = [
@@ -447,78 +437,46 @@ def _rate_findings(report: WeeklyReport) -> list[Finding]:
     bounce_rate = report.figure("bounce_rate")
     complaint_rate = report.figure("complaint_rate")
     if bounce_rate is not None and bounce_rate >= th.bounce_alert:
-        items.append(
-            Finding(
-                "Bounce-Rate über der Alarmschwelle",
-                f"{fmt.percent(bounce_rate)} aller versendeten Mails sind gescheitert "
-                f"(Alarmschwelle {fmt.percent(th.bounce_alert, 0)}).",
-                "Ab etwa 5 % prüfen große Versender wie Amazon SES ein Konto und Empfänger stufen "
-                "die Reputation herab.",
-                "Die Ursachen unten der Reihe nach abarbeiten; Mails an gesperrte Adressen sofort "
-                "stoppen.",
-                "alarm",
-            )
-        )
+        rate, threshold = fmt.percent(bounce_rate), fmt.percent(th.bounce_alert, 0)
+        items.append(finding("bounce_alert", rate=rate, threshold=threshold))
     if hard_rate is not None and hard_rate >= th.hard_bounce_warn:
-        items.append(
-            Finding(
-                "Zu viele Hardbounces",
-                f"Die Hardbounce-Rate liegt bei {fmt.percent(hard_rate)} "
-                f"(Warnschwelle {fmt.percent(th.hard_bounce_warn, 0)}).",
-                "Hardbounces entstehen durch ungültige Adressen oder harte Ablehnungen; viele davon "
-                "schaden der Absenderreputation.",
-                "Sperrliste in alle Versandsysteme übernehmen und die Herkunft der Adressen prüfen.",
-                "warnung",
-            )
-        )
+        rate, threshold = fmt.percent(hard_rate), fmt.percent(th.hard_bounce_warn, 0)
+        items.append(finding("hard_bounce_warn", rate=rate, threshold=threshold))
     if complaint_rate is not None and complaint_rate >= th.complaint_warn:
-        items.append(
-            Finding(
-                "Beschwerderate erhöht",
-                f"{fmt.percent(complaint_rate, 2)} der zugestellten Mails wurden als Spam gemeldet "
-                f"(Warnschwelle {fmt.percent(th.complaint_warn, 1)}).",
-                "Gmail und Yahoo erwarten dauerhaft weniger als 0,3 %, besser unter 0,1 %.",
-                "Einwilligungen, Versandhäufigkeit und einen gut sichtbaren Abmeldelink prüfen.",
-                "warnung",
-            )
-        )
+        rate, threshold = fmt.percent(complaint_rate, 2), fmt.percent(th.complaint_warn, 1)
+        items.append(finding("complaint_warn", rate=rate, threshold=threshold))
     return items
 
 
 def _pattern_findings(report: WeeklyReport) -> list[Finding]:
     """Receiving servers out of order, providers refusing the sender."""
     items: list[Finding] = []
-    for row in report.domain_patterns.filter(pl.col("pattern") == "server_down").iter_rows(
-        named=True
-    ):
-        days = fmt.enumeration([fmt.day(d) for d in row["days"] or []])
+    down = report.domain_patterns.filter(pl.col("pattern") == "server_down")
+    for row in down.iter_rows(named=True):
         items.append(
-            Finding(
-                f"{row['recipient_domain']}: Empfangsserver gestört",
-                f"Am {days} wurden {fmt.number(row['affected'])} von {fmt.number(row['messages'])} "
-                f"Mails an diese Domain ({fmt.percent(row['share'])}) zurückgestellt oder sind "
-                "vorübergehend gescheitert.",
-                "Viele Adressen einer Domain zur selben Zeit betroffen: Der Mailserver des Empfängers "
-                "war nicht erreichbar. Die Adressen selbst sind in Ordnung.",
-                "Adressen nicht sperren. Gescheiterte Mails nach Ende der Störung erneut senden; bei "
-                "wichtigen Kontakten telefonisch Bescheid geben.",
-                "warnung",
+            finding(
+                "server_down",
+                domain=row["recipient_domain"],
+                days=fmt.enumeration([fmt.day(d) for d in row["days"] or []]),
+                affected=fmt.number(row["affected"]),
+                messages=fmt.number(row["messages"]),
+                share=fmt.percent(row["share"]),
             )
         )
-    for row in report.provider_patterns.filter(pl.col("pattern") == "sender_blocked").iter_rows(
-        named=True
-    ):
-        top = _top_reason(report, "provider", row["provider"])
-        reason = get_reason(top)
+    blocked = report.provider_patterns.filter(pl.col("pattern") == "sender_blocked")
+    for row in blocked.iter_rows(named=True):
+        reason = get_reason(_top_reason(report, "provider", row["provider"]))
         items.append(
-            Finding(
-                f"{row['provider']}: Versand abgelehnt",
-                f"{fmt.number(row['affected'])} von {fmt.number(row['messages'])} Mails "
-                f"({fmt.percent(row['share'])}) wurden wegen des Versandwegs oder Inhalts abgelehnt; "
-                f"häufigster Grund: {reason.label}.",
-                reason.meaning,
-                reason.action,
+            finding(
+                "sender_blocked",
                 "alarm" if row["share"] >= 0.5 else "warnung",
+                provider=row["provider"],
+                affected=fmt.number(row["affected"]),
+                messages=fmt.number(row["messages"]),
+                share=fmt.percent(row["share"]),
+                reason=reason.label,
+                reason_meaning=reason.meaning,
+                reason_action=reason.action,
             )
         )
     return items
@@ -535,26 +493,22 @@ def _limit_findings(report: WeeklyReport) -> list[Finding]:
     )
     incidents = {(r["sender"], r["day"]) for r in report.limit_incidents.iter_rows(named=True)}
     for row in report.limit_incidents.iter_rows(named=True):
-        failed = row["rejected"] + row["blocked"]
-        said = (
+        observed = (
             f"; das System selbst meldete {fmt.number(row['observed'])} Limitfehler"
             if row["observed"]
             else ""
         )
         items.append(
-            Finding(
-                f"{row['sender']}: Versandlimit überschritten",
-                f"Am {fmt.day(row['day'])} sollten {fmt.number(row['requested'])} Mails von "
-                f"{row['sender']} hinaus. Nach dem Limitprofil „{row['profile']}“ wären "
-                f"{fmt.number(failed)} abgelehnt oder gesperrt und {fmt.number(row['delayed'])} "
-                f"verzögert worden{said}. Regel: {row['rules']}.",
-                "Jeder Mail-Host begrenzt, wie viele Mails ein Konto pro Zeitraum senden darf; was "
-                "darüber liegt, wird abgelehnt, zurückgehalten oder das Konto wird gesperrt. Die "
-                "Empfänger haben diese Mails nie bekommen.",
-                "Große Aussendungen über ein Newsletter-System statt aus dem CRM-Postfach senden "
-                "oder über mehrere Tage verteilen; `deliverability replay --mode plan` rechnet einen "
-                "Versandplan aus, der kein Limit verletzt.",
-                "warnung",
+            finding(
+                "limit_exceeded",
+                sender=row["sender"],
+                day=fmt.day(row["day"]),
+                requested=fmt.number(row["requested"]),
+                profile=row["profile"],
+                failed=fmt.number(row["rejected"] + row["blocked"]),
+                delayed=fmt.number(row["delayed"]),
+                observed=observed,
+                rules=row["rules"],
             )
         )
     for row in limit_blocks.iter_rows(named=True):
@@ -562,13 +516,14 @@ def _limit_findings(report: WeeklyReport) -> list[Finding]:
             continue  # told above, with the replay of the host's limits
         reason = get_reason(row["reason"])
         items.append(
-            Finding(
-                f"{row['sender']}: {fmt.number(row['messages'])} Mails vom Versandsystem blockiert",
-                f"Am {fmt.day(row['day'])} hat das Versandsystem {fmt.number(row['messages'])} Mails "
-                f"von {row['sender']} nicht versendet. Grund: {reason.label}.",
-                reason.meaning,
-                reason.action,
-                "warnung",
+            finding(
+                "platform_blocked",
+                sender=row["sender"],
+                messages=fmt.number(row["messages"]),
+                day=fmt.day(row["day"]),
+                reason=reason.label,
+                reason_meaning=reason.meaning,
+                reason_action=reason.action,
             )
         )
     return items
@@ -580,29 +535,11 @@ def _address_findings(report: WeeklyReport) -> list[Finding]:
     invalid = report.domain_patterns.filter(pl.col("pattern") == "domain_invalid")
     if invalid.height:
         names = ", ".join(invalid.get_column("recipient_domain").to_list())
-        items.append(
-            Finding(
-                "Domains, die es nicht gibt",
-                f"Alle Mails an {names} sind gescheitert, weil die Domain nicht existiert.",
-                "Fast immer ein Tippfehler bei der Erfassung (z. B. gmial.com statt gmail.com).",
-                "Adressen sind gesperrt. Die richtige Adresse beim Kontakt erfragen und im CRM "
-                "korrigieren.",
-                "hinweis",
-            )
-        )
+        items.append(finding("domain_invalid", domains=names))
     bad = report.domain_patterns.filter(pl.col("pattern") == "bad_addresses")
     if bad.height:
-        items.append(
-            Finding(
-                "Einzelne ungültige Adressen",
-                f"Bei {fmt.number(bad.height)} Domains scheiterten einzelne Adressen "
-                f"({fmt.number(int(bad.get_column('affected').sum()))} Adressen), während der Rest "
-                "zugestellt wurde.",
-                "Das sind keine Störungen, sondern Adressen, die es nicht (mehr) gibt.",
-                "Die Adressen stehen auf der Sperrliste; im CRM bereinigen.",
-                "hinweis",
-            )
-        )
+        addresses = fmt.number(int(bad.get_column("affected").sum()))
+        items.append(finding("bad_addresses", domains=fmt.number(bad.height), addresses=addresses))
     return items
 
 

@@ -74,3 +74,14 @@ def test_german_percent_points_dates_weeks():
     assert fmt.day(date(2026, 11, 23)) == "23.11.2026"
     assert fmt.week_title("2026-W47") == "KW 47/2026 (16.11.–22.11.2026)"
     assert fmt.enumeration(["a", "b", "c"]) == "a, b und c"
+
+
+def test_finding_texts_are_data_with_sources():
+    from deliverability.report.findings import SEVERITIES, finding, finding_texts
+
+    texts = finding_texts()
+    assert {"bounce_alert", "complaint_warn", "server_down", "limit_exceeded"} <= set(texts)
+    assert all(entry["source"] for entry in texts.values())
+    made = finding("complaint_warn", rate="0,50 %", threshold="0,1 %")
+    assert made.title == "Beschwerderate erhöht" and "0,50 %" in made.what
+    assert made.severity in SEVERITIES
