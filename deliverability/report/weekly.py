@@ -31,7 +31,7 @@ from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import build_state, empty_history
 from deliverability.suppression.store import StateDir
-from deliverability.taxonomy import get_reason, provider_expr
+from deliverability.taxonomy import Reason, get_reason, provider_expr
 from deliverability.taxonomy.labels import side_labels, trigger_labels
 
 SUPPRESSION_FILE = "sperrliste.csv"
@@ -429,6 +429,15 @@ def findings(report: WeeklyReport) -> list[Finding]:
     return sorted(items, key=lambda f: order[f.severity])
 
 
+def _reason_fields(reason: Reason) -> dict[str, str]:
+    """The taxonomy's words for a reason, as fields of a finding's texts."""
+    return {
+        "reason": reason.label,
+        "reason_meaning": reason.meaning,
+        "reason_action": reason.action,
+    }
+
+
 def _rate_findings(report: WeeklyReport) -> list[Finding]:
     """Bounce, hard-bounce and complaint rates over their thresholds."""
     items: list[Finding] = []
@@ -474,9 +483,7 @@ def _pattern_findings(report: WeeklyReport) -> list[Finding]:
                 affected=fmt.number(row["affected"]),
                 messages=fmt.number(row["messages"]),
                 share=fmt.percent(row["share"]),
-                reason=reason.label,
-                reason_meaning=reason.meaning,
-                reason_action=reason.action,
+                **_reason_fields(reason),
             )
         )
     return items
@@ -521,9 +528,7 @@ def _limit_findings(report: WeeklyReport) -> list[Finding]:
                 sender=row["sender"],
                 messages=fmt.number(row["messages"]),
                 day=fmt.day(row["day"]),
-                reason=reason.label,
-                reason_meaning=reason.meaning,
-                reason_action=reason.action,
+                **_reason_fields(reason),
             )
         )
     return items

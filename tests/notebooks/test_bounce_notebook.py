@@ -40,14 +40,14 @@ def test_top_diagnostics_merge_the_same_answer_to_different_recipients():
     assert not any("@" in message for message in top["message"].to_list())
 
 
-@pytest.mark.slow
-def test_bounce_notebook_runs_with_papermill(tmp_path):
+def _run_notebook(tmp_path, **parameters) -> tuple[str, list[dict[str, str]]]:
+    """Execute the notebook on the fixtures; its HTML outputs and the rows of its CSV."""
     out_csv = tmp_path / "befunde.csv"
     executed = tmp_path / "bounces.ipynb"
     papermill.execute_notebook(
         str(NOTEBOOK_DIR / "bounces.ipynb"),
         str(executed),
-        parameters={"inputs": [str(FIXTURES)], "out_csv": str(out_csv)},
+        parameters={"inputs": [str(FIXTURES)], "out_csv": str(out_csv), **parameters},
         cwd=str(tmp_path),
         log_output=False,
         progress_bar=False,
@@ -58,10 +58,15 @@ def test_bounce_notebook_runs_with_papermill(tmp_path):
         for cell in notebook["cells"]
         for output in cell.get("outputs", [])
     )
+    with out_csv.open(encoding="utf-8") as handle:
+        return html, list(csv.DictReader(handle))
+
+
+@pytest.mark.slow
+def test_bounce_notebook_runs_with_papermill(tmp_path):
+    html, rows = _run_notebook(tmp_path)
     assert "Empfänger unbekannt" in html and "data:image/png;base64" in html
     assert "normal.eml" in html  # listed as not a bounce
-    with out_csv.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
     assert len(rows) == 21  # 19 failures + 1 complaint + 1 auto-reply
     assert {row["reason"] for row in rows} >= {"userunknown", "feedback", "vacation"}
 
@@ -70,26 +75,9 @@ def test_bounce_notebook_runs_with_papermill(tmp_path):
 def test_bounce_notebook_shows_the_deciding_rule_and_takes_own_rules(tmp_path):
     rules = tmp_path / "regeln.csv"
     rules.write_text("reason,pattern\nsuspend,user unknown\n", encoding="utf-8")
-    executed = tmp_path / "bounces.ipynb"
-    out_csv = tmp_path / "befunde.csv"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / "bounces.ipynb"),
-        str(executed),
-        parameters={"inputs": [str(FIXTURES)], "rules_file": str(rules), "out_csv": str(out_csv)},
-        cwd=str(tmp_path),
-        log_output=False,
-        progress_bar=False,
-    )
-    notebook = json.loads(executed.read_text())
-    html = "".join(
-        "".join(output.get("data", {}).get("text/html", ""))
-        for cell in notebook["cells"]
-        for output in cell.get("outputs", [])
-    )
+    html, rows = _run_notebook(tmp_path, rules_file=str(rules))
     assert "Entschieden durch Regel" in html
     assert "user:regeln.csv:2" in html and "status:" in html
-    with out_csv.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
     assert all(row["rule"] for row in rows)
     assert any(row["rule"] == "user:regeln.csv:2" and row["reason"] == "suspend" for row in rows)
 
