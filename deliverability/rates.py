@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import polars as pl
 
@@ -13,24 +14,30 @@ Grouping = Literal["recipient_domain", "provider"]
 Z95 = 1.959963984540054
 
 
+def wilson_parts(p: Any, n: Any, sqrt: Callable[[Any], Any], z: float = Z95) -> tuple[Any, Any]:
+    """Centre and half-width of the Wilson score interval for the share `p` of `n` trials.
+
+    The arithmetic of every engine, in one order (floats, polars expressions, Spark columns
+    alike), so that the engines' bounds agree to the last bit.
+    """
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    margin = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return centre, margin
+
+
 def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
     """Wilson score interval of a proportion (scalar version, for checks and text)."""
     if trials <= 0:
         return (0.0, 1.0)
-    p = successes / trials
-    denominator = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denominator
-    margin = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / denominator
+    centre, margin = wilson_parts(successes / trials, trials, math.sqrt, z)
     return (max(0.0, centre - margin), min(1.0, centre + margin))
 
 
 def wilson_exprs(successes: pl.Expr, trials: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     """Lower and upper Wilson bounds as polars expressions (null where trials is 0)."""
     n = trials.cast(pl.Float64)
-    p = successes.cast(pl.Float64) / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    margin = z * ((p * (1 - p) / n + z * z / (4 * n * n)).sqrt()) / denominator
+    centre, margin = wilson_parts(successes.cast(pl.Float64) / n, n, pl.Expr.sqrt, z)
     valid = trials > 0
     lower = pl.when(valid).then((centre - margin).clip(0.0, 1.0))
     upper = pl.when(valid).then((centre + margin).clip(0.0, 1.0))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from deliverability.rates import Z95
+from deliverability.rates import Z95, wilson_parts
 from deliverability.schema import ATTEMPT_EVENTS
 from deliverability.spark.frames import lookup
 from deliverability.taxonomy import provider_map
@@ -89,10 +89,7 @@ def wilson_cols(successes: Column, trials: Column, z: float = Z95) -> tuple[Colu
     from pyspark.sql import functions as F
 
     n = trials.cast("double")
-    p = successes.cast("double") / n
-    denominator = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denominator
-    margin = z * F.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    centre, margin = wilson_parts(successes.cast("double") / n, n, F.sqrt, z)
 
     def clipped(value: Column) -> Column:
         return F.when(trials > 0, F.least(F.greatest(value, F.lit(0.0)), F.lit(1.0)))
