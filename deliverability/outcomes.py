@@ -16,6 +16,14 @@ from deliverability.taxonomy import provider_expr, reason_attribute
 
 #: Final outcomes, best first; a message gets the first that applies.
 OUTCOMES = ("delivered", "hard", "soft", "undetermined", "blocked", "dropped", "pending", "other")
+#: Each outcome and the per-message flag that gives it, in the order of `OUTCOMES`; a message
+#: with none of the flags is "other". Both engines build their expression from this.
+OUTCOME_FLAGS = (
+    ("delivered", "delivered"), ("hard", "hard"), ("soft", "soft"),
+    ("undetermined", "undetermined"), ("blocked", "blocked"), ("dropped", "dropped"),
+    ("pending", "sent"),
+)  # fmt: skip
+FALLBACK_OUTCOME = "other"
 
 
 def _has(event: str) -> pl.Expr:
@@ -61,23 +69,9 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         diagnostic=_last_failure("diagnostic"),
         failure_ref=_last_failure("source_ref"),
     )
-    outcome = (
-        pl.when(pl.col("delivered"))
-        .then(pl.lit("delivered"))
-        .when(pl.col("hard"))
-        .then(pl.lit("hard"))
-        .when(pl.col("soft"))
-        .then(pl.lit("soft"))
-        .when(pl.col("undetermined"))
-        .then(pl.lit("undetermined"))
-        .when(pl.col("blocked"))
-        .then(pl.lit("blocked"))
-        .when(pl.col("dropped"))
-        .then(pl.lit("dropped"))
-        .when(pl.col("sent"))
-        .then(pl.lit("pending"))
-        .otherwise(pl.lit("other"))
-    )
+    outcome: pl.Expr = pl.lit(FALLBACK_OUTCOME)
+    for name, flag in reversed(OUTCOME_FLAGS):
+        outcome = pl.when(pl.col(flag)).then(pl.lit(name)).otherwise(outcome)
     return messages.rename({"__key": "message_key"}).with_columns(
         outcome=outcome.cast(pl.Enum(list(OUTCOMES))),
         reason_side=reason_attribute("side"),

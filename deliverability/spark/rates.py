@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from deliverability.outcomes import FALLBACK_OUTCOME, OUTCOME_FLAGS
 from deliverability.rates import Z95, wilson_parts
 from deliverability.schema import ATTEMPT_EVENTS
 from deliverability.spark.frames import lookup
@@ -71,10 +72,11 @@ def message_outcomes(events: DataFrame, timezone: str) -> DataFrame:
             _any(event == "opened").alias("opened"),
         )
     )
-    outcome = F.when(F.col("delivered"), "delivered")
-    for name in ("hard", "soft", "undetermined", "blocked", "dropped"):
-        outcome = outcome.when(F.col(name), name)
-    outcome = outcome.when(F.col("sent"), "pending").otherwise("other")
+    (first, flag), *rest = OUTCOME_FLAGS
+    outcome = F.when(F.col(flag), first)
+    for name, flag in rest:
+        outcome = outcome.when(F.col(flag), name)
+    outcome = outcome.otherwise(FALLBACK_OUTCOME)
     return messages.withColumns(
         {
             "outcome": outcome,
