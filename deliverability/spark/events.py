@@ -28,6 +28,7 @@ from deliverability.spark.frames import (
     collect,
     ddl_fields,
     ddl_names,
+    ddl_of,
     to_spark,
     union_all,
 )
@@ -36,13 +37,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyspark.sql import DataFrame, SparkSession
 
-#: The canonical schema in Spark SQL types (enums as strings, times as UTC timestamps).
-EVENT_DDL = (
-    "timestamp TIMESTAMP, message_id STRING, sender STRING, recipient STRING, "
-    "recipient_domain STRING, event STRING, bounce_type STRING, reason STRING, "
-    "smtp_code SMALLINT, status STRING, diagnostic STRING, source STRING, source_ref STRING"
-)
-REJECTS_DDL = "file STRING, line BIGINT, field STRING, reason STRING, raw STRING"
+#: The canonical schema and the rejects in Spark SQL types, generated from `schema.py`.
+EVENT_DDL = ddl_of(EVENT_SCHEMA)
+REJECTS_DDL = ddl_of(REJECTS_SCHEMA)
 _LOADED_DDL = f"{EVENT_DDL}, _kind STRING, {REJECTS_DDL.replace('reason', '_reject_reason')}"
 _LOADED_COLUMNS = ddl_names(_LOADED_DDL)
 

@@ -16,6 +16,19 @@ if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
 
+#: polars types → Spark SQL types (enums travel as strings, times as UTC timestamps).
+_SPARK_TYPES = {
+    pl.String: "STRING", pl.Enum: "STRING", pl.Categorical: "STRING",
+    pl.Datetime: "TIMESTAMP", pl.Date: "DATE", pl.Boolean: "BOOLEAN",
+    pl.Int16: "SMALLINT", pl.Int32: "INT", pl.Int64: "BIGINT", pl.Float64: "DOUBLE",
+}  # fmt: skip
+
+
+def ddl_of(schema: pl.Schema) -> str:
+    """A polars schema as a Spark DDL string: the schema is written once, in `schema.py`."""
+    return ", ".join(f"{name} {_SPARK_TYPES[dtype.base_type()]}" for name, dtype in schema.items())
+
+
 def ddl_fields(ddl: str) -> list[tuple[str, str]]:
     """`"a STRING, b BIGINT"` → `[("a", "STRING"), ("b", "BIGINT")]`."""
     pairs = [part.strip().split(" ", 1) for part in ddl.split(",")]

@@ -568,3 +568,84 @@ def test_unknown_engine_is_refused(capsys):
 
 def test_java_is_available_for_the_spark_tests():
     assert shutil.which("java") or os.environ.get("JAVA_HOME")
+
+
+def test_spark_schemas_are_generated_from_the_canonical_schema():
+    from deliverability.schema import EVENT_SCHEMA, REJECTS_SCHEMA
+    from deliverability.spark.events import EVENT_DDL, REJECTS_DDL
+    from deliverability.spark.frames import ddl_names
+
+    assert ddl_names(EVENT_DDL) == EVENT_SCHEMA.names()
+    assert ddl_names(REJECTS_DDL) == REJECTS_SCHEMA.names()
+    assert "smtp_code SMALLINT" in EVENT_DDL and "timestamp TIMESTAMP" in EVENT_DDL
+
+
+# --- property: any event history gives the same rates and suppression decisions ----------------
+_ADDRESSES = ("anna@gmx.de", "ben@web.de", "cem@gmail.com", "dora@t-online.de", "eli@firma.de")
+#: (event, bounce type, reason, SMTP code, status)
+_KINDS = (
+    ("delivered", None, None, 250, None),
+    ("bounced", "hard", "userunknown", 550, "5.1.1"),
+    ("bounced", "soft", "mailboxfull", 452, "4.2.2"),
+    ("bounced", "hard", "blocked", 554, "5.7.1"),
+    ("bounced", None, "onhold", None, None),
+    ("deferred", None, None, 421, "4.4.1"),
+    ("blocked", None, "speeding", None, None),
+    ("complained", None, None, None, None),
+    ("unsubscribed", None, None, None, None),
+    ("opened", None, None, None, None),
+)
+
+
+@st.composite
+def _histories(draw) -> pl.DataFrame:
+    from deliverability.schema import EVENT_SCHEMA
+
+    rows = []
+    for index in range(draw(st.integers(1, 30))):
+        address = draw(st.sampled_from(_ADDRESSES))
+        event, bounce_type, reason, code, status = draw(st.sampled_from(_KINDS))
+        message = draw(st.integers(0, 8))  # events of one message share its id
+        day, hour = draw(st.integers(0, 27)), draw(st.integers(0, 23))
+        rows.append(
+            {
+                "timestamp": datetime(2026, 11, 2 + day, hour, index % 60, tzinfo=UTC),
+                "message_id": f"m{message}-{address}",
+                "sender": "info@versender.de",
+                "recipient": address,
+                "recipient_domain": address.split("@")[1],
+                "event": event,
+                "bounce_type": bounce_type,
+                "reason": reason,
+                "smtp_code": code,
+                "status": status,
+                "diagnostic": f"{code} {status}" if code else None,
+                "source": "test",
+                "source_ref": f"test:{index}",
+            }
+        )
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA)
+
+
+@settings(max_examples=8, deadline=None, phases=[Phase.generate])
+@given(events=_histories())
+def test_any_history_gives_the_same_rates_and_suppressions_on_both_engines(spark, events):
+    """Generated event histories: the weekly rates of every week and the suppression state
+    agree between the engines."""
+    from deliverability.outcomes import message_outcomes
+    from deliverability.rates_cli import polars_rates, spark_rates
+    from deliverability.spark import rates
+    from deliverability.spark.suppression import build_state as build_on_spark
+
+    on_spark = _to_spark(spark, events).cache()
+    messages = message_outcomes(events.lazy(), "Europe/Berlin").collect()
+    spark_messages = rates.message_outcomes(on_spark, "Europe/Berlin").cache()
+    for week in sorted(messages.get_column("week").drop_nulls().unique()):
+        for by in ("domain", "provider"):
+            expected = polars_rates(messages, by, week)
+            assert spark_rates(spark_messages, by, week).equals(expected), (week, by)
+    policy = SuppressionPolicy(consecutive_soft=2)
+    expected_state = build_state(events.lazy(), empty_history(), policy)
+    assert build_on_spark(on_spark, empty_history(), policy).equals(expected_state)
+    spark_messages.unpersist()
+    on_spark.unpersist()
