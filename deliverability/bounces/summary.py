@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from deliverability.addresses import domain_of, normalize_domains
 from deliverability.bounces.verdict import VERDICT_FIELDS, MailResult
 from deliverability.classify.vectorized import mask_expr
-from deliverability.ingest.addresses import domain_of, normalize_domains
 from deliverability.taxonomy import provider_expr, reason_attribute
 
 #: German names of the kinds of mail in a bounce mailbox.

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
+from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.generic_csv import (
     BOUNCE_TYPE_ALIASES,
     EVENT_ALIASES,

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
+from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.errors import InputError
-from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import delimiter_name, detect_delimiter, read_text
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp

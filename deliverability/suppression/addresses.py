@@ -17,7 +17,7 @@ def address_key() -> pl.Expr:
 
 def normalize_email(email: str) -> str:
     """One address as the suppression list writes it: local part as written, IDNA domain."""
-    from deliverability.ingest.addresses import clean_address, domain_of, normalize_domains
+    from deliverability.addresses import clean_address, domain_of, normalize_domains
 
     frame = pl.DataFrame({"recipient": [email]}).with_columns(
         recipient=clean_address(pl.col("recipient"))
