@@ -6,13 +6,15 @@ Both run as a user runs them, start-up, reading and writing the output included:
 - the baseline: Sisimai, the long-standing open-source bounce classifier (Debian package
   `libsisimai-perl`), `perl -MSisimai -e 'print Sisimai->dump($ARGV[0])' FOLDER > out.json`.
 
-The folder holds 2,500 files cycled from the shared development corpus
-(`../shared/corpus/bounces/`); without it, the mails of the bundled sample's bounce mailbox.
+The folder holds 2,500 files cycled from a corpus folder of `*.eml` files (`--corpus`; by default
+the development corpus beside the checkout, an extract of Sisimai's public set-of-emails,
+https://github.com/sisimai/set-of-emails); without it, the mails of the bundled sample's bounce
+mailbox.
 Each command runs `--runs` times, alternating; the medians are compared.
 
 Goal (issue 14): the project at least 2× faster than Sisimai.
 
-Usage: .venv/bin/python benchmarks/bench_classify_cli.py [--mails 2500] [--runs 5]
+Usage: .venv/bin/python benchmarks/bench_classify_cli.py [--corpus DIR] [--mails 2500] [--runs 5]
 """
 
 from __future__ import annotations
@@ -29,27 +31,28 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus" / "bounces"
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "bounces"
 CLI = Path(sys.executable).with_name("deliverability")
 SISIMAI = ["perl", "-MSisimai", "-e", "print Sisimai->dump($ARGV[0])"]
 
 
-def _sources() -> list[bytes]:
-    files = sorted(CORPUS.glob("*.eml"))
+def _sources(corpus: Path) -> tuple[str, list[bytes]]:
+    """The mails to cycle and where they come from: the corpus, else the sample mailbox."""
+    files = sorted(corpus.glob("*.eml"))
     if files:
-        return [path.read_bytes() for path in files]
+        return f"corpus {corpus}", [path.read_bytes() for path in files]
     sys.path.insert(0, str(ROOT))
     from deliverability.bounces.sources import split_mbox
 
     mbox = next((ROOT / "data" / "sample").glob("bounces-*.mbox.gz"))
-    return split_mbox(gzip.decompress(mbox.read_bytes()))
+    return "sample mailbox", split_mbox(gzip.decompress(mbox.read_bytes()))
 
 
-def build_folder(folder: Path, count: int) -> str:
-    sources = _sources()
+def build_folder(folder: Path, corpus: Path, count: int) -> str:
+    origin, sources = _sources(corpus)
     for index in range(count):
         (folder / f"{index:05d}.eml").write_bytes(sources[index % len(sources)])
-    return "shared corpus" if (CORPUS / "expected.jsonl").exists() else "sample mailbox"
+    return origin
 
 
 def timed(command: list[str], out: Path) -> float:
@@ -61,6 +64,7 @@ def timed(command: list[str], out: Path) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--mails", type=int, default=2500)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
@@ -77,7 +81,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temp:
         folder = Path(temp) / "mails"
         folder.mkdir()
-        origin = build_folder(folder, args.mails)
+        origin = build_folder(folder, args.corpus, args.mails)
         ours_out, theirs_out = Path(temp) / "ours.jsonl", Path(temp) / "sisimai.json"
         ours, theirs = [], []
         for _ in range(args.runs):
