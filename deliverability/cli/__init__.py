@@ -59,10 +59,11 @@ def _run(args: argparse.Namespace) -> int:
     rules_file = getattr(args, "rules", None)
     if not rules_file:
         return int(args.run(args))
-    from deliverability.classify.rules import use_rules, with_user_rules
-    from deliverability.classify.user_rules import read_user_rules
+    from deliverability.classify.rules import use_rules
+    from deliverability.classify.user_rules import rules_with
 
-    rules = with_user_rules(read_user_rules(rules_file))  # every row checked before the run
+    rules = rules_with(rules_file)  # every row checked before the run
+    assert rules is not None
     with use_rules(rules):
         return int(args.run(args))
 
