@@ -111,15 +111,15 @@ def run_weekly_report(
     folder = Path(manifest["folder"])
     executed = folder / f"{REPORT_NAME}.ipynb"
     os.replace(running, executed)
-    title = f"Wochenbericht Zustellbarkeit – {fmt.week_title(week, timezone)}"
+    week_title = fmt.week_title(week, timezone)
+    title = f"Wochenbericht Zustellbarkeit – {week_title}"
     html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
-    suppression_csv = folder / SUPPRESSION_FILE
     return ReportResult(
         week,
-        fmt.week_title(week, timezone),
+        week_title,
         html,
         executed,
-        suppression_csv,
+        folder / SUPPRESSION_FILE,
         folder / REJECTS_FILE,
         int(manifest["suppressed"]),
         int(manifest["rejected"]),
