@@ -132,6 +132,8 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         return bounce_mails.NAME
     head = _head(path)
+    if not head.strip():
+        raise InputError("Die Datei ist leer; es gibt nichts zu laden.", path=path)
     for candidate in FORMATS:
         if candidate.sniff(head):
             return candidate.name

@@ -229,6 +229,15 @@ def test_unknown_format_lists_what_was_tried(tmp_path):
     assert "nicht erkannt" in message and "SendGrid" in message and "Postfix" in message
 
 
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n", gzip.compress(b"")])
+def test_an_empty_file_is_named_as_empty(tmp_path, content):
+    empty = tmp_path / "export.csv"
+    empty.write_bytes(content)
+    with pytest.raises(InputError) as error:
+        detect_format(empty)
+    assert "Die Datei ist leer" in str(error.value) and "export.csv" in str(error.value)
+
+
 def test_a_wrong_encoding_is_not_guessed(tmp_path):
     utf16 = tmp_path / "events.json"
     utf16.write_bytes((FIXTURES / "sendgrid-events.json").read_text().encode("utf-16"))
