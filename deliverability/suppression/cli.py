@@ -52,6 +52,8 @@ def run_suppress(
     policy = suppression_policy(load_settings(settings_file), policy_file)
     if fmt not in FORMATS:
         raise ConfigError(f"Unbekanntes Exportformat „{fmt}“. Möglich sind: {', '.join(FORMATS)}.")
+    if not out and not add:
+        raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")
     store.check_policy(policy, policy_change)  # before anything changes
     if add:
         store.record("add", add, reason or "", by)
@@ -75,8 +77,6 @@ def run_suppress(
         store.mark_exported(fmt, now)
         scope = "neu seit dem letzten Export" if since_last else "insgesamt"
         print(f"Export {FORMATS[fmt].title}: {rows} Adressen ({scope}) in {path}")
-    elif not add:
-        raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")
     return 0
 
 

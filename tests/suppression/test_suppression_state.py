@@ -268,6 +268,14 @@ def test_cli_suppress_restore_and_since_last(write_csv, tmp_path, capsys):
     assert "nicht auf der Sperrliste" in capsys.readouterr().err
 
 
+def test_cli_suppress_without_out_changes_no_state(write_csv, tmp_path, capsys):
+    events = _events([_row(2, "weg@gmx.de", "hard")], write_csv)
+    state_dir = tmp_path / "state"
+    assert main(["suppress", str(events), "--state", str(state_dir)]) == 1
+    assert "Bitte mit --out angeben" in capsys.readouterr().err
+    assert not state_dir.exists() or list(state_dir.iterdir()) == []
+
+
 @pytest.mark.slow
 def test_sperrliste_notebook_runs_with_papermill(write_csv, tmp_path):
     import json
