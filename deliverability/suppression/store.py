@@ -11,7 +11,10 @@ Files (all written atomically: temporary file, then rename):
 - `sperrregeln.json` – the suppression policy the state was built with. A run with other
   rules is refused before anything changes (`check_policy`), unless the change is meant
   (`--policy-change`): otherwise the list would switch rules depending on which command ran
-  last.
+  last;
+- `.lauf.lock` – held while a run reads and rewrites a file, so that two runs at the same
+  time (the scheduled report and an analyst's `suppress`) take turns instead of one
+  overwriting what the other just added.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from __future__ import annotations
 import io
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +48,7 @@ HISTORY_FILE = "verlauf.csv"
 STATE_FILE = "sperrliste.parquet"
 EXPORTS_FILE = "exporte.json"
 POLICY_FILE = "sperrregeln.json"
+LOCK_FILE = ".lauf.lock"
 #: The events the suppression list needs.
 RELEVANT_EVENTS = ("bounced", "complained", "unsubscribed", "delivered")
 #: What makes two events the same event, whichever file they came from.
@@ -62,6 +68,22 @@ class StateDir:
     def _file(self, name: str) -> Path:
         return self.path / name
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """Hold the folder's lock while reading and rewriting (other runs wait their turn)."""
+        try:
+            import fcntl
+        except ImportError:  # not on a POSIX system: no lock
+            yield
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._file(LOCK_FILE).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # events -------------------------------------------------------------------------------
     def events(self) -> pl.DataFrame:
         path = self._file(EVENTS_FILE)
@@ -72,7 +94,11 @@ class StateDir:
     def add_events(self, new: pl.DataFrame) -> pl.DataFrame:
         """Merge `new` into the stored events (duplicates dropped); returns all of them."""
         relevant = new.filter(pl.col("event").cast(pl.String).is_in(RELEVANT_EVENTS))
-        merged = pl.concat([self.events(), relevant.select(EVENT_SCHEMA.names())])
+        with self._changing():
+            return self._merge_events(relevant.select(EVENT_SCHEMA.names()))
+
+    def _merge_events(self, relevant: pl.DataFrame) -> pl.DataFrame:
+        merged = pl.concat([self.events(), relevant])
         bouncing = (
             merged.filter(pl.col("event").cast(pl.String) != "delivered")
             .select(address_key().str.to_lowercase().alias("_address"))
@@ -130,8 +156,9 @@ class StateDir:
             },
             schema=HISTORY_SCHEMA,
         )
-        history = pl.concat([self.history(), row])
-        self._write_history(history)
+        with self._changing():
+            history = pl.concat([self.history(), row])
+            self._write_history(history)
         return history
 
     def _write_history(self, history: pl.DataFrame) -> None:
@@ -175,16 +202,18 @@ class StateDir:
     # state --------------------------------------------------------------------------------
     def rebuild(self, policy: SuppressionPolicy) -> pl.DataFrame:
         """Compute the state from the stored events and the history and save it."""
-        state = build_state(self.events().lazy(), self.history(), policy)
-        self._write_parquet(state, STATE_FILE)
-        self._record_policy(policy)
+        with self._changing():
+            state = build_state(self.events().lazy(), self.history(), policy)
+            self._write_parquet(state, STATE_FILE)
+            self._record_policy(policy)
         return state
 
     def save(self, events: pl.DataFrame, state: pl.DataFrame, policy: SuppressionPolicy) -> None:
         """Store events and state computed elsewhere (the Spark engine)."""
-        self._write_parquet(events.select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA), EVENTS_FILE)
-        self._write_parquet(state, STATE_FILE)
-        self._record_policy(policy)
+        with self._changing():
+            self._write_parquet(events.select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA), EVENTS_FILE)
+            self._write_parquet(state, STATE_FILE)
+            self._record_policy(policy)
 
     def state(self) -> pl.DataFrame | None:
         path = self._file(STATE_FILE)
@@ -199,10 +228,11 @@ class StateDir:
         return {name: datetime.fromisoformat(value) for name, value in raw.items()}
 
     def mark_exported(self, fmt: str, when: datetime) -> None:
-        marks = {name: value.isoformat() for name, value in self.last_exports().items()}
-        marks[fmt] = when.isoformat()
-        data = json.dumps(marks, indent=2, sort_keys=True).encode("utf-8")
-        write_bytes_atomic(data, self._file(EXPORTS_FILE))
+        with self._changing():
+            marks = {name: value.isoformat() for name, value in self.last_exports().items()}
+            marks[fmt] = when.isoformat()
+            data = json.dumps(marks, indent=2, sort_keys=True).encode("utf-8")
+            write_bytes_atomic(data, self._file(EXPORTS_FILE))
 
     def _write_parquet(self, frame: pl.DataFrame, name: str) -> None:
         buffer = io.BytesIO()

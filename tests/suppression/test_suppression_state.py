@@ -268,6 +268,25 @@ def test_cli_suppress_restore_and_since_last(write_csv, tmp_path, capsys):
     assert "nicht auf der Sperrliste" in capsys.readouterr().err
 
 
+def test_two_runs_at_once_take_turns_and_lose_no_event(write_csv, tmp_path):
+    import fcntl
+    import threading
+
+    store = StateDir(tmp_path / "state")
+    store.add_events(load_events([_events([_row(2, "a@gmx.de", "hard")], write_csv)]).events)
+    later = load_events([_events([_row(3, "b@web.de", "hard")], write_csv, "later.csv")]).events
+    with (tmp_path / "state" / ".lauf.lock").open("a") as other_run:
+        fcntl.flock(other_run, fcntl.LOCK_EX)  # another run is changing the folder
+        adding = threading.Thread(target=store.add_events, args=(later,))
+        adding.start()
+        adding.join(timeout=0.5)
+        assert adding.is_alive()  # waits for its turn …
+        assert store.events()["recipient"].to_list() == ["a@gmx.de"]
+        fcntl.flock(other_run, fcntl.LOCK_UN)
+    adding.join(timeout=10)
+    assert store.events()["recipient"].to_list() == ["a@gmx.de", "b@web.de"]  # … then merges
+
+
 def test_cli_suppress_without_out_changes_no_state(write_csv, tmp_path, capsys):
     events = _events([_row(2, "weg@gmx.de", "hard")], write_csv)
     state_dir = tmp_path / "state"
