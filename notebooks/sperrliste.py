@@ -65,7 +65,7 @@ display(HTML(to_html(view.key_figures(state, week, timezone))))
 # Gesperrt wird sofort bei einem Hardbounce, der die Adresse selbst betrifft (Empfänger
 # unbekannt, Domain existiert nicht …), bei einer Beschwerde und bei einer Abmeldung; nach
 # Softbounces in Folge ohne Zustellung dazwischen (Standard: fünf). Blockaden Ihres Versands
-# (Sperrlisten, Reputation, Spamfilter, Sendelimits) sperren keine gültige Adresse.
+# (Sperrlisten, Reputation, Spamfilter, Versandlimits) sperren keine gültige Adresse.
 
 # %%
 new = view.new_this_week(state, week, timezone)

@@ -8,7 +8,7 @@ import argparse
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "validate",
-        help="Adressliste vor dem Import prüfen (Syntax, Tippfehler, DNS, Wegwerf- und Rollenadressen)",
+        help="Adressliste vor dem Import prüfen (Syntax, Tippfehler, DNS, Wegwerf- und Funktionsadressen)",
         description="Prüft jede Adresse einer CSV-Datei und schreibt in den Ausgabeordner: results.csv "
         "(alle Zeilen mit status, reason, reason_text, suggestion), clean.csv (zum Import, "
         "nur Adressen in Ordnung) und held_back.csv (zurückgehaltene Adressen mit Grund). "

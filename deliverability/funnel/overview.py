@@ -30,7 +30,7 @@ def funnel_table(table: pl.DataFrame, label_column: str, label: str) -> pd.DataF
             ("dropped_blocked", "blockiert/verworfen", integer),
             ("pending", "ohne Ergebnis", integer),
             ("complained", "Beschwerden", integer),
-            ("quote", "Zustellquote", share),
+            ("quote", "Zustellrate", share),
         ],
     )
 

@@ -25,7 +25,7 @@ def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
         progress_bar=False,
     )
     shown = shown_text(executed)
-    assert "KW 47/2026" in shown and "Zustellquote" in shown
+    assert "KW 47/2026" in shown and "Zustellrate" in shown
     assert "nordwerk-logistik.de" in shown or "ohne Ergebnis" in shown
     assert "technik-handel.de" in shown and "fehlt" in shown  # no SPF/DMARC in the test zone
     assert "Kein DMARC-Eintrag" in shown

@@ -126,7 +126,7 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
     assert "gmial.com" in html
     assert "Was können Sie tun?" in html
     assert "Versandlimits" in html
-    assert "Versendet ist nicht zugestellt" in html and "Zustellquote" in html
+    assert "Versendet ist nicht zugestellt" in html and "Zustellrate" in html
     # charts are embedded, no code and no English default texts
     assert html.count("data:image/png;base64") >= 3
     assert "import deliverability" not in html and "build_weekly_report" not in html
