@@ -90,54 +90,39 @@ def generate(n: int, path: Path) -> None:
     events.cast(EVENT_SCHEMA).write_parquet(path)  # type: ignore[arg-type]
 
 
-def on_polars(path: Path) -> tuple[dict[str, object], dict[str, float]]:
-    from deliverability.classify import classify_events
+def on_engine(
+    engine_name: str, path: Path, master: str | None
+) -> tuple[dict[str, object], dict[str, float]]:
+    """The three stages through the pipeline layer's engine, as the commands run them
+    (the suppression decisions without a state folder: `build_state` of each engine)."""
     from deliverability.limits.profile import load_profile
-    from deliverability.limits.replay import replay
-    from deliverability.limits.sends import sends_from_events
-    from deliverability.outcomes import message_outcomes
-    from deliverability.rates_cli import polars_rates
-    from deliverability.report.weekly import resolve_week
+    from deliverability.periods import previous_week, resolve_week
+    from deliverability.pipeline.engines import engine_named
+    from deliverability.pipeline.jobs import GROUPS
     from deliverability.suppression.state import build_state, empty_history
 
+    engine = engine_named(engine_name, master)
     times: dict[str, float] = {}
     start = time.perf_counter()
-    events = classify_events(pl.scan_parquet(path)).collect()
-    messages = message_outcomes(events.lazy(), TIMEZONE).collect()
-    week = resolve_week(messages, None)
-    rates = {by: polars_rates(messages, by, week) for by in ("domain", "provider")}
+    loaded = engine.load([str(path)], TIMEZONE)
+    week = resolve_week(loaded.weeks(), None)
+    tables = {
+        by: loaded.weekly_rates(grouping, week, previous_week(week))
+        for by, grouping in GROUPS.items()
+    }
     times["rates"] = time.perf_counter() - start
     start = time.perf_counter()
-    state = build_state(events.lazy(), empty_history())
+    if engine_name == "spark":
+        from deliverability.spark import suppression
+
+        state = suppression.build_state(loaded.events, empty_history())  # type: ignore[attr-defined]
+    else:
+        state = build_state(loaded.events.lazy(), empty_history())  # type: ignore[attr-defined]
     times["suppression"] = time.perf_counter() - start
     start = time.perf_counter()
-    result = replay(sends_from_events(events), load_profile(PROFILE))
+    result = loaded.replay(load_profile(PROFILE))
     times["replay"] = time.perf_counter() - start
-    return {"rates": rates, "state": state, "replay": result.sends}, times
-
-
-def on_spark(path: Path, master: str) -> tuple[dict[str, object], dict[str, float]]:
-    from deliverability.limits.profile import load_profile
-    from deliverability.rates_cli import spark_rates, spark_weeks
-    from deliverability.report.weekly import resolve_week
-    from deliverability.spark import classify, events, rates, replay, session, suppression
-    from deliverability.suppression.state import empty_history
-
-    spark = session.spark_session(master)
-    times: dict[str, float] = {}
-    start = time.perf_counter()
-    loaded = events.read_events(spark, [str(path)], TIMEZONE)
-    classified = classify.classify_events(loaded.events).cache()
-    messages = rates.message_outcomes(classified, TIMEZONE).cache()
-    week = resolve_week(spark_weeks(messages), None)
-    tables = {by: spark_rates(messages, by, week) for by in ("domain", "provider")}
-    times["rates"] = time.perf_counter() - start
-    start = time.perf_counter()
-    state = suppression.build_state(classified, empty_history())
-    times["suppression"] = time.perf_counter() - start
-    start = time.perf_counter()
-    result = replay.replay_on_spark(replay.sends_from_events(classified), load_profile(PROFILE))
-    times["replay"] = time.perf_counter() - start
+    loaded.release()
     return {"rates": tables, "state": state, "replay": result.sends}, times
 
 
@@ -166,8 +151,8 @@ def main() -> None:
     n = pl.scan_parquet(path).select(pl.len()).collect().item()
     print(f"events: {n:,}  ({path.stat().st_size / 2**20:,.0f} MiB Parquet)")
 
-    polars_result, polars_times = on_polars(path)
-    spark_result, spark_times = on_spark(path, args.master)
+    polars_result, polars_times = on_engine("polars", path, None)
+    spark_result, spark_times = on_engine("spark", path, args.master)
     print(f"{'stage':<40}{'polars':>10}{'spark ' + args.master:>22}{'ratio':>8}")
     labels = {
         "rates": "load + classify + weekly rates (2x)",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from deliverability.errors import ConfigError
+from deliverability.errors import ConfigError, InputError
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -56,3 +57,19 @@ def week_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
 def day_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
     """Local calendar day of UTC timestamps."""
     return timestamp.dt.convert_time_zone(timezone).dt.date()
+
+
+def resolve_week(weeks: Iterable[str | None], week: str | None) -> str:
+    """The requested week, or the latest of `weeks` (the weeks in the data); an unknown week
+    is an error that names the weeks there are."""
+    present = sorted({w for w in weeks if w})
+    if not present:
+        raise InputError("Die Eingabedateien enthalten keine verwertbaren Ereignisse.")
+    if not week:
+        return present[-1]
+    parse_week(week)
+    if week not in present:
+        raise ConfigError(
+            f"Für die Woche {week} gibt es keine Daten. Vorhandene Wochen: {', '.join(present)}."
+        )
+    return week

@@ -109,11 +109,15 @@ def weekly_rates(
     joined = current.join(before, on=key, how="left").with_columns(
         bounce_rate_change=pl.col("bounce_rate") - pl.col("bounce_rate_prev"),
     )
-    # the key last: groups with equal bounds and volume keep a fixed order (on every engine)
-    ranked = joined.sort(
-        ["bounce_low", "sent", key], descending=[True, True, False], nulls_last=True
-    )
+    ranked = rank_rates(joined, key)
     return ranked if by else ranked.drop("__all")
+
+
+def rank_rates(table: pl.LazyFrame, key: str) -> pl.LazyFrame:
+    """Groups by the Wilson lower bound of the bounce rate, highest first, then by volume; the
+    key last, so that groups with equal bounds and volume keep a fixed order (on every
+    engine)."""
+    return table.sort(["bounce_low", "sent", key], descending=[True, True, False], nulls_last=True)
 
 
 def domain_event_rates(events: pl.LazyFrame) -> pl.LazyFrame:

@@ -44,9 +44,8 @@ from deliverability import config
 from deliverability.export import write_csv
 from deliverability.limits import charts as limit_charts
 from deliverability.limits import summary
-from deliverability.limits.cli import result_csv
 from deliverability.limits.profile import load_profile
-from deliverability.limits.replay import replay
+from deliverability.limits.replay import replay, result_csv
 from deliverability.limits.sends import load_sends, parse_start
 from deliverability.report import charts
 from deliverability.report import format as fmt

@@ -40,11 +40,10 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
-from deliverability.ingest import load_events
-from deliverability.outcomes import message_outcomes
+from deliverability.periods import resolve_week
+from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.report import format as fmt
 from deliverability.report.tables import to_html
-from deliverability.report.weekly import resolve_week
 from deliverability.settings import load_settings, suppression_policy
 from deliverability.suppression import StateDir
 from deliverability.suppression import overview as view
@@ -52,10 +51,10 @@ from deliverability.suppression import overview as view
 policy = suppression_policy(load_settings(settings_file or None), policy_file or None)
 store = StateDir(Path(state_dir) if state_dir else config.REPORTS_DIR / "sperrliste")
 store.check_policy(policy, policy_change)
-load = load_events([Path(p) for p in inputs] or config.sample_inputs(), timezone=timezone)
-store.add_events(load.events)
-state = store.rebuild(policy)
-week = resolve_week(message_outcomes(load.events.lazy(), timezone).collect(), week or None)
+engine = PolarsEngine()
+events = engine.load([str(p) for p in inputs or config.sample_inputs()], timezone)
+state = engine.update_suppression(store, policy, events)
+week = resolve_week(events.weeks(), week or None)
 display(Markdown(f"# Sperrliste – {fmt.week_title(week, timezone)}"))
 display(HTML(to_html(view.key_figures(state, week, timezone))))
 

@@ -33,7 +33,6 @@ check_dns: bool = True  # DNS-Prüfungen (Authentifizierung, Anbieter per MX) au
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
 
 # %%
-from pathlib import Path
 
 import polars as pl
 from IPython.display import HTML, Markdown, display
@@ -49,17 +48,16 @@ from deliverability.funnel.funnel import (
     pending_ages,
     stuck_domains,
 )
-from deliverability.ingest import load_events
-from deliverability.outcomes import message_outcomes
+from deliverability.periods import resolve_week
+from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import rates
 from deliverability.report import charts
 from deliverability.report import format as fmt
 from deliverability.report.tables import to_html
-from deliverability.report.weekly import resolve_week
 
-load = load_events([Path(p) for p in inputs] or config.sample_inputs(), timezone=timezone)
-messages = message_outcomes(load.events.lazy(), timezone).collect()
-week = resolve_week(messages, week or None)
+load = PolarsEngine().load([str(p) for p in inputs or config.sample_inputs()], timezone)
+messages = load.messages
+week = resolve_week(load.weeks(), week or None)
 this_week = messages.filter(pl.col("week") == week)
 as_of = as_of_of(load.events)
 display(Markdown(f"## {fmt.week_title(week, timezone)} · {view.now_text(as_of, timezone)}"))

@@ -17,6 +17,22 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.limits.cli import run_profiles
+    """List presets with their rules and sources (one profile in full with NAME)."""
+    from deliverability.limits.profile import load_profile, preset_names
 
-    return run_profiles(name=args.name)
+    names = [args.name] if args.name else preset_names()
+    for key in names:
+        profile = load_profile(key)
+        print(f"{key}: {profile.name}")
+        if profile.description:
+            print(f"    {profile.description}")
+        for rule in profile.rules:
+            marker = " [Annahme]" if rule.assumption else ""
+            print(f"  - {rule.label} → {rule.action_text}{marker}")
+            if args.name:
+                if rule.note:
+                    print(f"      {rule.note}")
+                print(f"      Quelle: {rule.source} (geprüft {rule.checked})")
+    if not args.name:
+        print("\nDetails und Quellen: deliverability profiles NAME")
+    return 0

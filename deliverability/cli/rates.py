@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from deliverability import config
 from deliverability.cli.options import engine_options, rules_option
@@ -30,14 +31,16 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.rates_cli import run_rates
+    from deliverability.cli.outputs import write_rates
+    from deliverability.pipeline.engines import engine_named
+    from deliverability.pipeline.jobs import weekly_run
+    from deliverability.report import format as fmt
 
-    return run_rates(
-        inputs=args.events,
-        by=args.by,
-        week=args.week,
-        out=args.out,
-        timezone=args.timezone,
-        engine=args.engine,
-        spark_master=args.spark_master,
+    engine = engine_named(args.engine, args.spark_master)
+    result = weekly_run(
+        engine, args.events, week=args.week, timezone=args.timezone, groups=[args.by]
     )
+    write_rates(result.rates[args.by], args.by, result.week, Path(args.out), args.timezone)
+    if result.rejects.height:
+        print(f"{fmt.number(result.rejects.height)} Eingabezeilen nicht verwendbar (siehe `load`).")
+    return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from deliverability.cli.options import engine_options
 
@@ -44,16 +45,21 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.limits.cli import run_replay
+    from deliverability.cli.outputs import write_rejects, write_replay
+    from deliverability.limits.profile import load_profile
+    from deliverability.limits.sends import parse_start
+    from deliverability.limits.summary import plan_text
+    from deliverability.pipeline.engines import engine_named
 
-    return run_replay(
-        inputs=args.sends,
-        profile_name=args.profile,
-        mode=args.mode,
-        start_text=args.start,
-        out=args.out,
-        sender=args.sender,
-        source=args.source,
-        engine=args.engine,
-        spark_master=args.spark_master,
+    profile = load_profile(args.profile)
+    start = parse_start(args.start, profile.timezone)
+    engine = engine_named(args.engine, args.spark_master)
+    result, rejects = engine.replay_sends(
+        args.sends, profile, mode=args.mode, start=start, sender=args.sender, source=args.source
     )
+    target = Path(args.out)
+    write_replay(result, target)
+    if args.mode == "plan":
+        print(plan_text(result, start))
+    write_rejects(rejects, target.with_name(f"{target.stem}_abgelehnte_zeilen.csv"))
+    return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from deliverability.cli.options import settings_options
 
@@ -28,14 +29,24 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.suppression.cli import run_restore
+    import polars as pl
 
-    return run_restore(
-        address=args.address,
-        state_dir=args.state,
-        reason=args.reason,
-        by=args.by,
-        policy_file=args.policy,
-        settings_file=args.settings,
-        policy_change=args.policy_change,
-    )
+    from deliverability.cli.outputs import suppression_summary
+    from deliverability.errors import ConfigError
+    from deliverability.settings import load_settings, suppression_policy
+    from deliverability.suppression.addresses import normalize_address
+    from deliverability.suppression.store import StateDir
+
+    store = StateDir(Path(args.state))
+    policy = suppression_policy(load_settings(args.settings), args.policy)
+    store.check_policy(policy, args.policy_change)  # before anything changes
+    state = store.rebuild(policy)
+    row = state.filter(pl.col("address") == normalize_address(args.address))
+    if row.is_empty() or row["status"][0] != "suppressed":
+        status = "nicht auf der Sperrliste" if row.is_empty() else f"im Status „{row['status'][0]}“"
+        raise ConfigError(f"{args.address} ist {status}; es gibt nichts freizugeben.")
+    store.record("restore", args.address, args.reason, args.by)
+    state = store.rebuild(policy)
+    print(f"Freigegeben: {args.address} (Grund: {args.reason.strip()}).")
+    print(f"Sperrliste in {store.path}: {suppression_summary(state)}.")
+    return 0

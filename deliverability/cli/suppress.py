@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
+from pathlib import Path
 
 from deliverability.cli.options import (
     engine_options,
@@ -55,21 +57,35 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.suppression.cli import run_suppress
+    from deliverability.cli.outputs import suppression_summary
+    from deliverability.config import DEFAULT_TIMEZONE
+    from deliverability.errors import ConfigError
+    from deliverability.pipeline.engines import engine_named
+    from deliverability.pipeline.jobs import suppression_run
+    from deliverability.settings import load_settings, suppression_policy
+    from deliverability.suppression.exports import FORMATS, write_export
+    from deliverability.suppression.store import StateDir
 
-    return run_suppress(
-        events=args.events,
-        state_dir=args.state,
-        out=args.out,
-        fmt=args.format,
-        since_last=args.since_last,
-        excel=args.excel,
-        policy_file=args.policy,
-        add=args.add,
-        reason=args.reason,
-        by=args.by,
-        engine=args.engine,
-        spark_master=args.spark_master,
-        settings_file=args.settings,
-        policy_change=args.policy_change,
-    )
+    engine = engine_named(args.engine, args.spark_master)
+    store = StateDir(Path(args.state))
+    policy = suppression_policy(load_settings(args.settings), args.policy)
+    if not args.out and not args.add:
+        raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")
+    store.check_policy(policy, args.policy_change)  # before anything changes
+    if args.add:
+        store.record("add", args.add, args.reason or "", args.by)
+        print(f"Manuell gesperrt: {args.add} (Grund: {args.reason})")
+    result = suppression_run(engine, args.events, store, policy, timezone=DEFAULT_TIMEZONE)
+    if result.rejects.height:
+        print(f"{result.rejects.height} Eingabezeilen abgelehnt (siehe `deliverability report`).")
+    print(f"Sperrliste in {store.path}: {suppression_summary(result.state)}.")
+    if args.out:
+        now = datetime.now(UTC)
+        since = store.last_exports().get(args.format) if args.since_last else None
+        path, rows = write_export(
+            result.state, args.format, Path(args.out), since=since, excel=args.excel
+        )
+        store.mark_exported(args.format, now)
+        scope = "neu seit dem letzten Export" if args.since_last else "insgesamt"
+        print(f"Export {FORMATS[args.format].title}: {rows} Adressen ({scope}) in {path}")
+    return 0

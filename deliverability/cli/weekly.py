@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from deliverability import config
 from deliverability.cli.options import (
@@ -54,20 +55,45 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from deliverability.weekly_cli import run_weekly
+#: The files a weekly run writes into its folder.
+RATES_FILES = {"domain": "raten_domains.csv", "provider": "raten_anbieter.csv"}
+SUPPRESSION_FILE = "sperrliste.csv"
+REPLAY_FILE = "versandlimits.csv"
+REJECTS_FILE = "abgelehnte_zeilen.csv"
 
-    return run_weekly(
-        inputs=args.events,
-        out=args.out,
+
+def run(args: argparse.Namespace) -> int:
+    from deliverability.cli.outputs import write_rates, write_rejects, write_replay
+    from deliverability.pipeline.engines import engine_named
+    from deliverability.pipeline.jobs import weekly_run
+    from deliverability.settings import load_settings, suppression_policy
+    from deliverability.suppression.exports import FORMATS, write_export
+    from deliverability.suppression.store import StateDir
+
+    policy = suppression_policy(load_settings(args.settings), args.policy)
+    engine = engine_named(args.engine, args.spark_master)
+    folder = Path(args.out)
+    folder.mkdir(parents=True, exist_ok=True)
+    store = StateDir(Path(args.state)) if args.state else None
+    result = weekly_run(
+        engine,
+        args.events,
         week=args.week,
         timezone=args.timezone,
-        state_dir=args.state,
-        export_format=args.format,
-        policy_file=args.policy,
+        store=store,
+        policy=policy,
         profile_name=args.profile,
-        engine=args.engine,
-        spark_master=args.spark_master,
-        settings_file=args.settings,
         policy_change=args.policy_change,
     )
+    for by, table in result.rates.items():
+        write_rates(table, by, result.week, folder / RATES_FILES[by], args.timezone)
+    if result.state is not None and store is not None:
+        path, rows = write_export(result.state, args.format, folder / SUPPRESSION_FILE)
+        print(
+            f"Sperrliste in {store.path} fortgeschrieben; Export "
+            f"{FORMATS[args.format].title}: {rows} Adressen in {path}"
+        )
+    if result.replay is not None:
+        write_replay(result.replay, folder / REPLAY_FILE)
+    write_rejects(result.rejects, folder / REJECTS_FILE)
+    return 0

@@ -154,3 +154,13 @@ def replay(
         rule_index="rule_index",
     )
     return ReplayResult(profile, mode, result)
+
+
+def result_csv(result: ReplayResult) -> pl.DataFrame:
+    """The per-send output: times in the profile's time zone, ISO 8601 with offset."""
+    zone = result.profile.timezone
+    return result.sends.select(RESULT_COLUMNS).with_columns(
+        pl.col("requested_at", "sent_at")
+        .dt.convert_time_zone(zone)
+        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+    )

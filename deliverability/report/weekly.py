@@ -15,13 +15,12 @@ import pandas as pd
 import polars as pl
 
 from deliverability import config
-from deliverability.errors import ConfigError, InputError
 from deliverability.export import write_bytes_atomic, write_csv
 from deliverability.ingest import LoadResult, load_events
 from deliverability.limits.incidents import LIMIT_REASONS, limit_incidents
 from deliverability.outcomes import message_outcomes
 from deliverability.patterns import PatternThresholds, detect_patterns
-from deliverability.periods import parse_week, previous_week, week_expr
+from deliverability.periods import previous_week, resolve_week, week_expr
 from deliverability.rates import weekly_rates
 from deliverability.report import format as fmt
 from deliverability.report import tables as t
@@ -107,21 +106,6 @@ def available_weeks(messages: pl.DataFrame) -> list[str]:
     return sorted(messages.get_column("week").unique().drop_nulls().to_list())
 
 
-def resolve_week(messages: pl.DataFrame, week: str | None) -> str:
-    """The requested week, or the latest week in the data; an unknown week is an error."""
-    weeks = available_weeks(messages)
-    if not weeks:
-        raise InputError("Die Eingabedateien enthalten keine verwertbaren Ereignisse.")
-    if not week:
-        return weeks[-1]
-    parse_week(week)
-    if week not in weeks:
-        raise ConfigError(
-            f"Für die Woche {week} gibt es keine Daten. Vorhandene Wochen: {', '.join(weeks)}."
-        )
-    return week
-
-
 def build_weekly_report(
     inputs: Sequence[str | Path],
     week: str | None = None,
@@ -155,7 +139,7 @@ def build_weekly_report(
     else:
         suppression_state = build_state(load.events.lazy(), empty_history(), policy)
     messages = message_outcomes(load.events.lazy(), timezone).collect()
-    week = resolve_week(messages, week)
+    week = resolve_week(available_weeks(messages), week)
     previous = previous_week(week)
     lazy = messages.lazy()
     current_failures = messages.filter(

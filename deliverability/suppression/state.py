@@ -68,11 +68,19 @@ def _with_address(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def numbered(history: pl.DataFrame) -> pl.DataFrame:
+    """The history with `_line`, each row's line in `verlauf.csv` (kept where it is already
+    there, so that a part of the history keeps the lines of the whole)."""
+    if "_line" in history.columns:
+        return history
+    return history.with_row_index("_line", offset=2)
+
+
 def history_rows(history: pl.DataFrame, action: str, **columns: pl.Expr) -> pl.LazyFrame:
     """The history rows of one action as event-like rows, referenced as `verlauf.csv:LINE`."""
     return (
-        history.lazy()
-        .with_row_index("_line", offset=2)
+        numbered(history)
+        .lazy()
         .filter(pl.col("action") == action)
         .select(
             "address",
@@ -146,8 +154,8 @@ def _triggers(base: pl.LazyFrame, history: pl.DataFrame, policy: SuppressionPoli
 def last_restores(history: pl.DataFrame) -> pl.DataFrame:
     """Per address the last restore: when, by whom and why."""
     return (
-        history.filter(pl.col("action") == "restore")
-        .with_row_index("_line")
+        numbered(history)
+        .filter(pl.col("action") == "restore")
         .sort("recorded_at", "_line")
         .group_by("address")
         .agg(

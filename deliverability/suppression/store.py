@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,26 @@ LOCK_FILE = ".lauf.lock"
 RELEVANT_EVENTS = ("bounced", "complained", "unsubscribed", "delivered")
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
+#: The folders this thread holds the lock of, with the depth (`StateDir.changing`).
+_HELD = threading.local()
+
+
+def merge_events(stored: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """What the state folder keeps: the events of addresses that ever bounced, complained or
+    unsubscribed, each event once (the stored copy first), in time order."""
+    merged = pl.concat([stored, new])
+    bouncing = (
+        merged.filter(pl.col("event").cast(pl.String) != "delivered")
+        .select(address_key().str.to_lowercase().alias("_address"))
+        .unique()
+    )
+    return (
+        merged.with_columns(_address=address_key().str.to_lowercase())
+        .join(bouncing, on="_address", how="semi")
+        .drop("_address")
+        .unique(subset=list(EVENT_KEY), keep="first", maintain_order=True)
+        .sort("timestamp", "source_ref")
+    )
 
 
 @dataclass(frozen=True)
@@ -69,8 +90,20 @@ class StateDir:
         return self.path / name
 
     @contextmanager
-    def _changing(self) -> Iterator[None]:
-        """Hold the folder's lock while reading and rewriting (other runs wait their turn)."""
+    def changing(self) -> Iterator[None]:
+        """Hold the folder's lock while reading and rewriting (other runs wait their turn).
+
+        Re-entrant within a thread: a step that holds the lock can call others that take it.
+        """
+        key = str(self.path.resolve())
+        held: dict[str, int] = _HELD.__dict__.setdefault("folders", {})
+        if held.get(key):
+            held[key] += 1
+            try:
+                yield
+            finally:
+                held[key] -= 1
+            return
         try:
             import fcntl
         except ImportError:  # not on a POSIX system: no lock
@@ -79,9 +112,11 @@ class StateDir:
         self.path.mkdir(parents=True, exist_ok=True)
         with self._file(LOCK_FILE).open("a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
+            held[key] = 1
             try:
                 yield
             finally:
+                held[key] = 0
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # events -------------------------------------------------------------------------------
@@ -94,23 +129,11 @@ class StateDir:
     def add_events(self, new: pl.DataFrame) -> pl.DataFrame:
         """Merge `new` into the stored events (duplicates dropped); returns all of them."""
         relevant = new.filter(pl.col("event").cast(pl.String).is_in(RELEVANT_EVENTS))
-        with self._changing():
+        with self.changing():
             return self._merge_events(relevant.select(EVENT_SCHEMA.names()))
 
     def _merge_events(self, relevant: pl.DataFrame) -> pl.DataFrame:
-        merged = pl.concat([self.events(), relevant])
-        bouncing = (
-            merged.filter(pl.col("event").cast(pl.String) != "delivered")
-            .select(address_key().str.to_lowercase().alias("_address"))
-            .unique()
-        )
-        merged = (
-            merged.with_columns(_address=address_key().str.to_lowercase())
-            .join(bouncing, on="_address", how="semi")
-            .drop("_address")
-            .unique(subset=list(EVENT_KEY), keep="first", maintain_order=True)
-            .sort("timestamp", "source_ref")
-        )
+        merged = merge_events(self.events(), relevant)
         self._write_parquet(merged, EVENTS_FILE)
         return merged
 
@@ -156,7 +179,7 @@ class StateDir:
             },
             schema=HISTORY_SCHEMA,
         )
-        with self._changing():
+        with self.changing():
             history = pl.concat([self.history(), row])
             self._write_history(history)
         return history
@@ -202,7 +225,7 @@ class StateDir:
     # state --------------------------------------------------------------------------------
     def rebuild(self, policy: SuppressionPolicy) -> pl.DataFrame:
         """Compute the state from the stored events and the history and save it."""
-        with self._changing():
+        with self.changing():
             state = build_state(self.events().lazy(), self.history(), policy)
             self._write_parquet(state, STATE_FILE)
             self._record_policy(policy)
@@ -210,7 +233,7 @@ class StateDir:
 
     def save(self, events: pl.DataFrame, state: pl.DataFrame, policy: SuppressionPolicy) -> None:
         """Store events and state computed elsewhere (the Spark engine)."""
-        with self._changing():
+        with self.changing():
             self._write_parquet(events.select(EVENT_SCHEMA.names()).cast(EVENT_SCHEMA), EVENTS_FILE)
             self._write_parquet(state, STATE_FILE)
             self._record_policy(policy)
@@ -228,7 +251,7 @@ class StateDir:
         return {name: datetime.fromisoformat(value) for name, value in raw.items()}
 
     def mark_exported(self, fmt: str, when: datetime) -> None:
-        with self._changing():
+        with self.changing():
             marks = {name: value.isoformat() for name, value in self.last_exports().items()}
             marks[fmt] = when.isoformat()
             data = json.dumps(marks, indent=2, sort_keys=True).encode("utf-8")

@@ -20,8 +20,6 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from deliverability.classify import classify_events as classify_on_polars
-from deliverability.classify.rules import rule_base
-from deliverability.classify.vectorized import MASKS, mask_expr
 from deliverability.cli import main
 from deliverability.errors import ConfigError, InputError
 from deliverability.ingest import load_events
@@ -160,80 +158,6 @@ def _diagnostic_rows(sample: pl.DataFrame) -> pl.DataFrame:
         smtp_code=pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise("smtp_code"),
         status=pl.when(pl.int_range(pl.len()) % 2 == 0).then(None).otherwise("status"),
     )
-
-
-def test_rule_patterns_use_nothing_java_reads_differently():
-    from deliverability.spark.classify import unsupported_constructs
-
-    rules = rule_base()
-    patterns = [r.pattern for r in (*rules.specific_texts, *rules.general_texts)]
-    patterns += [pattern for pattern, _ in MASKS]
-    assert {p: unsupported_constructs(p) for p in patterns if unsupported_constructs(p)} == {}
-    assert unsupported_constructs(r"[a-z&&[^x]]") and unsupported_constructs(r"(?P<n>a)")
-
-
-@settings(
-    max_examples=1,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],  # shrinking would rerun Spark for minutes
-)
-@given(data=st.data())
-def test_every_rule_pattern_and_mask_matches_alike_in_java_and_rust(spark, sample_events, data):
-    """Each rule's pattern over many texts: the same texts match on both engines.
-
-    The texts are the real diagnostics (masked, as the classifier sees them) plus, for every
-    pattern, strings generated to match it inside random text (hypothesis), so that word
-    boundaries, classes and line ends are compared where they could differ.
-    """
-    from pyspark.sql import functions as F
-
-    from deliverability.spark.classify import java_regex, mask_col
-
-    rules = rule_base()
-    patterns = [r.pattern for r in (*rules.specific_texts, *rules.general_texts)]
-    rows = _diagnostic_rows(sample_events)
-    generated = [
-        data.draw(st.from_regex(row["pattern"], alphabet=_SCRIPTS))
-        for row in _text_pattern_rows()
-        for _ in range(2)
-    ]
-    real = rows.select(text=mask_expr(pl.col("diagnostic").fill_null(""))).get_column("text")
-    texts = pl.DataFrame({"text": [*real.to_list(), *generated]}).unique().sort("text")
-    expected = texts.select(
-        "text", *[pl.col("text").str.contains(p).alias(f"p{i}") for i, p in enumerate(patterns)]
-    )
-    frame = spark.createDataFrame([(t,) for t in texts.get_column("text").to_list()], "text string")
-    got = frame.select(
-        "text", *[F.col("text").rlike(java_regex(p)).alias(f"p{i}") for i, p in enumerate(patterns)]
-    )
-    assert pl.from_arrow(got.toArrow()).sort("text").equals(expected)
-    assert texts.height > 300
-    assert expected.select(pl.sum_horizontal(pl.exclude("text")) > 0).sum().item() > 250
-
-    originals = pl.DataFrame(
-        {"d": [*rows.get_column("diagnostic").fill_null("").to_list(), *generated]}
-    )
-    masked_polars = originals.select(m=mask_expr(pl.col("d"))).sort("m")
-    raw = spark.createDataFrame([(d,) for d in originals.get_column("d").to_list()], "d string")
-    masked_spark = pl.from_arrow(raw.select(mask_col(F.col("d")).alias("m")).toArrow()).sort("m")
-    assert masked_spark.equals(masked_polars)
-
-
-#: Latin, Greek and Cyrillic with digits, punctuation and (Unicode) spaces: what server replies
-#: are written in. Java 17 knows Unicode 13, the Rust engine a later version; next to a
-#: character added since (say, a CJK ideograph of 2023) a word boundary can differ.
-_SCRIPTS = st.characters(max_codepoint=0x052F) | st.sampled_from("\u00a0\u2003\u2009\u3000\r\n\t")
-
-
-def _text_pattern_rows() -> list[dict[str, str]]:
-    import csv
-
-    from deliverability.classify.rules import RULES_DIR
-
-    with (RULES_DIR / "text_patterns.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 def test_classification_is_the_same_on_both_engines(spark, sample_events):
@@ -632,20 +556,23 @@ def _histories(draw) -> pl.DataFrame:
 def test_any_history_gives_the_same_rates_and_suppressions_on_both_engines(spark, events):
     """Generated event histories: the weekly rates of every week and the suppression state
     agree between the engines."""
-    from deliverability.outcomes import message_outcomes
-    from deliverability.rates_cli import polars_rates, spark_rates
-    from deliverability.spark import rates
+    from deliverability.periods import previous_week
+    from deliverability.pipeline.jobs import GROUPS
+    from deliverability.pipeline.polars_engine import PolarsEvents
+    from deliverability.pipeline.spark_engine import SparkEvents
     from deliverability.spark.suppression import build_state as build_on_spark
 
     on_spark = _to_spark(spark, events).cache()
-    messages = message_outcomes(events.lazy(), "Europe/Berlin").collect()
-    spark_messages = rates.message_outcomes(on_spark, "Europe/Berlin").cache()
-    for week in sorted(messages.get_column("week").drop_nulls().unique()):
-        for by in ("domain", "provider"):
-            expected = polars_rates(messages, by, week)
-            assert spark_rates(spark_messages, by, week).equals(expected), (week, by)
+    no_rejects = spark.createDataFrame([], "file string")
+    on_polars = PolarsEvents(events, pl.DataFrame(), "Europe/Berlin")
+    spark_set = SparkEvents(on_spark, no_rejects, [], "Europe/Berlin")
+    assert spark_set.weeks() == on_polars.weeks()
+    for week in on_polars.weeks():
+        for grouping in GROUPS.values():
+            expected = on_polars.weekly_rates(grouping, week, previous_week(week))
+            got = spark_set.weekly_rates(grouping, week, previous_week(week))
+            assert got.equals(expected), (week, grouping)
     policy = SuppressionPolicy(consecutive_soft=2)
     expected_state = build_state(events.lazy(), empty_history(), policy)
     assert build_on_spark(on_spark, empty_history(), policy).equals(expected_state)
-    spark_messages.unpersist()
-    on_spark.unpersist()
+    spark_set.release()

@@ -1,0 +1,78 @@
+"""Files and console lines that several commands write: rates, replay, rejected rows, the
+state of the suppression list (German for the analyst, conventions for machines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.export import write_csv
+from deliverability.limits.replay import ReplayResult, result_csv
+from deliverability.limits.summary import by_day, duration
+from deliverability.pipeline.jobs import GROUPS
+from deliverability.report import format as fmt
+
+
+def write_rates(table: pl.DataFrame, by: str, week: str, target: Path, timezone: str) -> None:
+    """Write the rates CSV (week, group, counts, rates) and say so."""
+    table = (
+        table.rename({GROUPS[by]: by})
+        .with_columns(week=pl.lit(week))
+        .select("week", by, *[c for c in table.columns if c != GROUPS[by]])
+    )
+    write_csv(table, target)
+    print(
+        f"{fmt.number(table.height)} Zeilen ({'Domains' if by == 'domain' else 'Anbieter'}) für "
+        f"{fmt.week_title(week, timezone)} in {target}; sortiert nach der Untergrenze des "
+        "95-%-Intervalls der Bounce-Rate."
+    )
+
+
+def write_rejects(rejects: pl.DataFrame, target: Path) -> None:
+    """The unusable input rows with their reason, if there are any, and a line that says so."""
+    if rejects.height:
+        write_csv(rejects, target)
+        print(
+            f"{fmt.number(rejects.height)} Eingabezeilen nicht verwendbar, mit Grund in: {target}"
+        )
+
+
+def suppression_summary(state: pl.DataFrame) -> str:
+    """„12 gesperrt, 3 unter Beobachtung (Softbounces), 1 wieder freigegeben“."""
+    counts = dict(state.group_by("status").len().iter_rows())
+    return (
+        f"{counts.get('suppressed', 0)} gesperrt, {counts.get('watch', 0)} unter Beobachtung "
+        f"(Softbounces), {counts.get('restored', 0)} wieder freigegeben"
+    )
+
+
+def _print_replay_summary(result: ReplayResult, days: pl.DataFrame) -> None:
+    counts = {o: result.count(o) for o in ("sent", "delayed", "rejected", "blocked")}
+    total = result.sends.height
+    print(
+        f"{fmt.number(total)} Sendungen mit „{result.profile.name}“: "
+        f"{fmt.number(counts['sent'])} pünktlich, {fmt.number(counts['delayed'])} verzögert, "
+        f"{fmt.number(counts['rejected'])} abgelehnt, {fmt.number(counts['blocked'])} gesperrt."
+    )
+    troubled = days.filter(pl.col("delayed") + pl.col("rejected") + pl.col("blocked") > 0)
+    for row in troubled.head(14).iter_rows(named=True):
+        delay = row["max_delay_s"]
+        longest = f", längste Verzögerung {duration(delay)}" if delay else ""
+        print(
+            f"  {fmt.day(row['day'])}: {fmt.number(row['requested'])} angefordert, "
+            f"{fmt.number(row['delayed'])} verzögert, {fmt.number(row['rejected'])} abgelehnt, "
+            f"{fmt.number(row['blocked'])} gesperrt{longest} – {row['rules']}"
+        )
+    if troubled.height > 14:
+        print(f"  … und {fmt.number(troubled.height - 14)} weitere Tage.")
+
+
+def write_replay(result: ReplayResult, target: Path) -> None:
+    """Write the per-send CSV and `NAME_tage.csv`, and print the summary."""
+    write_csv(result_csv(result), target)
+    days = by_day(result)
+    day_file = target.with_name(f"{target.stem}_tage.csv")
+    write_csv(days, day_file)
+    _print_replay_summary(result, days)
+    print(f"Je Sendung: {target}\nJe Tag: {day_file}")

@@ -1,0 +1,84 @@
+"""The polars engine: everything in one process, on one machine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.ingest import load_events
+from deliverability.limits.profile import Profile
+from deliverability.limits.replay import ReplayResult, replay
+from deliverability.limits.sends import load_sends, sends_from_events
+from deliverability.outcomes import message_outcomes
+from deliverability.pipeline.engines import EventSet
+from deliverability.rates import Grouping, weekly_rates
+from deliverability.suppression.policy import SuppressionPolicy
+from deliverability.suppression.store import StateDir
+
+
+@dataclass
+class PolarsEvents:
+    """Classified events and rejects in memory; the message table is made on first use."""
+
+    events: pl.DataFrame
+    rejected: pl.DataFrame
+    timezone: str
+
+    @cached_property
+    def messages(self) -> pl.DataFrame:
+        return message_outcomes(self.events.lazy(), self.timezone).collect()
+
+    def weeks(self) -> list[str]:
+        return sorted(self.messages.get_column("week").drop_nulls().unique().to_list())
+
+    def weekly_rates(self, by: Grouping, week: str, previous: str) -> pl.DataFrame:
+        return weekly_rates(self.messages.lazy(), by, week, previous).collect()
+
+    def replay(self, profile: Profile) -> ReplayResult:
+        return replay(sends_from_events(self.events), profile)
+
+    def rejects(self) -> pl.DataFrame:
+        return self.rejected
+
+    def release(self) -> None:
+        self.__dict__.pop("messages", None)
+
+
+class PolarsEngine:
+    name = "polars"
+
+    def load(self, inputs: Sequence[str], timezone: str) -> PolarsEvents:
+        loaded = load_events([Path(p) for p in inputs], timezone=timezone)
+        return PolarsEvents(loaded.events, loaded.rejects, timezone)
+
+    def update_suppression(
+        self, store: StateDir, policy: SuppressionPolicy, events: EventSet | None
+    ) -> pl.DataFrame:
+        if events is not None:
+            assert isinstance(events, PolarsEvents), "events of another engine"
+            store.add_events(events.events)
+        return store.rebuild(policy)
+
+    def replay_sends(
+        self,
+        inputs: Sequence[str],
+        profile: Profile,
+        *,
+        mode: str,
+        start: datetime | None,
+        sender: str | None,
+        source: str | None,
+    ) -> tuple[ReplayResult, pl.DataFrame]:
+        sends = load_sends(
+            [Path(p) for p in inputs],
+            profile.timezone,
+            need_time=mode == "replay",
+            sender=sender,
+            source=source,
+        )
+        return replay(sends.frame, profile, mode=mode, start=start), sends.rejects
