@@ -36,14 +36,14 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
-from deliverability.bounces import display as tables
 from deliverability.bounces import summary
 from deliverability.bounces.parse import classify_mails
 from deliverability.classify.rules import activate_rules
 from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts
-from deliverability.report import format as fmt
-from deliverability.report.tables import to_html
+from deliverability.views import bounces as tables
+from deliverability.views import format as fmt
+from deliverability.views.tables import to_html
 
 activate_rules(rules_with(rules_file))
 paths = inputs or config.sample_bounce_inputs()

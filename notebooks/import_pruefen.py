@@ -41,9 +41,9 @@ from IPython.display import HTML, Markdown, display
 
 from deliverability import config
 from deliverability.report import charts
-from deliverability.report.tables import to_html
-from deliverability.validate import overview as view
 from deliverability.validate.job import validate_file
+from deliverability.views import validation as view
+from deliverability.views.tables import to_html
 
 source = Path(input_file) if input_file else config.sample_address_list()
 run = validate_file(

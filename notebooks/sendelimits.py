@@ -42,14 +42,14 @@ from IPython.display import HTML, Markdown, display
 
 from deliverability import config
 from deliverability.export import write_csv
-from deliverability.limits import charts as limit_charts
-from deliverability.limits import summary
 from deliverability.limits.profile import load_profile
 from deliverability.limits.replay import replay, result_csv
 from deliverability.limits.sends import load_sends, parse_start
 from deliverability.report import charts
-from deliverability.report import format as fmt
-from deliverability.report.tables import german_table, integer, text, to_html
+from deliverability.views import format as fmt
+from deliverability.views import limit_charts
+from deliverability.views import limits as summary
+from deliverability.views.tables import german_table, integer, text, to_html
 
 main = load_profile(profile)
 paths = [Path(p) for p in inputs] or config.sample_inputs()

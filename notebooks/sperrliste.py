@@ -42,11 +42,11 @@ from IPython.display import HTML, Markdown, display
 from deliverability import config
 from deliverability.periods import resolve_week
 from deliverability.pipeline.polars_engine import PolarsEngine
-from deliverability.report import format as fmt
-from deliverability.report.tables import to_html
 from deliverability.settings import load_settings, suppression_policy
 from deliverability.suppression import StateDir
-from deliverability.suppression import overview as view
+from deliverability.views import format as fmt
+from deliverability.views import suppression as view
+from deliverability.views.tables import to_html
 
 policy = suppression_policy(load_settings(settings_file or None), policy_file or None)
 store = StateDir(Path(state_dir) if state_dir else config.REPORTS_DIR / "sperrliste")

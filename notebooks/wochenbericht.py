@@ -38,9 +38,10 @@ from IPython.display import HTML, Markdown, display
 from deliverability import config
 from deliverability.classify.rules import activate_rules
 from deliverability.classify.user_rules import rules_with
-from deliverability.report import charts, tables, weekly
-from deliverability.report import format as fmt
+from deliverability.report import charts, weekly
 from deliverability.settings import load_settings
+from deliverability.views import format as fmt
+from deliverability.views import tables
 
 activate_rules(rules_with(rules_file))
 report = weekly.build_weekly_report(
@@ -140,9 +141,9 @@ else:
 # vermutlich im Spamordner. Ausführlich, mit SPF/DKIM/DMARC-Prüfung: Notebook `zustellung`.
 
 # %%
-from deliverability.funnel import overview as delivery
 from deliverability.funnel.engagement import accepted_not_seen
 from deliverability.funnel.funnel import as_of_of, funnel, pending_ages, stuck_domains
+from deliverability.views import funnel as delivery
 
 week_messages = report.messages.filter(report.messages["week"] == report.week)
 display(

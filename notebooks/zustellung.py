@@ -38,7 +38,6 @@ import polars as pl
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
-from deliverability.funnel import overview as view
 from deliverability.funnel.bulk import bulk_findings, bulk_sender_days
 from deliverability.funnel.engagement import accepted_not_seen
 from deliverability.funnel.funnel import (
@@ -52,8 +51,9 @@ from deliverability.periods import resolve_week
 from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import rates
 from deliverability.report import charts
-from deliverability.report import format as fmt
-from deliverability.report.tables import to_html
+from deliverability.views import format as fmt
+from deliverability.views import funnel as view
+from deliverability.views.tables import to_html
 
 load = PolarsEngine().load([str(p) for p in inputs or config.sample_inputs()], timezone)
 messages = load.messages

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import json
+import sys
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,13 +34,45 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from deliverability.senderauth.cli import run_check_sender
+#: The columns of `--format csv`, one row per domain.
+FIELDS = (
+    "domain",
+    "spf_record",
+    "spf_status",
+    "spf_lookups",
+    "dmarc_record",
+    "dmarc_policy",
+    "dkim",
+    "mx",
+    "aligned",
+    "findings",
+)
 
-    return run_check_sender(
-        domains=args.domains,
-        selectors=args.dkim_selector,
-        from_address=args.from_address,
-        nameserver=args.nameserver,
-        fmt=args.format,
-    )
+
+def _csv_cell(value: object) -> str:
+    from deliverability.cells import neutral_cell
+
+    if isinstance(value, list):
+        value = ", ".join(value)
+    elif isinstance(value, bool):
+        value = "ja" if value else "nein"
+    return neutral_cell("" if value is None else str(value))
+
+
+def run(args: argparse.Namespace) -> int:
+    from deliverability.lookup.records import DnsReader
+    from deliverability.senderauth.check import as_record, check_sender
+
+    reader = DnsReader(args.nameserver)
+    records = [
+        as_record(check_sender(domain, reader, args.dkim_selector, args.from_address))
+        for domain in args.domains
+    ]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(FIELDS)
+        writer.writerows([_csv_cell(record[name]) for name in FIELDS] for record in records)
+    else:
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+    return 0

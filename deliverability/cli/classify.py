@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from deliverability.cli.options import rules_option
 
@@ -30,6 +32,16 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.bounces.cli_classify import run as classify_mails
+    from deliverability.bounces.records import write_verdicts
+    from deliverability.errors import InputError
 
-    return classify_mails(paths=args.paths, fmt=args.format)
+    for path in args.paths:  # every path is checked before the first record is written
+        if not Path(path).exists():
+            raise InputError("Die Datei oder der Ordner existiert nicht.", path=path)
+    mails, records, skipped = write_verdicts(args.paths, args.format, sys.stdout, sys.stderr)
+    print(
+        f"{mails} Mails gelesen, {records} fehlgeschlagene Empfänger, "
+        f"{skipped} ohne Unzustellbarkeit.",
+        file=sys.stderr,
+    )
+    return 0

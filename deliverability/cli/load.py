@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import io
+from pathlib import Path
 
 from deliverability import config
 from deliverability.cli.options import rules_option
@@ -38,13 +40,45 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from deliverability.ingest.cli import run_load
+def _label(name: str) -> str:
+    from deliverability.ingest.registry import BY_NAME
 
-    return run_load(
-        inputs=args.paths,
-        fmt_name=args.format,
-        out=args.out,
-        rejects=args.rejects,
-        timezone=args.timezone,
-    )
+    if name.startswith("mapping:"):
+        return f"CSV mit Zuordnung {name.removeprefix('mapping:')}"
+    found = BY_NAME.get(name)
+    return found.label if found else name
+
+
+def run(args: argparse.Namespace) -> int:
+    from deliverability.export import write_bytes_atomic, write_csv
+    from deliverability.ingest import load_events
+    from deliverability.views import format as fmt
+
+    result = load_events(args.paths, timezone=args.timezone, format=args.format)
+    target = Path(args.out)
+    buffer = io.BytesIO()
+    result.events.write_parquet(buffer)
+    write_bytes_atomic(buffer.getvalue(), target)
+    for stats in result.files:
+        how = "vorgegeben" if args.format else "erkannt"
+        parts = [
+            f"{fmt.number(stats.loaded)} geladen",
+            f"{fmt.number(stats.rejected)} abgelehnt",
+        ]
+        if stats.skipped:
+            parts.append(f"{fmt.number(stats.skipped)} bewusst übersprungen")
+        if stats.duplicates:
+            parts.append(f"{fmt.number(stats.duplicates)} doppelt")
+        print(
+            f"{stats.path}: {_label(stats.format)} ({how}); {fmt.number(stats.read)} Einträge "
+            f"gelesen = {' + '.join(parts)}"
+        )
+    print(f"{fmt.number(result.events.height)} Ereignisse in {target}")
+    if result.rejects.height:
+        default = target.with_name(f"{target.stem}_abgelehnte_zeilen.csv")
+        reject_file = Path(args.rejects) if args.rejects else default
+        write_csv(result.rejects, reject_file)
+        print(
+            f"{fmt.number(result.rejects.height)} abgelehnte Einträge mit Grund in: {reject_file}"
+        )
+    return 0

@@ -9,9 +9,9 @@ import polars as pl
 
 from deliverability.export import write_csv
 from deliverability.limits.replay import ReplayResult, result_csv
-from deliverability.limits.summary import by_day, duration
 from deliverability.pipeline.jobs import GROUPS
-from deliverability.report import format as fmt
+from deliverability.views import format as fmt
+from deliverability.views.limits import by_day, duration
 
 
 def write_rates(table: pl.DataFrame, by: str, week: str, target: Path, timezone: str) -> None:

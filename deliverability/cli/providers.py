@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import csv
+import sys
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -20,6 +22,15 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.senderauth.cli_providers import run_providers
+    from deliverability.cells import neutral_cell
+    from deliverability.senderauth.mx_providers import providers_by_mx
 
-    return run_providers(domains=args.domains, nameserver=args.nameserver)
+    found = providers_by_mx(args.domains, args.nameserver)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["domain", "provider", "mx"])
+    for domain in sorted(found):
+        entry = found[domain]
+        writer.writerow(
+            [neutral_cell(domain), neutral_cell(entry.provider), neutral_cell(" ".join(entry.mx))]
+        )
+    return 0

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import write_rates
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
-    from deliverability.report import format as fmt
+    from deliverability.views import format as fmt
 
     engine = engine_named(args.engine, args.spark_master)
     result = weekly_run(

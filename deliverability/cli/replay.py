@@ -48,15 +48,14 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import write_rejects, write_replay
     from deliverability.limits.profile import load_profile
     from deliverability.limits.sends import parse_start
-    from deliverability.limits.summary import plan_text
-    from deliverability.pipeline.engines import engine_named
+    from deliverability.pipeline.engines import SendsQuery, engine_named
+    from deliverability.views.limits import plan_text
 
     profile = load_profile(args.profile)
     start = parse_start(args.start, profile.timezone)
     engine = engine_named(args.engine, args.spark_master)
-    result, rejects = engine.replay_sends(
-        args.sends, profile, mode=args.mode, start=start, sender=args.sender, source=args.source
-    )
+    query = SendsQuery(args.sends, args.mode, start, args.sender, args.source)
+    result, rejects = engine.replay_sends(query, profile)
     target = Path(args.out)
     write_replay(result, target)
     if args.mode == "plan":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import time
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -49,17 +51,60 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    from deliverability.validate.cli import run_validate
+class Progress:
+    """A one-line progress display on stderr for long DNS runs (at most twice a second)."""
 
-    return run_validate(
-        file=args.file,
+    def __init__(self, minimum: int = 500) -> None:
+        self.minimum = minimum
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        from deliverability.views import format as fmt
+
+        now = time.monotonic()
+        if total < self.minimum or (now - self.last < 0.5 and done < total):
+            return
+        self.last = now
+        share = done / total if total else 1
+        bar = "#" * int(share * 30)
+        print(
+            f"\rDNS-Prüfung [{bar:<30}] {fmt.number(done)}/{fmt.number(total)} Domains",
+            end="\n" if done >= total else "",
+            file=sys.stderr,
+        )
+
+
+def run(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from deliverability.validate.check import summary
+    from deliverability.validate.job import validate_file
+    from deliverability.views import format as fmt
+
+    run = validate_file(
+        args.file,
+        args.out,
         column=args.column,
         nameserver=args.nameserver,
         suppression_state=args.suppression_state,
-        out=args.out,
         include_risky=args.include_risky,
         apply_suggestions=args.apply_suggestions,
         dns=not args.no_dns,
         timeout=args.timeout,
+        progress=Progress(),
     )
+    print(
+        f"{fmt.number(run.results.height)} Adressen geprüft: {fmt.number(run.count('ok'))} in "
+        f"Ordnung, {fmt.number(run.count('risky'))} riskant, "
+        f"{fmt.number(run.count('invalid'))} ungültig, "
+        f"{fmt.number(run.count('unknown'))} unklar (DNS)."
+    )
+    for row in summary(run.results).filter(pl.col("status") != "ok").head(10).iter_rows(named=True):
+        print(f"  {fmt.number(row['addresses']):>8}  {row['reason_text']}")
+    files = run.files
+    print(
+        f"Ergebnisse: {files.results}\n"
+        f"Importdatei: {files.clean} ({fmt.number(files.clean_rows)} Zeilen)\n"
+        f"Zurückgehalten: {files.held_back} ({fmt.number(files.held_back_rows)} Zeilen)"
+    )
+    return 0

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from deliverability.errors import ConfigError
-from deliverability.report import format as fmt
+from deliverability.views import format as fmt
 
 PRESET_DIR = Path(__file__).with_name("profiles")
 

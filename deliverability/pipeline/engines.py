@@ -9,6 +9,7 @@ polars frames, the same on both engines.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +22,18 @@ from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.store import StateDir
 
 ENGINES = ("polars", "spark")
+
+
+@dataclass(frozen=True)
+class SendsQuery:
+    """Which sends to replay: files (event exports or sends CSVs), replay or plan (from
+    `start`), optionally only one sender account or one event source."""
+
+    inputs: Sequence[str]
+    mode: str = "replay"
+    start: datetime | None = None
+    sender: str | None = None
+    source: str | None = None
 
 
 class EventSet(Protocol):
@@ -63,14 +76,7 @@ class Engine(Protocol):
         ...
 
     def replay_sends(
-        self,
-        inputs: Sequence[str],
-        profile: Profile,
-        *,
-        mode: str,
-        start: datetime | None,
-        sender: str | None,
-        source: str | None,
+        self, query: SendsQuery, profile: Profile
     ) -> tuple[ReplayResult, pl.DataFrame]:
         """Sends (event files or sends CSVs) replayed or planned; with the rejected rows."""
         ...

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from deliverability.limits.profile import Profile
 from deliverability.limits.replay import ReplayResult, replay
 from deliverability.limits.sends import load_sends, sends_from_events
 from deliverability.outcomes import message_outcomes
-from deliverability.pipeline.engines import EventSet
+from deliverability.pipeline.engines import EventSet, SendsQuery
 from deliverability.rates import Grouping, weekly_rates
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.store import StateDir
@@ -65,20 +64,13 @@ class PolarsEngine:
         return store.rebuild(policy)
 
     def replay_sends(
-        self,
-        inputs: Sequence[str],
-        profile: Profile,
-        *,
-        mode: str,
-        start: datetime | None,
-        sender: str | None,
-        source: str | None,
+        self, query: SendsQuery, profile: Profile
     ) -> tuple[ReplayResult, pl.DataFrame]:
         sends = load_sends(
-            [Path(p) for p in inputs],
+            [Path(p) for p in query.inputs],
             profile.timezone,
-            need_time=mode == "replay",
-            sender=sender,
-            source=source,
+            need_time=query.mode == "replay",
+            sender=query.sender,
+            source=query.source,
         )
-        return replay(sends.frame, profile, mode=mode, start=start), sends.rejects
+        return replay(sends.frame, profile, mode=query.mode, start=query.start), sends.rejects

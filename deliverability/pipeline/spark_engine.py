@@ -8,14 +8,13 @@ per send, the rejected rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from deliverability.limits.profile import Profile
 from deliverability.limits.replay import ReplayResult
-from deliverability.pipeline.engines import EventSet
+from deliverability.pipeline.engines import EventSet, SendsQuery
 from deliverability.rates import Grouping
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.store import StateDir
@@ -109,23 +108,16 @@ class SparkEngine:
         return state
 
     def replay_sends(
-        self,
-        inputs: Sequence[str],
-        profile: Profile,
-        *,
-        mode: str,
-        start: datetime | None,
-        sender: str | None,
-        source: str | None,
+        self, query: SendsQuery, profile: Profile
     ) -> tuple[ReplayResult, pl.DataFrame]:
         from deliverability.spark import replay
 
         sends, rejects = replay.load_spark_sends(
             self.session,
-            list(inputs),
+            list(query.inputs),
             profile.timezone,
-            need_time=mode == "replay",
-            sender=sender,
-            source=source,
+            need_time=query.mode == "replay",
+            sender=query.sender,
+            source=query.source,
         )
-        return replay.replay_on_spark(sends, profile, mode=mode, start=start), rejects
+        return replay.replay_on_spark(sends, profile, mode=query.mode, start=query.start), rejects

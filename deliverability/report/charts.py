@@ -10,19 +10,10 @@ import polars as pl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from deliverability.report import format as fmt
 from deliverability.report.weekly import WeeklyReport
 from deliverability.taxonomy import get_reason
-
-COLORS = {
-    "sent": "#9bb7d4",
-    "hard": "#c0392b",
-    "soft": "#e67e22",
-    "blocked": "#7f8c8d",
-    "line": "#2c3e50",
-    "previous": "#bdc3c7",
-    "current": "#2980b9",
-}
+from deliverability.views import format as fmt
+from deliverability.views.palette import COLORS
 
 _count_axis = FuncFormatter(lambda value, _: fmt.number(value))
 _share_axis = FuncFormatter(lambda value, _: fmt.percent(value, 1))

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from deliverability import config
 from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
-from deliverability.report import format as fmt
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
 from deliverability.settings import load_settings
 from deliverability.suppression.store import StateDir
+from deliverability.views import format as fmt
 
 #: The report's template, shipped inside the package: the scheduled report never runs the
 #: analyst's working copy in notebooks/ (tests keep both in step with notebooks/wochenbericht.py).

@@ -22,8 +22,6 @@ from deliverability.outcomes import message_outcomes
 from deliverability.patterns import PatternThresholds, detect_patterns
 from deliverability.periods import previous_week, resolve_week, week_expr
 from deliverability.rates import weekly_rates
-from deliverability.report import format as fmt
-from deliverability.report import tables as t
 from deliverability.report.findings import Finding, finding
 from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
@@ -32,6 +30,8 @@ from deliverability.suppression.state import build_state, empty_history
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import Reason, get_reason, provider_expr
 from deliverability.taxonomy.labels import side_labels, trigger_labels
+from deliverability.views import format as fmt
+from deliverability.views import tables as t
 
 SUPPRESSION_FILE = "sperrliste.csv"
 REJECTS_FILE = "abgelehnte_zeilen.csv"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from deliverability.bounces import parallel
-from deliverability.bounces.cli_classify import write_verdicts
+from deliverability.bounces.records import write_verdicts
 from deliverability.classify.rules import use_rules
 from deliverability.classify.user_rules import rules_with
 

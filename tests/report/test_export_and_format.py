@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from deliverability import export
-from deliverability.report import format as fmt
+from deliverability.views import format as fmt
 
 
 def test_formula_injection_is_neutralized(tmp_path: Path):

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from deliverability.config import sample_inputs
-from deliverability.report import format as fmt
 from deliverability.report.runner import run_weekly_report
+from deliverability.views import format as fmt
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SLICE_DOMAINS = {"t-online.de", "nordwerk-logistik.de", "gmx.de", "gmial.com", "posteo.de"}

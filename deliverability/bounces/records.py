@@ -1,11 +1,11 @@
-"""`deliverability classify`: verdicts for bounce mails as JSON lines or CSV on stdout."""
+"""Bounce verdicts as records: JSON lines or CSV rows, one per failed recipient, many mails on
+all cores (what `deliverability classify` writes)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -17,7 +17,6 @@ from deliverability.bounces.parse import classify_mail
 from deliverability.bounces.sources import RawMail
 from deliverability.bounces.verdict import VERDICT_FIELDS, BounceVerdict
 from deliverability.cells import neutral_cell
-from deliverability.errors import InputError
 
 #: German words for the kinds of mail that carry no failure.
 _NOTES = {"delivered": "Zustellbestätigung, kein Fehler"}
@@ -80,16 +79,3 @@ def write_verdicts(
         records += len(rendered.lines)
         out.writelines(rendered.lines)
     return mails, records, skipped
-
-
-def run(paths: Sequence[str], fmt: str) -> int:
-    for path in paths:  # every path is checked before the first record is written
-        if not Path(path).exists():
-            raise InputError("Die Datei oder der Ordner existiert nicht.", path=path)
-    mails, records, skipped = write_verdicts(paths, fmt, sys.stdout, sys.stderr)
-    print(
-        f"{mails} Mails gelesen, {records} fehlgeschlagene Empfänger, "
-        f"{skipped} ohne Unzustellbarkeit.",
-        file=sys.stderr,
-    )
-    return 0

@@ -9,12 +9,12 @@ import pandas as pd
 import polars as pl
 
 from deliverability.periods import week_expr
-from deliverability.report import format as fmt
-from deliverability.report import tables as t
 from deliverability.suppression.exports import FORMATS, write_export
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import REASON_IDS, get_reason
 from deliverability.taxonomy.labels import trigger_labels
+from deliverability.views import format as fmt
+from deliverability.views import tables as t
 
 
 def reason_label(reason: str | None) -> str:

@@ -9,7 +9,7 @@ import polars as pl
 
 from deliverability.limits.profile import MONTH, Profile
 from deliverability.limits.replay import ReplayResult
-from deliverability.report import format as fmt
+from deliverability.views import format as fmt
 
 DAY_COLUMNS = (
     "day",

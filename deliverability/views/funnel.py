@@ -10,9 +10,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from deliverability.funnel.funnel import age_text
-from deliverability.report import format as fmt
-from deliverability.report.charts import COLORS
-from deliverability.report.tables import german_table, integer, share, text
+from deliverability.views import format as fmt
+from deliverability.views.palette import COLORS
+from deliverability.views.tables import german_table, integer, share, text
 
 
 def funnel_table(table: pl.DataFrame, label_column: str, label: str) -> pd.DataFrame:

@@ -12,9 +12,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from deliverability.limits.replay import ReplayResult
-from deliverability.limits.summary import duration
-from deliverability.report import format as fmt
-from deliverability.report.charts import COLORS
+from deliverability.views import format as fmt
+from deliverability.views.limits import duration
+from deliverability.views.palette import COLORS
 
 _count_axis = FuncFormatter(lambda value, _: fmt.number(value))
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 
-from deliverability.report import format as fmt
+from deliverability.views import format as fmt
 
 Column = tuple[str, str, Callable[[Any], str]]
 

@@ -7,11 +7,11 @@ import polars as pl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from deliverability.report import format as fmt
-from deliverability.report.tables import german_table, integer, share, text
 from deliverability.taxonomy.providers import other_provider
 from deliverability.validate.job import ValidationRun
 from deliverability.validate.reasons import INVALID, OK, RISKY, UNKNOWN
+from deliverability.views import format as fmt
+from deliverability.views.tables import german_table, integer, share, text
 
 #: status → German label, in the order tables and charts show them
 STATUS_LABELS = {OK: "in Ordnung", RISKY: "riskant", INVALID: "ungültig", UNKNOWN: "unklar (DNS)"}

@@ -18,7 +18,7 @@ from deliverability.bounces.summary import overview as overview_frame
 from deliverability.bounces.summary import top_diagnostics as diagnostics_frame
 from deliverability.bounces.verdict import VERDICT_FIELDS
 from deliverability.export import write_csv
-from deliverability.report.tables import german_table, integer, share, text
+from deliverability.views.tables import german_table, integer, share, text
 
 
 def overview_table(box: BounceMailbox) -> pd.DataFrame:
