@@ -1,9 +1,9 @@
 """Soft→hard escalation: repeated temporary failures make an address undeliverable.
 
 A single soft bounce (mailbox full, server unreachable, greylisting …) says nothing final. But
-`threshold` of them in a row (default 5) without a delivery in between show that the address
-does not work; optionally so do `soft_days` days of nothing but soft bounces. Only failures on
-the recipient's side count (`ESCALATION_SIDES`: the address, the mailbox, the receiving
+`threshold` of them in a row (the policy's `consecutive_soft`) without a delivery in between
+show that the address does not work; optionally so do `soft_days` days of nothing but soft
+bounces. Only failures on the recipient's side count (`ESCALATION_SIDES`: the address, the mailbox, the receiving
 server): a block of the sender, a content filter or a send limit says nothing about the
 address and never counts (`excluded_reasons` adds more). Hard bounces that suppress on their
 own are not part of a run either; they are handled directly. A delivery, or a restore of the
@@ -22,7 +22,6 @@ from deliverability.taxonomy import reason_attribute
 ESCALATION_SIDES = ("address", "mailbox", "remote")
 #: Events that end a run of soft bounces.
 RESET_EVENTS = ("delivered", "restored")
-DEFAULT_THRESHOLD = 5
 
 
 def counts_towards_escalation(excluded_reasons: Iterable[str] = ()) -> pl.Expr:
@@ -64,7 +63,7 @@ def soft_bounce_runs(
 
 def escalations(
     events: pl.LazyFrame,
-    threshold: int = DEFAULT_THRESHOLD,
+    threshold: int,
     key: str = "address",
     *,
     soft_days: int = 0,

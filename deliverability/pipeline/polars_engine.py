@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest import load_events
+from deliverability.ingest import LoadResult, load_events
 from deliverability.limits.profile import Profile
 from deliverability.limits.replay import ReplayResult, replay
 from deliverability.limits.sends import load_sends, sends_from_events
@@ -22,11 +22,15 @@ from deliverability.suppression.store import StateDir
 
 @dataclass
 class PolarsEvents:
-    """Classified events and rejects in memory; the message table is made on first use."""
+    """Classified events, rejects and per-file figures in memory (`loaded`); the message
+    table is made on first use."""
 
-    events: pl.DataFrame
-    rejected: pl.DataFrame
+    loaded: LoadResult
     timezone: str
+
+    @property
+    def events(self) -> pl.DataFrame:
+        return self.loaded.events
 
     @cached_property
     def messages(self) -> pl.DataFrame:
@@ -42,7 +46,7 @@ class PolarsEvents:
         return replay(sends_from_events(self.events), profile)
 
     def rejects(self) -> pl.DataFrame:
-        return self.rejected
+        return self.loaded.rejects
 
     def release(self) -> None:
         self.__dict__.pop("messages", None)
@@ -52,8 +56,7 @@ class PolarsEngine:
     name = "polars"
 
     def load(self, inputs: Sequence[str], timezone: str) -> PolarsEvents:
-        loaded = load_events([Path(p) for p in inputs], timezone=timezone)
-        return PolarsEvents(loaded.events, loaded.rejects, timezone)
+        return PolarsEvents(load_events([Path(p) for p in inputs], timezone=timezone), timezone)
 
     def update_suppression(
         self, store: StateDir, policy: SuppressionPolicy, events: EventSet | None

@@ -16,11 +16,11 @@ import polars as pl
 
 from deliverability import config
 from deliverability.export import write_bytes_atomic, write_csv
-from deliverability.ingest import LoadResult, load_events
+from deliverability.ingest import LoadResult
 from deliverability.limits.incidents import LIMIT_REASONS, limit_incidents
-from deliverability.outcomes import message_outcomes
 from deliverability.patterns import PatternThresholds, detect_patterns
 from deliverability.periods import previous_week, resolve_week, week_expr
+from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import weekly_rates
 from deliverability.report.findings import Finding, finding
 from deliverability.settings import ReportSettings, Settings, load_settings
@@ -102,10 +102,6 @@ class WeeklyReport:
         return value
 
 
-def available_weeks(messages: pl.DataFrame) -> list[str]:
-    return sorted(messages.get_column("week").unique().drop_nulls().to_list())
-
-
 def build_weekly_report(
     inputs: Sequence[str | Path],
     week: str | None = None,
@@ -131,15 +127,16 @@ def build_weekly_report(
     store = StateDir(Path(state_dir)) if state_dir else None
     if store is not None:
         store.check_policy(policy, accept_policy_change)  # before anything changes
-    paths = [Path(p) for p in inputs] or config.sample_inputs()
-    load = load_events(paths, timezone=timezone)
+    paths = [str(p) for p in inputs] or [str(p) for p in config.sample_inputs()]
+    engine = PolarsEngine()
+    events = engine.load(paths, timezone)
+    load = events.loaded
     if store is not None:
-        store.add_events(load.events)
-        suppression_state = store.rebuild(policy)
+        suppression_state = engine.update_suppression(store, policy, events)
     else:
         suppression_state = build_state(load.events.lazy(), empty_history(), policy)
-    messages = message_outcomes(load.events.lazy(), timezone).collect()
-    week = resolve_week(available_weeks(messages), week)
+    messages = events.messages
+    week = resolve_week(events.weeks(), week)
     previous = previous_week(week)
     lazy = messages.lazy()
     current_failures = messages.filter(

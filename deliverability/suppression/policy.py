@@ -9,34 +9,33 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from deliverability.classify.escalation import DEFAULT_THRESHOLD
 from deliverability.errors import ConfigError
 from deliverability.taxonomy import REASON_IDS
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
-_DEFAULT_SENDER_REASONS = (
-    "blocked",
-    "badreputation",
-    "spamdetected",
-    "policyviolation",
-    "authfailure",
-    "securityerror",
-    "toomanyconn",
-    "speeding",
-)
+
+
+def _shipped_defaults() -> dict[str, Any]:
+    """The values of the bundled `policy.toml`: the one place the defaults are written."""
+    with DEFAULT_POLICY_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+_SHIPPED = _shipped_defaults()
 
 
 @dataclass(frozen=True)
 class SuppressionPolicy:
     """When failures suppress an address (see `policy.toml` for the meaning of each field)."""
 
-    consecutive_soft: int = DEFAULT_THRESHOLD
-    soft_days: int = 0
-    complaints: bool = True
-    unsubscribes: bool = True
+    consecutive_soft: int = _SHIPPED["consecutive_soft"]
+    soft_days: int = _SHIPPED["soft_days"]
+    complaints: bool = _SHIPPED["complaints"]
+    unsubscribes: bool = _SHIPPED["unsubscribes"]
     sender_reasons: frozenset[str] = field(
-        default_factory=lambda: frozenset(_DEFAULT_SENDER_REASONS)
+        default_factory=lambda: frozenset(_SHIPPED["sender_reasons"])
     )
 
     def __post_init__(self) -> None:

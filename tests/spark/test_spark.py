@@ -556,6 +556,7 @@ def _histories(draw) -> pl.DataFrame:
 def test_any_history_gives_the_same_rates_and_suppressions_on_both_engines(spark, events):
     """Generated event histories: the weekly rates of every week and the suppression state
     agree between the engines."""
+    from deliverability.ingest import LoadResult
     from deliverability.periods import previous_week
     from deliverability.pipeline.jobs import GROUPS
     from deliverability.pipeline.polars_engine import PolarsEvents
@@ -564,7 +565,7 @@ def test_any_history_gives_the_same_rates_and_suppressions_on_both_engines(spark
 
     on_spark = _to_spark(spark, events).cache()
     no_rejects = spark.createDataFrame([], "file string")
-    on_polars = PolarsEvents(events, pl.DataFrame(), "Europe/Berlin")
+    on_polars = PolarsEvents(LoadResult(events, pl.DataFrame(), ()), "Europe/Berlin")
     spark_set = SparkEvents(on_spark, no_rejects, [], "Europe/Berlin")
     assert spark_set.weeks() == on_polars.weeks()
     for week in on_polars.weeks():
