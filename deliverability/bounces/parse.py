@@ -17,7 +17,7 @@ from deliverability.bounces.plaintext import (
     text_blocks,
     transcript_commands,
 )
-from deliverability.bounces.ses import ses_notification
+from deliverability.bounces.ses_notifications import ses_notification
 from deliverability.bounces.sources import RawMail, iter_mails, normalize_line_endings
 from deliverability.bounces.verdict import BounceVerdict, MailResult
 from deliverability.classify.codes import classify_failure

@@ -17,13 +17,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from deliverability.limits.calendar import Periods
 from deliverability.limits.constraints import (
     BLOCKED,
     DELAYED,
     REJECTED,
     Constraint,
 )
-from deliverability.limits.periods import Periods
 from deliverability.limits.profile import Rule
 
 _FINENESS = ("recipient", "domain", "provider")

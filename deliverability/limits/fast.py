@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from deliverability.limits.calendar import Periods
 from deliverability.limits.constraints import DELAYED, SENT, Constraint
-from deliverability.limits.periods import Periods
 
 #: Blocks shorter than this run as a plain Python loop (numpy overhead would dominate).
 MIN_BLOCK = 48

@@ -12,7 +12,7 @@ from disposable_email_domains import blocklist as _disposable
 
 from deliverability.lookup import domains as dns_check
 from deliverability.taxonomy import provider_map
-from deliverability.validate.reasons import REASONS, most_severe
+from deliverability.validate.codes import REASONS, most_severe
 from deliverability.validate.syntax import check_syntax
 from deliverability.validate.typos import suggest_domain
 

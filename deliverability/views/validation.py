@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from deliverability.taxonomy.providers import other_provider
+from deliverability.validate.codes import INVALID, OK, RISKY, UNKNOWN
 from deliverability.validate.job import ValidationRun
-from deliverability.validate.reasons import INVALID, OK, RISKY, UNKNOWN
 from deliverability.views import format as fmt
 from deliverability.views.tables import german_table, integer, share, text
 

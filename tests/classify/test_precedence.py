@@ -343,7 +343,7 @@ def test_shipped_rule_ids_point_at_their_rows():
 def test_vendor_reason_maps_are_rule_data_checked_against_the_taxonomy():
     import csv as csv_module
 
-    from deliverability.bounces.ses import SUBTYPE_REASONS
+    from deliverability.bounces.ses_notifications import SUBTYPE_REASONS
     from deliverability.classify.rules import RULES_DIR
     from deliverability.classify.vendor_reasons import vendor_reasons
     from deliverability.ingest.formats import mailjet, postmark, sendgrid

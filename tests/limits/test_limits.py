@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from deliverability.limits.calendar import Periods
 from deliverability.limits.constraints import constraints_of
-from deliverability.limits.periods import Periods
 from deliverability.limits.profile import (
     Profile,
     ProfileError,

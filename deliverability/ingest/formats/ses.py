@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from deliverability.bounces.ses import SUBTYPE_REASONS
+from deliverability.bounces.ses_notifications import SUBTYPE_REASONS
 from deliverability.ingest.formats.common import lookup
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
