@@ -15,7 +15,9 @@ through a CRM. The story in the data:
 - one sales user exceeds the CRM's daily send limit (300 per day) on 19.11.2026;
 - complaints and unsubscribes; opens and clicks.
 
-The week W47 is written as a German Excel export (`;`, cp1252, German dates, local time),
+The world of the story (domains, names, every server reply, the incidents) is data, in
+`scenario.toml`; this module holds the timeline and the mechanics. The week W47 is written as a
+German Excel export (`;`, cp1252, German dates, local time),
 with a few defective lines as real exports have; the other weeks as UTF-8 CSV with ISO 8601
 timestamps. The same seed always gives the same bytes.
 """
@@ -26,10 +28,12 @@ import csv
 import gzip
 import io
 import random
+import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,127 +55,19 @@ ESP_RETRY_DELAYS = (10, 30, 60, 120, 240, 480, 480, 480)  # minutes between atte
 LIMIT_DAY = datetime(2026, 11, 19, tzinfo=BERLIN).date()
 LIMIT_USER = "j.weber"
 
-CONSUMER_DOMAINS = {
-    "gmx.de": 14,
-    "web.de": 12,
-    "t-online.de": 10,
-    "gmail.com": 10,
-    "googlemail.com": 2,
-    "gmx.net": 3,
-    "outlook.de": 4,
-    "hotmail.com": 3,
-    "yahoo.de": 2,
-    "icloud.com": 2,
-    "freenet.de": 3,
-    "posteo.de": 1,
-    "online.de": 1,
-    "arcor.de": 1,
-}
-COMPANY_DOMAINS = (
-    "mueller-maschinenbau.de",
-    "stadtwerke-lindenau.de",
-    "kanzlei-schmidt-partner.de",
-    "baeckerei-krause.de",
-    "autohaus-neumann.de",
-    "elektro-fischer.de",
-    "hansen-bau.de",
-    "praxis-dr-wolf.de",
-    "sanitaer-braun.de",
-    "ingenieurbuero-vogel.de",
-    "holzbau-koch.de",
-    "druckerei-richter.de",
-    "it-service-klein.de",
-    "spedition-schaefer.de",
-    "metallbau-lange.de",
-    "gartenbau-zimmermann.de",
-    "steuerberatung-hartmann.de",
-    "hotel-am-see-beispiel.de",
-    "werkzeug-krueger.de",
-    "landtechnik-meyer.de",
-    "bücher-lindner.de",
-    "optik-schwarz.de",
-    "kfz-werkstatt-peters.de",
-    "dachdecker-jung.de",
-    "versicherung-hahn.de",
-    "moebel-schubert.de",
-    "apotheke-am-markt-beispiel.de",
-    "brauerei-roth.de",
-    "textil-lorenz.de",
-    "pumpen-frank.de",
-    "kunststoff-berger.de",
-    "labor-kaiser.de",
-    "energie-sued-beispiel.de",
-    "verpackung-huber.de",
-    "logistik-ost-beispiel.de",
-    "maler-koenig.de",
-    "schreinerei-weiss.de",
-    "cnc-technik-haas.de",
-    "gemeinde-beispielstadt.de",
-    "uni-beispiel.de",
-)
-TYPO_DOMAINS = ("gmial.com", "gmx.dee", "t-onlne.de", "outlok.de", "hotmial.com", "web.dee")
-FIRST_NAMES = (
-    "anna",
-    "thomas",
-    "julia",
-    "michael",
-    "sabine",
-    "stefan",
-    "katrin",
-    "andreas",
-    "petra",
-    "markus",
-    "claudia",
-    "frank",
-    "nicole",
-    "jürgen",
-    "monika",
-    "tobias",
-    "sandra",
-    "jan",
-    "lena",
-    "uwe",
-    "birgit",
-    "daniel",
-    "heike",
-    "christian",
-    "eva",
-    "sören",
-    "maria",
-    "paul",
-)
-LAST_NAMES = (
-    "mueller",
-    "schmidt",
-    "schneider",
-    "fischer",
-    "weber",
-    "meyer",
-    "wagner",
-    "becker",
-    "schulz",
-    "hoffmann",
-    "koch",
-    "richter",
-    "klein",
-    "wolf",
-    "schroeder",
-    "neumann",
-    "schwarz",
-    "braun",
-    "zimmermann",
-    "krueger",
-    "hartmann",
-    "lange",
-    "werner",
-    "krause",
-    "lehmann",
-    "köhler",
-    "maier",
-    "herrmann",
-    "walter",
-    "koenig",
-)
+
+def _scenario() -> dict[str, Any]:
+    with Path(__file__).with_name("scenario.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+SCENARIO = _scenario()
+CONSUMER_DOMAINS: dict[str, int] = SCENARIO["domains"]["consumer"]
+COMPANY_DOMAINS: tuple[str, ...] = tuple(SCENARIO["domains"]["company"])
+TYPO_DOMAINS: tuple[str, ...] = tuple(SCENARIO["domains"]["typo"])
+FUNCTION_ADDRESSES: tuple[str, ...] = tuple(SCENARIO["domains"]["functions"])
+FIRST_NAMES: tuple[str, ...] = tuple(SCENARIO["names"]["first"])
+LAST_NAMES: tuple[str, ...] = tuple(SCENARIO["names"]["last"])
 
 COLUMNS = (
     "timestamp",
@@ -188,6 +84,44 @@ COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class Reply:
+    """What a server (or the ESP, or the CRM) answered: an event and its fields."""
+
+    event: str
+    bounce_type: str = ""
+    smtp_code: str = ""
+    status: str = ""
+    diagnostic: str = ""
+
+
+REPLIES: dict[str, Reply] = {name: Reply(**fields) for name, fields in SCENARIO["replies"].items()}
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A story incident: which mails get `reply` instead of being accepted."""
+
+    reply: str
+    newsletter: bool
+    share: float
+    week: int | None = None
+    domains: tuple[str, ...] = ()
+
+    def concerns(self, send: Send) -> bool:
+        return (
+            send.newsletter == self.newsletter
+            and (self.week is None or send.week == self.week)
+            and (not self.domains or send.contact.domain in self.domains)
+        )
+
+
+INCIDENTS = tuple(
+    Incident(**{**entry, "domains": tuple(entry.get("domains", ()))})
+    for entry in SCENARIO["incidents"]
+)
+
+
 @dataclass
 class Contact:
     address: str
@@ -200,6 +134,18 @@ class Contact:
     soft_in_a_row: int = 0
     suppressed_at_esp: bool = False
     unsubscribed: bool = False
+
+
+@dataclass(frozen=True)
+class Send:
+    """One mail to one contact: who sends it through which system, in which week."""
+
+    message_id: str
+    sender: str
+    contact: Contact
+    source: str
+    newsletter: bool
+    week: int
 
 
 @dataclass(order=True)
@@ -245,36 +191,41 @@ class _Simulation:
         self.contacts = self._make_contacts(int(7000 * scale))
 
     # -- contacts ---------------------------------------------------------------------------
+    def _domain(self) -> str:
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.025:
+            return OUTAGE_DOMAIN
+        if roll < 0.029:
+            return rng.choice(TYPO_DOMAINS)
+        if roll < 0.58:
+            return rng.choices(list(CONSUMER_DOMAINS), list(CONSUMER_DOMAINS.values()))[0]
+        weights = [1 / (rank + 1) ** 0.8 for rank in range(len(COMPANY_DOMAINS))]
+        return rng.choices(COMPANY_DOMAINS, weights)[0]
+
+    def _local_part(self, domain: str) -> str:
+        rng = self.rng
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        style = rng.random()
+        if style < 0.5:
+            local = f"{first}.{last}"
+        elif style < 0.7:
+            local = f"{first[0]}.{last}"
+        elif style < 0.85:
+            local = f"{first}{last}{rng.randint(1, 99)}"
+        else:
+            local = f"{last}.{first}"
+        if domain in COMPANY_DOMAINS and rng.random() < 0.15:
+            local = rng.choice(FUNCTION_ADDRESSES)
+        return local
+
     def _make_contacts(self, count: int) -> list[Contact]:
         rng = self.rng
-        consumer = list(CONSUMER_DOMAINS)
-        consumer_weights = list(CONSUMER_DOMAINS.values())
-        company_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(COMPANY_DOMAINS))]
         contacts: list[Contact] = []
         seen: set[str] = set()
         while len(contacts) < count:
-            roll = rng.random()
-            if roll < 0.025:
-                domain = OUTAGE_DOMAIN
-            elif roll < 0.029:
-                domain = rng.choice(TYPO_DOMAINS)
-            elif roll < 0.58:
-                domain = rng.choices(consumer, consumer_weights)[0]
-            else:
-                domain = rng.choices(COMPANY_DOMAINS, company_weights)[0]
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            style = rng.random()
-            if style < 0.5:
-                local = f"{first}.{last}"
-            elif style < 0.7:
-                local = f"{first[0]}.{last}"
-            elif style < 0.85:
-                local = f"{first}{last}{rng.randint(1, 99)}"
-            else:
-                local = f"{last}.{first}"
-            if domain in COMPANY_DOMAINS and rng.random() < 0.15:
-                local = rng.choice(("info", "vertrieb", "einkauf", "buchhaltung", "kontakt"))
-            address = f"{local}@{domain}"
+            domain = self._domain()
+            address = f"{self._local_part(domain)}@{domain}"
             if rng.random() < 0.08:
                 address = address.capitalize()
             if address.lower() in seen:
@@ -302,363 +253,122 @@ class _Simulation:
         self.counter += 1
         return f"<{when:%Y%m%d}.{self.counter:07d}@{SENDER_DOMAIN}>"
 
-    def _emit(
-        self,
-        when: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        event: str,
-        source: str,
-        **fields: str,
-    ) -> None:
+    def _emit(self, when: datetime, send: Send, event: str, **fields: str) -> None:
         if when >= EXPORT_CUTOFF:
             return
+        order = _EVENT_ORDER[event]
+        address = send.contact.address
         self.events.append(
-            Event(
-                when,
-                _EVENT_ORDER[event],
-                message_id,
-                sender,
-                contact.address,
-                event,
-                source=source,
-                **fields,
-            )
+            Event(when, order, send.message_id, send.sender, address, event, **fields)
         )
+
+    def _reply(self, when: datetime, send: Send, name: str) -> None:
+        """Emit the reply `name` of `scenario.toml`, its placeholders filled in."""
+        reply = REPLIES[name]
+        values = {
+            "address": send.contact.address,
+            "domain": send.contact.domain,
+            "ip": ESP_IP,
+            "outage_domain": OUTAGE_DOMAIN,
+            "crm_limit": CRM_DAILY_LIMIT,
+        }
+        self._emit(
+            when,
+            send,
+            reply.event,
+            bounce_type=reply.bounce_type,
+            smtp_code=reply.smtp_code,
+            status=reply.status,
+            diagnostic=reply.diagnostic.format(**values),
+            source=send.source,
+        )
+
+    def _hard(self, when: datetime, send: Send, name: str) -> None:
+        """A hard bounce: the ESP suppresses the address for later newsletters."""
+        self._reply(when, send, name)
+        if send.newsletter:
+            send.contact.suppressed_at_esp = True
 
     def _delay(self, low: float, high: float) -> timedelta:
         return timedelta(seconds=round(self.rng.uniform(low, high)))
 
     # -- one delivery attempt chain ---------------------------------------------------------
-    def _deliver(
-        self,
-        when: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        source: str,
-        *,
-        newsletter: bool,
-        week: int,
-    ) -> None:
-        rng = self.rng
-        emit = self._emit
-        if newsletter and contact.suppressed_at_esp:
-            emit(
-                when,
-                message_id,
-                sender,
-                contact,
-                "dropped",
-                source,
-                diagnostic="Adresse steht auf der Sperrliste (früherer Hardbounce)",
-            )
+    def _deliver(self, when: datetime, send: Send) -> None:
+        contact = send.contact
+        if send.newsletter and contact.suppressed_at_esp:
+            self._reply(when, send, "suppressed_at_esp")
             return
-        emit(when, message_id, sender, contact, "sent", source)
+        self._emit(when, send, "sent", source=send.source)
         done = when + self._delay(1, 40)
-        domain = contact.domain
-        if self._invalid_address(done, message_id, sender, contact, source, newsletter):
-            return
-        if domain == OUTAGE_DOMAIN and OUTAGE_START <= when < OUTAGE_END:
-            self._outage(when, message_id, sender, contact, source)
-            return
-        if self._unknown_user(done, message_id, sender, contact, source, newsletter):
-            return
-        if self._mailbox_full(when, done, message_id, sender, contact, source, newsletter):
-            return
-        if newsletter and week == 2 and domain == "t-online.de":
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                smtp_code="554",
-                diagnostic=f"554 IP={ESP_IP} - None/bad reputation. Ask your postmaster for help "
-                "or to contact tobr@rx.t-online.de for reset. (NOWL)",
-            )
-            return
-        if (
-            newsletter
-            and week == 1
-            and domain in ("gmail.com", "googlemail.com")
-            and rng.random() < 0.12
-        ):
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                smtp_code="550",
-                status="5.7.1",
-                diagnostic=f"550-5.7.1 [{ESP_IP}] Our system has detected that this message is "
-                "likely unsolicited mail. To reduce the amount of spam sent to Gmail, "
-                "this message has been blocked.",
-            )
-            return
-        if not newsletter and rng.random() < 0.004:
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="soft",
-                smtp_code="552",
-                status="5.3.4",
-                diagnostic="552 5.3.4 Message size exceeds fixed limit",
-            )
-            return
-        contact.soft_in_a_row = 0
-        self._accepted(done, message_id, sender, contact, source, newsletter=newsletter)
-
-    def _invalid_address(
-        self,
-        done: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        source: str,
-        newsletter: bool,
-    ) -> bool:
-        """Broken syntax or a domain that does not exist: a hard bounce every time."""
-        emit = self._emit
-        domain = contact.domain
         if "@@" in contact.address:
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                smtp_code="501",
-                status="5.1.3",
-                diagnostic="501 5.1.3 Bad recipient address syntax",
-            )
-            self._hard(contact, newsletter)
-            return True
-        if domain in TYPO_DOMAINS:
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                status="5.4.4",
-                diagnostic=f"Host or domain name not found. Name service error for "
-                f"name={domain} type=MX: Host not found",
-            )
-            self._hard(contact, newsletter)
-            return True
-        return False
+            self._hard(done, send, "bad_syntax")
+        elif contact.domain in TYPO_DOMAINS:
+            self._hard(done, send, "no_such_domain")
+        elif contact.domain == OUTAGE_DOMAIN and OUTAGE_START <= when < OUTAGE_END:
+            self._outage(when, send)
+        elif contact.unknown_user:
+            self._hard(done, send, SCENARIO["unknown_user"].get(contact.domain, "unknown_user"))
+        elif contact.full_from and when >= contact.full_from:
+            self._mailbox_full(done, send)
+        else:
+            incident = next((i for i in INCIDENTS if self._hits(i, send)), None)
+            if incident is not None:
+                self._reply(done, send, incident.reply)
+                return
+            contact.soft_in_a_row = 0
+            self._accepted(done, send)
 
-    def _unknown_user(
-        self,
-        done: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        source: str,
-        newsletter: bool,
-    ) -> bool:
-        """A mailbox that does not exist, in each provider's own words."""
-        emit = self._emit
-        domain = contact.domain
-        if contact.unknown_user:
-            text = {
-                "gmail.com": "550-5.1.1 The email account that you tried to reach does not exist. "
-                "Please try double-checking the recipient's email address for typos.",
-                "googlemail.com": "550-5.1.1 The email account that you tried to reach does not "
-                "exist.",
-                "gmx.de": "550 Requested action not taken: mailbox unavailable",
-                "web.de": "550 Requested action not taken: mailbox unavailable",
-                "t-online.de": f"550 5.1.1 <{contact.address}>: Recipient address rejected: "
-                "User unknown",
-            }.get(
-                domain,
-                f"550 5.1.1 <{contact.address}>: Recipient address rejected: User "
-                "unknown in virtual mailbox table",
-            )
-            emit(
-                done,
-                message_id,
-                sender,
-                contact,
-                "bounced",
-                source,
-                bounce_type="hard",
-                smtp_code="550",
-                diagnostic=text,
-            )
-            self._hard(contact, newsletter)
-            return True
-        return False
+    def _hits(self, incident: Incident, send: Send) -> bool:
+        """Whether `incident` befalls this mail (its share drawn only where it applies)."""
+        if not incident.concerns(send):
+            return False
+        return incident.share >= 1 or self.rng.random() < incident.share
 
-    def _mailbox_full(
-        self,
-        when: datetime,
-        done: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        source: str,
-        newsletter: bool,
-    ) -> bool:
+    def _mailbox_full(self, done: datetime, send: Send) -> None:
         """A full mailbox: soft bounces, hard once it stays full for too long."""
-        emit = self._emit
-        domain = contact.domain
-        if contact.full_from and when >= contact.full_from:
-            if contact.soft_in_a_row >= 5:
-                emit(
-                    done,
-                    message_id,
-                    sender,
-                    contact,
-                    "bounced",
-                    source,
-                    bounce_type="hard",
-                    smtp_code="552",
-                    status="5.2.2",
-                    diagnostic="552 5.2.2 Mailbox full - quota exceeded for too long, "
-                    "account inactive",
-                )
-                self._hard(contact, newsletter)
-            else:
-                contact.soft_in_a_row += 1
-                emit(
-                    done,
-                    message_id,
-                    sender,
-                    contact,
-                    "bounced",
-                    source,
-                    bounce_type="soft",
-                    smtp_code="452",
-                    status="4.2.2",
-                    diagnostic="452 4.2.2 The email account that you tried to reach is over quota"
-                    if domain.startswith("g")
-                    else "452 4.2.2 Mailbox full",
-                )
-            return True
-        return False
+        contact = send.contact
+        rules = SCENARIO["mailbox_full"]
+        if contact.soft_in_a_row >= rules["permanent_after"]:
+            self._hard(done, send, "mailbox_full_inactive")
+        else:
+            contact.soft_in_a_row += 1
+            self._reply(done, send, rules["replies"].get(contact.domain, "mailbox_full"))
 
-    def _outage(
-        self, when: datetime, message_id: str, sender: str, contact: Contact, source: str
-    ) -> None:
+    def _outage(self, when: datetime, send: Send) -> None:
+        """The recipient's server is down: retries until it is back or the ESP gives up."""
         attempt = when
-        lifetime = ESP_RETRY_LIFETIME if source == "mailjet" else timedelta(days=5)
+        lifetime = ESP_RETRY_LIFETIME if send.source == "mailjet" else timedelta(days=5)
         for minutes in ESP_RETRY_DELAYS + (480,) * 20:
-            self._emit(
-                attempt + self._delay(5, 30),
-                message_id,
-                sender,
-                contact,
-                "deferred",
-                source,
-                smtp_code="",
-                status="4.4.1",
-                diagnostic=f"connect to mx01.{OUTAGE_DOMAIN}[198.51.100.20]:25: "
-                "Connection timed out",
-            )
+            self._reply(attempt + self._delay(5, 30), send, "outage_timeout")
             attempt = attempt + timedelta(minutes=minutes)
             if attempt - when >= lifetime:
-                self._emit(
-                    when + lifetime,
-                    message_id,
-                    sender,
-                    contact,
-                    "bounced",
-                    source,
-                    bounce_type="soft",
-                    status="4.4.7",
-                    diagnostic="4.4.7 Delivery time expired: connect to "
-                    f"mx01.{OUTAGE_DOMAIN}[198.51.100.20]:25: Connection timed out",
-                )
-                contact.soft_in_a_row += 1
+                self._reply(when + lifetime, send, "outage_expired")
+                send.contact.soft_in_a_row += 1
                 return
             if attempt >= OUTAGE_END:
-                done = attempt + self._delay(1, 20)
-                self._accepted(done, message_id, sender, contact, source, newsletter=False)
+                self._accepted(attempt + self._delay(1, 20), replace(send, newsletter=False))
                 return
 
-    def _hard(self, contact: Contact, newsletter: bool) -> None:
-        if newsletter:
-            contact.suppressed_at_esp = True
-
-    def _accepted(
-        self,
-        when: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        source: str,
-        *,
-        newsletter: bool,
-    ) -> None:
+    def _accepted(self, when: datetime, send: Send) -> None:
         """The receiving server accepts the mail (250 OK); opens, clicks and the rest follow."""
-        self._emit(
-            when,
-            message_id,
-            sender,
-            contact,
-            "delivered",
-            source,
-            smtp_code="250",
-            status="2.0.0",
-            diagnostic="250 2.0.0 OK",
-        )
-        self._engage(when, message_id, sender, contact, source, newsletter=newsletter)
+        self._reply(when, send, "accepted")
+        self._engage(when, send)
 
-    def _engage(
-        self,
-        when: datetime,
-        message_id: str,
-        sender: str,
-        contact: Contact,
-        source: str,
-        *,
-        newsletter: bool,
-    ) -> None:
+    def _engage(self, when: datetime, send: Send) -> None:
         rng = self.rng
-        chance = contact.engagement * (1.0 if newsletter else 1.6)
+        contact = send.contact
+        chance = contact.engagement * (1.0 if send.newsletter else 1.6)
         if rng.random() < chance:
             opened = when + timedelta(minutes=rng.expovariate(1 / 240))
-            self._emit(opened, message_id, sender, contact, "opened", source)
+            self._emit(opened, send, "opened", source=send.source)
             if rng.random() < 0.15:
-                self._emit(
-                    opened + self._delay(5, 300), message_id, sender, contact, "clicked", source
-                )
-        if newsletter and rng.random() < 0.0009:
-            self._emit(
-                when + timedelta(hours=rng.uniform(1, 40)),
-                message_id,
-                sender,
-                contact,
-                "complained",
-                source,
-                diagnostic="Spam-Meldung über Feedback-Loop (abuse)",
-            )
+                self._emit(opened + self._delay(5, 300), send, "clicked", source=send.source)
+        if send.newsletter and rng.random() < 0.0009:
+            self._reply(when + timedelta(hours=rng.uniform(1, 40)), send, "complaint")
             contact.suppressed_at_esp = True
-        elif newsletter and not contact.unsubscribed and rng.random() < 0.003:
-            self._emit(
-                when + timedelta(hours=rng.uniform(0.5, 30)),
-                message_id,
-                sender,
-                contact,
-                "unsubscribed",
-                source,
-            )
+        elif send.newsletter and not contact.unsubscribed and rng.random() < 0.003:
+            later = when + timedelta(hours=rng.uniform(0.5, 30))
+            self._emit(later, send, "unsubscribed", source=send.source)
             contact.unsubscribed = True
             contact.newsletter = False
 
@@ -680,15 +390,9 @@ class _Simulation:
         for index, contact in enumerate(recipients):
             when = start + timedelta(seconds=index * 0.05 + self.rng.uniform(0, 2))
             when = when.replace(microsecond=0)
-            self._deliver(
-                when,
-                self._message_id(when),
-                NEWSLETTER_SENDER,
-                contact,
-                "mailjet",
-                newsletter=True,
-                week=week,
-            )
+            message_id = self._message_id(when)
+            send = Send(message_id, NEWSLETTER_SENDER, contact, "mailjet", True, week)
+            self._deliver(when, send)
 
     def _sales_day(self, date: datetime, week: int) -> None:
         rng = self.rng
@@ -709,22 +413,11 @@ class _Simulation:
                 planned.sort(key=lambda item: item[0])
             for sent_today, (when, contact) in enumerate(planned, start=1):
                 when = when.replace(microsecond=0)
-                message_id = self._message_id(when)
+                send = Send(self._message_id(when), sender, contact, "zendesk_sell", False, week)
                 if sent_today > CRM_DAILY_LIMIT * self.scale:
-                    self._emit(
-                        when,
-                        message_id,
-                        sender,
-                        contact,
-                        "blocked",
-                        "zendesk_sell",
-                        diagnostic="Fehler 002: Sendelimit überschritten "
-                        f"({CRM_DAILY_LIMIT} E-Mails pro Tag)",
-                    )
-                    continue
-                self._deliver(
-                    when, message_id, sender, contact, "zendesk_sell", newsletter=False, week=week
-                )
+                    self._reply(when, send, "crm_limit")
+                else:
+                    self._deliver(when, send)
 
 
 def generate_events(seed: int = 20261123, scale: float = 1.0) -> list[Event]:
