@@ -297,6 +297,55 @@ def status_subject(status: str | None) -> str | None:
     return parts[1] if len(parts) == 3 else None
 
 
+@dataclass(frozen=True)
+class Refinement:
+    """One step of the refinement after the rules: an unknown-address verdict whose context
+    proves something else. Both paths (`refine` here, `vectorized.refinement_expr`) read
+    these steps; the first that applies wins."""
+
+    name: str
+    reasons: tuple[str, ...]  # the verdicts it may change
+    result: str
+    commands: tuple[str, ...] = ()  # only after one of these SMTP commands
+    not_commands: tuple[str, ...] = ()  # never after one of these
+    status_subjects: tuple[str, ...] = ()  # only under a status code of these subjects
+    unless_status_says: str | None = None  # not where the status code itself says this
+
+    def applies(
+        self, reason: str, status_reason: str | None, command: str | None, status: str | None
+    ) -> bool:
+        return (
+            reason in self.reasons
+            and (not self.commands or command in self.commands)
+            and command not in self.not_commands
+            and (not self.status_subjects or status_subject(status) in self.status_subjects)
+            and (self.unless_status_says is None or status_reason != self.unless_status_says)
+        )
+
+
+#: The refinement: refused at MAIL FROM, the sender was refused, not the address; an
+#: "unknown user" after DATA, or under a mailbox (x.2.x) or policy (x.7.x) status unless the
+#: server refused the recipient at RCPT TO, is a filter speaking, not a missing mailbox.
+REFINEMENTS = (
+    Refinement("mail-from", ("userunknown", "hostunknown"), "rejected", commands=("MAIL",)),
+    Refinement(
+        "after-data",
+        ("userunknown",),
+        "filtered",
+        commands=("DATA",),
+        unless_status_says="userunknown",
+    ),
+    Refinement(
+        "status-filtered",
+        ("userunknown",),
+        "filtered",
+        not_commands=("RCPT",),
+        status_subjects=FILTER_SUBJECTS,
+        unless_status_says="userunknown",
+    ),
+)
+
+
 def refine(
     reason: str,
     status_reason: str | None,
@@ -304,18 +353,11 @@ def refine(
     final: bool = False,
     status: str | None = None,
 ) -> tuple[str, str | None]:
-    """The refinement after the rules: what an unknown-address text really proves.
-
-    Returns the reason and the name of the refinement that applied (None when none did).
-    """
-    if final or reason not in ("userunknown", "hostunknown"):
+    """The refinement after the rules (`REFINEMENTS`): what an unknown-address text really
+    proves. Returns the reason and the name of the step that applied (None when none did)."""
+    if final:
         return reason, None
-    if command == "MAIL":
-        return "rejected", "mail-from"
-    if reason != "userunknown" or status_reason == "userunknown":
-        return reason, None
-    if command == "DATA":
-        return "filtered", "after-data"
-    if status_subject(status) in FILTER_SUBJECTS and command != "RCPT":
-        return "filtered", "status-filtered"
+    for step in REFINEMENTS:
+        if step.applies(reason, status_reason, command, status):
+            return step.result, step.name
     return reason, None

@@ -17,8 +17,8 @@ from deliverability.classify.rules import (
     COMMAND_GROUPS,
     COMMAND_IN_TEXT,
     COMMAND_NAMES,
-    FILTER_SUBJECTS,
     LOG_ROW_PRECEDENCE,
+    REFINEMENTS,
     REPLY_IN_TEXT,
     STATUS_IN_TEXT,
     WEAK_REASONS,
@@ -135,23 +135,31 @@ def reason_expr(status: pl.Expr, reply_code: pl.Expr, diagnostic: pl.Expr) -> pl
         "fallback": fallback,
     }
     reason = pl.coalesce([steps[step] for step in LOG_ROW_PRECEDENCE])
-    # the refinement of `rules.refine`
-    command = command_expr(diagnostic).fill_null("")
-    unknown_address = reason.is_in(["userunknown", "hostunknown"])
-    contradicting_status = status.str.extract(r"^[245]\.(\d{1,3})\.", 1).is_in(FILTER_SUBJECTS)
-    filtered = (
-        (reason == "userunknown")
-        & (by_status.fill_null("") != "userunknown")
-        & ((command == "DATA") | (contradicting_status.fill_null(False) & (command != "RCPT")))
+    return refinement_expr(reason, by_status, command_expr(diagnostic), status).str.strip_suffix(
+        FINAL_MARK
     )
-    return (
-        pl.when(unknown_address & (command == "MAIL"))
-        .then(pl.lit("rejected"))
-        .when(filtered)
-        .then(pl.lit("filtered"))
-        .otherwise(reason)
-        .str.strip_suffix(FINAL_MARK)
-    )
+
+
+def refinement_expr(
+    reason: pl.Expr, status_reason: pl.Expr, command: pl.Expr, status: pl.Expr
+) -> pl.Expr:
+    """The refinement steps of `rules.REFINEMENTS` as one expression (the first that applies
+    wins). A reason from a `final` rule carries `FINAL_MARK` and is never refined."""
+    command = command.fill_null("")
+    subject = status.str.extract(r"^[245]\.(\d{1,3})\.", 1)
+    result = reason
+    for step in reversed(REFINEMENTS):
+        applies = reason.is_in(list(step.reasons))
+        if step.commands:
+            applies = applies & command.is_in(list(step.commands))
+        if step.not_commands:
+            applies = applies & ~command.is_in(list(step.not_commands))
+        if step.status_subjects:
+            applies = applies & subject.is_in(list(step.status_subjects)).fill_null(False)
+        if step.unless_status_says is not None:
+            applies = applies & (status_reason.fill_null("") != step.unless_status_says)
+        result = pl.when(applies).then(pl.lit(step.result)).otherwise(result)
+    return result
 
 
 def bounce_type_expr(status: pl.Expr, reply_code: pl.Expr, reason: pl.Expr) -> pl.Expr:
