@@ -109,3 +109,21 @@ def test_tests_mirror_the_package_layout():
     }
     packages = {path.name for path in (ROOT / "deliverability").iterdir() if path.is_dir()}
     assert folders - {"notebooks"} <= packages
+
+
+def test_no_two_packages_import_each_other():
+    """The packages of `deliverability` form layers: no package imports a package that imports
+    it back (directly, module by module)."""
+    import grimp
+
+    graph = grimp.build_graph("deliverability")
+    edges: set[tuple[str, str]] = set()
+    for module in graph.modules:
+        if module.count(".") < 1:
+            continue
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported.count(".") >= 1:
+                source, target = module.split(".")[1], imported.split(".")[1]
+                if source != target:
+                    edges.add((source, target))
+    assert sorted((a, b) for a, b in edges if (b, a) in edges and a < b) == []

@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from deliverability.errors import ConfigError
-from deliverability.views import format as fmt
 
 PRESET_DIR = Path(__file__).with_name("profiles")
 
@@ -84,6 +83,11 @@ def parse_duration(value: object) -> int:
     return int(match.group(1)) * _UNITS[match.group(2) or "s"]
 
 
+def _count(value: int) -> str:
+    """A whole number as German labels write it: 10000 → "10.000"."""
+    return f"{value:,}".replace(",", ".")
+
+
 def duration_text(seconds: int) -> str:
     """German text of a window: `1 Minute`, `24 Stunden`, `7 Tage`, `1 Monat`."""
     if seconds == MONTH:
@@ -97,8 +101,8 @@ def duration_text(seconds: int) -> str:
     ):
         count = seconds // size
         if seconds % size == 0 and count >= 1 and not (size == 86400 and count == 1):
-            return f"{fmt.number(count)} {one if count == 1 else many}"
-    return f"{fmt.number(seconds)} Sekunden"
+            return f"{_count(count)} {one if count == 1 else many}"
+    return f"{_count(seconds)} Sekunden"
 
 
 @dataclass(frozen=True)
@@ -144,15 +148,15 @@ class Rule:
                     "week": "Kalenderwoche",
                     "month": "Kalendermonat",
                 }[self.period or "day"]
-                parts.append(f"{fmt.number(self.limit)} {noun} je {period}")
+                parts.append(f"{_count(self.limit)} {noun} je {period}")
             else:
                 parts.append(
-                    f"{fmt.number(self.limit)} {noun} je {duration_text(self.window)} (gleitend)"
+                    f"{_count(self.limit)} {noun} je {duration_text(self.window)} (gleitend)"
                 )
         if self.burst is not None:
-            parts.append(f"{fmt.number(self.burst)} gleichzeitig")
+            parts.append(f"{_count(self.burst)} gleichzeitig")
         if self.max_recipients_per_message is not None:
-            parts.append(f"{fmt.number(self.max_recipients_per_message)} Empfänger je Mail")
+            parts.append(f"{_count(self.max_recipients_per_message)} Empfänger je Mail")
         return f"{_SCOPE_LABELS[self.scope]}: {', '.join(parts)}"
 
     @property
