@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from deliverability import export
-from deliverability.views import format as fmt
 
 
 def test_formula_injection_is_neutralized(tmp_path: Path):
@@ -49,31 +47,6 @@ def test_crash_during_write_leaves_old_file_and_no_temporary(tmp_path: Path, mon
         export.write_csv(pl.DataFrame({"email": ["neu@x.de"]}), target)
     assert target.read_text(encoding="utf-8") == "alt\n"
     assert [p.name for p in tmp_path.iterdir()] == ["sperrliste.csv"]
-
-
-@pytest.mark.parametrize(
-    ("value", "decimals", "expected"),
-    [
-        (1234.5, 1, "1.234,5"),
-        (1234567, 0, "1.234.567"),
-        (-0.5, 1, "−0,5"),
-        (0, 0, "0"),
-        (999.95, 1, "1.000,0"),
-        (None, 0, "–"),
-    ],
-)
-def test_german_numbers(value, decimals, expected):
-    assert fmt.number(value, decimals) == expected
-
-
-def test_german_percent_points_dates_weeks():
-    assert fmt.percent(0.012345) == "1,2 %"
-    assert fmt.percent(0.0011, 2) == "0,11 %"
-    assert fmt.points(0.003) == "+0,3 Pp."
-    assert fmt.points(-0.056) == "−5,6 Pp."
-    assert fmt.day(date(2026, 11, 23)) == "23.11.2026"
-    assert fmt.week_title("2026-W47") == "KW 47/2026 (16.11.–22.11.2026)"
-    assert fmt.enumeration(["a", "b", "c"]) == "a, b und c"
 
 
 def test_finding_texts_are_data_with_sources():
