@@ -124,10 +124,13 @@ def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Send
     return Sends(good.cast(dict(SENDS_SCHEMA)), rejects)  # type: ignore[arg-type]
 
 
-def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
+#: One row per message and recipient with the reference of its first event (`_ref`).
+SEND_REQUESTS = pl.Schema([*SENDS_SCHEMA.items(), ("_ref", pl.String)])
+
+
+def send_requests(events: pl.DataFrame) -> pl.DataFrame:
     """One send per message and recipient, requested at its earliest event; account = the
-    sender of that event. Sends requested in the same instant keep the order of their first
-    events' references, whatever the order of the input rows (the Spark engine agrees)."""
+    sender of that event, `_ref` its reference (schema `SEND_REQUESTS`, in no order)."""
     first = ["timestamp", "source_ref"]
     return (
         events.filter(pl.col("event").cast(pl.String).is_in(REQUEST_EVENTS))
@@ -137,15 +140,22 @@ def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
             account=pl.col("sender").sort_by(first).first().fill_null(""),
             _ref=pl.col("source_ref").sort_by(first).first(),
         )
-        .sort("requested_at", "_ref", nulls_last=False)
         .select(
             "requested_at",
             pl.col("message_id").fill_null(""),
             "recipient",
             recipients=pl.lit(1, dtype=pl.Int64),
             account="account",
+            _ref="_ref",
         )
     )
+
+
+def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
+    """The sends of `send_requests` in request order. Sends requested in the same instant keep
+    the order of their first events' references, whatever the order of the input rows (the
+    Spark engine runs the same code per bucket of messages and sorts alike)."""
+    return send_requests(events).sort("requested_at", "_ref", nulls_last=False).drop("_ref")
 
 
 def looks_like_events(path: Path) -> bool:

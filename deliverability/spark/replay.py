@@ -19,14 +19,22 @@ from deliverability.errors import ConfigError
 from deliverability.limits.profile import Profile
 from deliverability.limits.replay import OutcomeDtype, ReplayResult, replay
 from deliverability.limits.sends import (
-    REQUEST_EVENTS,
+    SEND_REQUESTS,
     SENDS_SCHEMA,
     looks_like_events,
     read_sends_csv,
+    send_requests,
 )
-from deliverability.schema import REJECTS_SCHEMA
+from deliverability.schema import COLUMNS, EVENT_SCHEMA, REJECTS_SCHEMA
 from deliverability.spark.events import collect_rejects, is_remote
-from deliverability.spark.frames import arrow_schema, collect, ddl_names, to_spark, union_all
+from deliverability.spark.frames import (
+    arrow_schema,
+    collect,
+    ddl_names,
+    per_bucket,
+    to_spark,
+    union_all,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -48,30 +56,27 @@ _RESULT_COLUMNS = ddl_names(_RESULT_DDL)
 
 
 def sends_from_events(events: DataFrame) -> DataFrame:
-    """One send per message and recipient at its earliest event, account = first sender
-    (as `limits.sends.sends_from_events`)."""
+    """One send per message and recipient at its earliest event, account = first sender:
+    `limits.sends.send_requests`, run per bucket of messages."""
     from pyspark.sql import functions as F
 
-    first = F.struct("timestamp", "source_ref")
-    return (
-        events.filter(F.col("event").isin(*REQUEST_EVENTS))
-        .groupBy("message_id", "recipient")
-        .agg(
-            F.min("timestamp").alias("requested_at"),
-            F.min_by("sender", first).alias("account"),
-            F.min(first).alias("_first"),
-        )
-        .select(
-            "requested_at",
-            F.coalesce(F.col("message_id"), F.lit("")).alias("message_id"),
-            "recipient",
-            F.lit(1).cast("long").alias("recipients"),
-            F.coalesce(F.col("account"), F.lit("")).alias("account"),
-            F.lit(0).alias("_part"),
-            F.col("requested_at").alias("_time"),
-            F.col("_first.source_ref").alias("_ref"),
-            F.lit(0).cast("long").alias("_row"),
-        )
+    requests = per_bucket(
+        events.select(*COLUMNS),
+        [F.col("message_id"), F.col("recipient")],
+        send_requests,
+        EVENT_SCHEMA,
+        SEND_REQUESTS,
+    )
+    return requests.select(
+        "requested_at",
+        "message_id",
+        "recipient",
+        "recipients",
+        "account",
+        F.lit(0).alias("_part"),
+        F.col("requested_at").alias("_time"),
+        "_ref",
+        F.lit(0).cast("long").alias("_row"),
     )
 
 
