@@ -2,8 +2,9 @@
 
 The rules, their precedence and the refinement are written once, as polars expressions; Spark
 runs that code on its partitions (`spark.frames.per_batch`), up to half a million rows at a
-time, so that each batch classifies its distinct server texts once. The rule base in force on
-the driver (the analyst's `--rules` included) travels with the function to the executors.
+time, so that each batch classifies its distinct server texts once; rows that are no failure
+have nothing to classify and stay in Spark. The rule base in force on the driver (the
+analyst's `--rules` included) travels with the function to the executors.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from deliverability.classify.rules import activate_rules, rule_base
-from deliverability.schema import COLUMNS, EVENT_SCHEMA
+from deliverability.schema import COLUMNS, EVENT_SCHEMA, FAILURE_EVENTS
 from deliverability.spark.frames import per_batch
 
 if TYPE_CHECKING:
@@ -31,4 +32,10 @@ def classify_events(events: DataFrame) -> DataFrame:
         activate_rules(rules)
         return on_polars(frame.lazy()).collect()
 
-    return per_batch(events.select(*COLUMNS), classify, EVENT_SCHEMA, EVENT_SCHEMA)
+    from pyspark.sql import functions as F
+
+    # only failures have anything to fill in: the other rows do not leave the JVM
+    is_failure = F.coalesce(F.col("event").isin(*FAILURE_EVENTS), F.lit(False))
+    rows = events.select(*COLUMNS)
+    classified = per_batch(rows.filter(is_failure), classify, EVENT_SCHEMA, EVENT_SCHEMA)
+    return classified.unionByName(rows.filter(~is_failure))
