@@ -14,7 +14,7 @@ trailing fields, and leaves IDN domains in Unicode.)
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -290,15 +290,17 @@ def irregular_lines(path: Path, delimiter: str, width: int) -> int:
 
 
 def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
-    """Load a large generic CSV through the streaming plan (None: use the eager loader)."""
+    """Load a plain UTF-8 generic CSV through the streaming plan (None: use the eager loader)."""
     plan = scan_generic_csv(path, timezone)
-    if plan is None or irregular_lines(path, plan.delimiter, plan.header_width):
+    if plan is None:
         return None
     try:
+        if irregular_lines(path, plan.delimiter, plan.header_width):
+            return None
         events, rejects, blanks = pl.collect_all(
             [plan.events, plan.rejects, plan.blank_count], engine="streaming"
         )
-    except pl.exceptions.PolarsError:  # e.g. a line with too many fields: eager loader
+    except pl.exceptions.PolarsError:  # too many fields, not UTF-8 after all: eager loader
         return None
     events = normalize_domains(events)
     if rejects.height:
@@ -315,3 +317,27 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
         ignored_columns=plan.ignored,
     )
     return events, rejects, stats
+
+
+def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
+    """A generic CSV that is gzip, has a byte-order mark or is not UTF-8 (German Excel:
+    cp1252) through the streaming plan: decoded once into a plain UTF-8 copy of the same name
+    in a temporary folder, loaded from there, and accounted to the original file. None: use
+    the eager loader (as for a plain file)."""
+    import tempfile
+
+    from deliverability.ingest.text import read_text
+
+    decoded = read_text(path)
+    if decoded.encoding == "utf-8" and not decoded.compressed:
+        return None  # already plain: the caller tried it
+    with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
+        copy = Path(folder) / path.name
+        copy.write_text(decoded.text, encoding="utf-8", newline="")
+        loaded = load_generic_csv_fast(copy, timezone)
+    if loaded is None:
+        return None
+    events, rejects, stats = loaded
+    rejects = rejects.with_columns(file=pl.lit(str(path)))
+    encoding = decoded.encoding + (" (gzip)" if decoded.compressed else "")
+    return events, rejects, replace(stats, path=str(path), encoding=encoding)

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.errors import InputError
-from deliverability.ingest.fast_csv import load_generic_csv_fast
+from deliverability.ingest.fast_csv import load_generic_csv_fast, load_generic_csv_normalized
 from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
@@ -75,13 +75,14 @@ def _generic_sniff(head: str) -> bool:
     return all(name in first for name in ("timestamp", "recipient", "event"))
 
 
-#: Plain CSV files from this size on go through the streaming path (`fast_csv`).
-STREAMING_FROM_BYTES = 32 << 20
-
-
 def _generic_load(path: Path, timezone: str) -> Loaded:
-    if path.is_file() and path.stat().st_size >= STREAMING_FROM_BYTES:
-        loaded = load_generic_csv_fast(path, timezone)
+    """Every generic CSV takes the streaming path (`fast_csv`), gzip and German Excel files
+    (cp1252, byte-order mark) through a decoded copy; files it cannot read exactly (short
+    rows, quoted line breaks, too many fields) take the eager loader."""
+    if path.is_file():
+        loaded = load_generic_csv_fast(path, timezone) or load_generic_csv_normalized(
+            path, timezone
+        )
         if loaded is not None:
             return loaded
     return load_generic_csv(path, timezone=timezone)

@@ -71,7 +71,7 @@ def test_streaming_path_rejects_with_exact_lines(tmp_path):
     assert events.filter(pl.col("message_id") == "m7")["recipient_domain"].to_list() == ["web.de"]
 
 
-def test_a_quoted_line_break_hands_the_file_to_the_eager_loader(tmp_path, monkeypatch):
+def test_a_quoted_line_break_hands_the_file_to_the_eager_loader(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(
         "timestamp,recipient,event,diagnostic\n"
@@ -81,13 +81,12 @@ def test_a_quoted_line_break_hands_the_file_to_the_eager_loader(tmp_path, monkey
         encoding="utf-8",
     )
     assert load_generic_csv_fast(path, "Europe/Berlin") is None
-    monkeypatch.setattr(registry, "STREAMING_FROM_BYTES", 0)
     ((events, rejects, _),) = registry.load_files([path], "Europe/Berlin")
     assert rejects["line"].to_list() == [4]
     assert events["source_ref"].to_list() == ["events.csv:2", "events.csv:5"]
 
 
-def test_a_short_row_hands_the_file_to_the_eager_loader(tmp_path, monkeypatch):
+def test_a_short_row_hands_the_file_to_the_eager_loader(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(
         "timestamp,recipient,event,diagnostic\n"
@@ -96,19 +95,17 @@ def test_a_short_row_hands_the_file_to_the_eager_loader(tmp_path, monkeypatch):
         encoding="utf-8",
     )
     assert load_generic_csv_fast(path, "Europe/Berlin") is None
-    monkeypatch.setattr(registry, "STREAMING_FROM_BYTES", 0)
     ((_, rejects, _),) = registry.load_files([path], "Europe/Berlin")
     assert rejects["reason"][0].startswith("Die Zeile hat 3 statt 4 Felder")
 
 
-def test_too_many_fields_fall_back_to_the_eager_loader(tmp_path, monkeypatch):
+def test_too_many_fields_fall_back_to_the_eager_loader(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(
         "timestamp,recipient,event\n2026-11-23T10:00:00+01:00,a@web.de,sent,zuviel\n",
         encoding="utf-8",
     )
     assert load_generic_csv_fast(path, "Europe/Berlin") is None
-    monkeypatch.setattr(registry, "STREAMING_FROM_BYTES", 0)
     ((_, rejects, _),) = registry.load_files([path], "Europe/Berlin")
     assert "Felder" in rejects["reason"][0]
 
@@ -158,3 +155,34 @@ def test_windows_line_endings_give_the_same_events(tmp_path):
     _same(path)
     events = load_generic_csv_fast(path, "Europe/Berlin")[0]
     assert events["source"].to_list() == ["mailjet", "generic_csv"]
+
+
+def test_gzip_and_german_excel_files_take_the_streaming_path_alike(tmp_path):
+    """gzip, cp1252 with `;`, CRLF and German dates: the streaming path through a decoded
+    copy gives what the eager loader gives, accounted to the original file."""
+    import gzip
+
+    from deliverability.ingest.fast_csv import load_generic_csv_normalized
+
+    source = sample_inputs()[2]  # gzip, UTF-8, ISO timestamps
+    frame = pl.read_csv(source, infer_schema=False)
+    german = frame.with_columns(
+        timestamp=pl.col("timestamp")
+        .str.to_datetime(time_unit="us", time_zone="UTC")
+        .dt.convert_time_zone("Europe/Berlin")
+        .dt.strftime("%d.%m.%Y %H:%M:%S")
+    )
+    excel = tmp_path / "export.csv"
+    excel.write_bytes(german.write_csv(separator=";", line_terminator="\r\n").encode("cp1252"))
+    packed = tmp_path / "export-2.csv.gz"
+    packed.write_bytes(gzip.compress(excel.read_bytes()))
+    assert "ü".encode("cp1252") in excel.read_bytes()  # umlauts in cp1252, not UTF-8
+    for path in (source, excel, packed):
+        fast = load_generic_csv_normalized(path, "Europe/Berlin")
+        assert fast is not None, path
+        eager = load_generic_csv(path, timezone="Europe/Berlin")
+        assert fast[0].sort("source_ref").equals(eager[0].sort("source_ref"))
+        assert fast[1].sort("line").equals(eager[1].sort("line"))
+        for field in ("path", "encoding", "read", "loaded", "rejected", "skipped_blank"):
+            assert getattr(fast[2], field) == getattr(eager[2], field), field
+    assert fast[2].encoding == "cp1252 (gzip)" and fast[0].height > 10_000
