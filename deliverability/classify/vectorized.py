@@ -215,19 +215,19 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
 
     Values the source already gave are kept: the classifier only fills gaps. The analyst's own
     rules (`--rules`) are the exception: where one matches, its reason (and bounce type, if it
-    names one) wins over the source's, as over the shipped rules.
+    names one) wins over the source's, as over the shipped rules. Only failures are looked
+    at; the other rows pass through untouched, after them (sort if the order matters).
     """
-    is_failure = pl.col("event").cast(pl.String).is_in(FAILURE_EVENTS)
-    enriched = events.with_columns(
-        status=pl.when(is_failure).then(status_expr()).otherwise(pl.col("status")),
-        smtp_code=pl.when(is_failure).then(reply_code_expr()).otherwise(pl.col("smtp_code")),
+    is_failure = pl.col("event").cast(pl.String).is_in(FAILURE_EVENTS).fill_null(False)
+    enriched = events.filter(is_failure).with_columns(
+        status=status_expr(), smtp_code=reply_code_expr()
     )
     enriched = (
         classify_codes(enriched)
         .with_columns(
-            reason=pl.when(is_failure & pl.col("_user_reason").is_not_null())
+            reason=pl.when(pl.col("_user_reason").is_not_null())
             .then(pl.col("_user_reason"))
-            .when(is_failure & pl.col("reason").is_null())
+            .when(pl.col("reason").is_null())
             .then(pl.col("_reason"))
             .otherwise(pl.col("reason"))
         )
@@ -235,10 +235,11 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     by_codes = bounce_type_expr(pl.col("status"), pl.col("smtp_code"), pl.col("reason"))
     bounced = pl.col("event") == "bounced"
-    return enriched.with_columns(
+    failures = enriched.with_columns(
         bounce_type=pl.when(bounced & pl.col("_fixed_type").is_not_null())
         .then(pl.col("_fixed_type").cast(BounceTypeDtype))
         .when(bounced & pl.col("bounce_type").is_null())
         .then(by_codes)
         .otherwise(pl.col("bounce_type"))
     ).drop("_fixed_type")
+    return pl.concat([failures, events.filter(~is_failure)], how="vertical_relaxed")

@@ -1,0 +1,205 @@
+"""Benchmark: the commands as an analyst runs them, against hand-written polars in the same run.
+
+For each size (default 1 and 5 million events) it generates four plain CSV files in the generic
+event schema (ISO timestamps with offsets, one week each, as `bench_ingest.generate` makes
+them), plus the same events as German Excel exports (`;`, cp1252, German dates, CRLF, gzip),
+and times, each as a fresh process (start-up, reading and writing included), with the peak
+memory of all its processes together (psutil, sampled every 20 ms):
+
+- `deliverability rates FILES --by domain --week W --out …` against a hand-written polars
+  streaming query of the same per-domain figures (messages sent, delivered, hard, soft in the
+  week of their first event); goal: at most 3x the query, and 1M events at most a third of
+  the time of 5M (no cliff between paths);
+- the same command on the German Excel files; goal: at most 1.5x the plain files;
+- `deliverability load FILES --out X.parquet` against a hand-written polars CSV → Parquet
+  conversion of the same files; goal: at most 2x;
+- `deliverability report --input FILES --week W` (with `--report`); goal: at most 10x the
+  query and at most 3 GB for all processes, the notebook kernel included.
+
+The figures of `rates` must equal the query's. Usage:
+    .venv/bin/python benchmarks/bench_commands.py [--events 1000000 5000000] [--report]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_ingest import generate  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+WEEK = "2026-W46"
+
+#: The hand-written query: per recipient domain, the messages first sent in WEEK (Berlin
+#: time) that were sent, delivered, hard- or soft-bounced (in that order of precedence).
+QUERY = """
+import sys, polars as pl
+files, week, out = sys.argv[1:-2], sys.argv[-2], sys.argv[-1]
+event, kind = pl.col("event"), pl.col("bounce_type")
+messages = (
+    pl.scan_csv(files, infer_schema=False)
+    .group_by("message_id", "recipient")
+    .agg(
+        first=pl.col("timestamp").str.to_datetime("%Y-%m-%dT%H:%M:%S%z", time_zone="UTC").min(),
+        sent=event.is_in(["sent", "delivered", "deferred", "bounced"]).any(),
+        delivered=(event == "delivered").any(),
+        hard=((event == "bounced") & (kind == "hard")).any(),
+        soft=((event == "bounced") & (kind == "soft")).any(),
+    )
+    .filter(pl.col("first").dt.convert_time_zone("Europe/Berlin").dt.strftime("%G-W%V") == week)
+)
+(
+    messages.group_by(domain=pl.col("recipient").str.split("@").list.last().str.to_lowercase())
+    .agg(
+        sent=pl.col("sent").sum(),
+        delivered=pl.col("delivered").sum(),
+        hard=(~pl.col("delivered") & pl.col("hard")).sum(),
+        soft=(~pl.col("delivered") & ~pl.col("hard") & pl.col("soft")).sum(),
+    )
+    .sort("domain")
+    .sink_csv(out)
+)
+"""
+
+CONVERT = """
+import sys, polars as pl
+pl.scan_csv(sys.argv[1:-1], infer_schema=False).sink_parquet(sys.argv[-1])
+"""
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (MiB, all processes of the run together) of one command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree))
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, errors = process.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{errors.decode()[-2000:]}")
+    return elapsed, peak / 2**20
+
+
+def prepare(n: int) -> tuple[list[Path], list[Path]]:
+    """Four plain CSV files (one week each) and the same as German Excel exports (gzip)."""
+    folder = DATA / f"commands-{n}"
+    plain = [folder / f"events-{k}.csv" for k in range(4)]
+    german = [folder / f"export-{k}.csv.gz" for k in range(4)]
+    if all(p.exists() for p in plain + german):
+        return plain, german
+    folder.mkdir(parents=True, exist_ok=True)
+    whole = folder / "all.csv"
+    generate(n, whole)
+    frame = pl.read_csv(whole, infer_schema=False)
+    quarter = frame.height // 4
+    for k in range(4):
+        part = frame.slice(k * quarter, quarter if k < 3 else frame.height - 3 * quarter)
+        part.write_csv(plain[k])
+        excel = part.with_columns(
+            timestamp=pl.col("timestamp")
+            .str.to_datetime("%Y-%m-%dT%H:%M:%S%z", time_zone="UTC")
+            .dt.convert_time_zone("Europe/Berlin")
+            .dt.strftime("%d.%m.%Y %H:%M:%S")
+        ).write_csv(separator=";", line_terminator="\r\n")
+        german[k].write_bytes(gzip.compress(excel.encode("cp1252"), compresslevel=6))
+    whole.unlink()
+    return plain, german
+
+
+def same_figures(rates_csv: Path, query_csv: Path) -> bool:
+    ours = pl.read_csv(rates_csv).select(
+        "domain", *[pl.col(c).cast(pl.Int64) for c in ("sent", "delivered", "hard", "soft")]
+    )
+    theirs = pl.read_csv(query_csv).select(
+        "domain", *[pl.col(c).cast(pl.Int64) for c in ("sent", "delivered", "hard", "soft")]
+    )
+    return ours.sort("domain").equals(theirs.sort("domain"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--report", action="store_true", help="also time `report`")
+    args = parser.parse_args()
+    out = DATA / "commands-out"
+    out.mkdir(parents=True, exist_ok=True)
+    cli = [PYTHON, "-m", "deliverability"]
+    rows: list[tuple[str, int, float, float, str]] = []
+    rates_time: dict[int, float] = {}
+    for n in args.events:
+        plain, german = prepare(n)
+        files = [str(p) for p in plain]
+        query_csv, rates_csv = out / f"query-{n}.csv", out / f"rates-{n}.csv"
+        query, query_mem = run([PYTHON, "-c", QUERY, *files, WEEK, str(query_csv)])
+        rows.append(("hand-written polars query (baseline)", n, query, query_mem, ""))
+        command = [*cli, "rates", *files, "--by", "domain", "--week", WEEK]
+        seconds, memory = run([*command, "--out", str(rates_csv)])
+        rates_time[n] = seconds
+        ok = same_figures(rates_csv, query_csv)
+        rows.append(("deliverability rates", n, seconds, memory, f"{seconds / query:.1f}x query"))
+        german_csv = out / f"rates-german-{n}.csv"
+        german_command = [*cli, "rates", *map(str, german), "--by", "domain", "--week", WEEK]
+        g_seconds, g_memory = run([*german_command, "--out", str(german_csv)])
+        ok = ok and same_figures(german_csv, query_csv)
+        rows.append(
+            (
+                "rates, German Excel gzip",
+                n,
+                g_seconds,
+                g_memory,
+                f"{g_seconds / seconds:.2f}x plain",
+            )
+        )
+        convert, convert_mem = run([PYTHON, "-c", CONVERT, *files, str(out / "hand.parquet")])
+        rows.append(("hand-written CSV -> Parquet (baseline)", n, convert, convert_mem, ""))
+        load, load_mem = run([*cli, "load", *files, "--out", str(out / f"load-{n}.parquet")])
+        rows.append(("deliverability load", n, load, load_mem, f"{load / convert:.1f}x convert"))
+        if args.report:
+            inputs = ["--input", *files]
+            report, report_mem = run(
+                [*cli, "report", *inputs, "--week", WEEK, "--out", str(out / "report")]
+            )
+            rows.append(
+                ("deliverability report", n, report, report_mem, f"{report / query:.1f}x query")
+            )
+        print(f"{n:,} events: figures of rates equal the query's (plain and German): {ok}")
+    print(f"\n{'command':<40}{'events':>12}{'seconds':>10}{'peak MiB':>10}  ratio")
+    for name, n, seconds, memory, ratio in rows:
+        print(f"{name:<40}{n:>12,}{seconds:>10.1f}{memory:>10,.0f}  {ratio}")
+    if len(rates_time) >= 2:
+        small, large = min(rates_time), max(rates_time)
+        share = rates_time[small] / rates_time[large]
+        print(
+            f"\nrates on {small:,} events takes {share:.2f} of its time on {large:,} (goal ≤ 0.33)"
+        )
+
+
+if __name__ == "__main__":
+    main()
