@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from deliverability.periods import day_expr, week_expr
+from deliverability.periods import day_expr, week_of_day
 from deliverability.schema import ATTEMPT_EVENTS
 from deliverability.taxonomy import provider_expr, reason_attribute
 
@@ -26,6 +26,8 @@ OUTCOME_FLAGS = (
 FALLBACK_OUTCOME = "other"
 
 
+#: Text columns with few distinct values (senders, domains, sources).
+_FEW_VALUES = ("sender", "recipient_domain", "source")
 #: The message table's columns after the key, in order.
 _MESSAGE_FLAGS = (
     "sender", "recipient_domain", "source", "sent", "delivered", "hard", "soft", "undetermined",
@@ -57,6 +59,8 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         __bounce_soft=bounced & (pl.col("bounce_type") == "soft"),
         __bounce_other=bounced
         & (pl.col("bounce_type").is_null() | (pl.col("bounce_type") == "undetermined")),
+        # few distinct values: picked per message as categories, far cheaper than text
+        **{name: pl.col(name).cast(pl.Categorical) for name in _FEW_VALUES},
     ).sort("timestamp")
     keys = ["message_id", "__alone", "recipient"]
     messages = keyed.group_by(keys).agg(
@@ -84,21 +88,28 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         .group_by(keys)
         .agg(**{name: pl.col(column).last() for name, column in FAILURE_COLUMNS.items()})
     )
-    messages = messages.join(last_failures, on=keys, how="left", nulls_equal=True).select(
-        message_key=pl.coalesce("message_id", "__alone"),
-        recipient="recipient",
-        first_ts="first_ts",
-        last_ts="last_ts",
-        message_id="message_id",
-        **{name: name for name in _MESSAGE_FLAGS},
+    messages = (
+        messages.join(last_failures, on=keys, how="left", nulls_equal=True)
+        .select(
+            message_key=pl.coalesce("message_id", "__alone"),
+            recipient="recipient",
+            first_ts="first_ts",
+            last_ts="last_ts",
+            message_id="message_id",
+            **{name: name for name in _MESSAGE_FLAGS},
+        )
+        .with_columns(pl.col(_FEW_VALUES).cast(pl.String))
     )
     outcome: pl.Expr = pl.lit(FALLBACK_OUTCOME)
     for name, flag in reversed(OUTCOME_FLAGS):
         outcome = pl.when(pl.col(flag)).then(pl.lit(name)).otherwise(outcome)
-    return messages.with_columns(
-        outcome=outcome.cast(pl.Enum(list(OUTCOMES))),
-        reason_side=reason_attribute("side"),
-        provider=provider_expr("recipient_domain"),
-        week=week_expr(pl.col("first_ts"), timezone),
-        day=day_expr(pl.col("first_ts"), timezone),
+    return (
+        messages.with_columns(
+            outcome=outcome.cast(pl.Enum(list(OUTCOMES))),
+            reason_side=reason_attribute("side"),
+            provider=provider_expr("recipient_domain"),
+            day=day_expr(pl.col("first_ts"), timezone),
+        )
+        .with_columns(week=week_of_day(pl.col("day")))
+        .select(pl.exclude("day"), "day")
     )

@@ -48,10 +48,12 @@ def week_start(text: str, timezone: str) -> datetime:
 
 def week_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
     """ISO week label (``2026-W47``) of UTC timestamps, in local time."""
-    local = timestamp.dt.convert_time_zone(timezone)
-    return pl.format(
-        "{}-W{}", local.dt.iso_year(), local.dt.week().cast(pl.String).str.pad_start(2, "0")
-    )
+    return week_of_day(day_expr(timestamp, timezone))
+
+
+def week_of_day(day: pl.Expr) -> pl.Expr:
+    """ISO week label (``2026-W47``) of local calendar days."""
+    return day.dt.strftime("%G-W%V")
 
 
 def day_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:

@@ -215,8 +215,12 @@ def _slow_lane(
     return slow, rejects, blanks
 
 
-def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
-    """The lazy plan for a large generic CSV, or None when the file needs the eager loader."""
+def scan_generic_csv(path: Path, timezone: str, *, read_once: bool = False) -> CsvScan | None:
+    """The lazy plan for a large generic CSV, or None when the file needs the eager loader.
+
+    With `read_once` the file is read and split into lanes once, in memory, and events,
+    rejects and the blank-line count are computed from that (instead of three scans).
+    """
     sniffed = _sniff(path, timezone)
     if sniffed is None:
         return None
@@ -238,6 +242,8 @@ def scan_generic_csv(path: Path, timezone: str) -> CsvScan | None:
         ],
     )
     raw = _fast_lane(raw, sniffed.time_format, timezone)
+    if read_once:
+        raw = raw.collect(engine="streaming").lazy()
     slow, rejects, blanks = _slow_lane(raw, path, timezone, mapping)
     good = pl.concat([conform(_fast_rows(raw, path)), conform(slow)])
     return CsvScan(good, rejects, blanks, delimiter, sniffed.ignored, len(header))
@@ -291,11 +297,14 @@ def irregular_lines(path: Path, delimiter: str, width: int) -> int:
 
 def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     """Load a plain UTF-8 generic CSV through the streaming plan (None: use the eager loader)."""
-    plan = scan_generic_csv(path, timezone)
-    if plan is None:
+    sniffed = _sniff(path, timezone)
+    if sniffed is None:
         return None
     try:
-        if irregular_lines(path, plan.delimiter, plan.header_width):
+        if irregular_lines(path, sniffed.delimiter, len(sniffed.header)):
+            return None
+        plan = scan_generic_csv(path, timezone, read_once=True)
+        if plan is None:
             return None
         events, rejects, blanks = pl.collect_all(
             [plan.events, plan.rejects, plan.blank_count], engine="streaming"
