@@ -76,7 +76,7 @@ def pending_ages(messages: pl.DataFrame, as_of: datetime) -> pl.DataFrame:
         "deferrals",
         age_hours=((pl.lit(as_of) - pl.col("first_ts")).dt.total_seconds() / 3600),
         gives_up_at=pl.col("first_ts") + pl.duration(hours=window),
-    ).sort("first_ts")
+    ).sort("first_ts", "message_key", "recipient")
 
 
 def stuck_domains(messages: pl.DataFrame) -> pl.DataFrame:

@@ -94,7 +94,7 @@ def provider_rates(report: WeeklyReport) -> Figure:
 
 def reasons_chart(report: WeeklyReport) -> Figure:
     """Failed messages of the week by reason, split into hard, soft and blocked."""
-    frame = report.reasons.sort("messages")
+    frame = report.reasons.sort("messages", maintain_order=True)
     labels = [get_reason(r).label for r in frame.get_column("reason").to_list()]
     figure = Figure(figsize=(10, 0.45 * max(len(labels), 1) + 1.5))
     axis = figure.subplots()
@@ -134,7 +134,7 @@ def bounce_reasons_chart(reasons: pl.DataFrame, title: str) -> Figure:
 
     `reasons` is `bounces.summary.reasons(...)`: columns label, recipients, hard, soft.
     """
-    frame = reasons.sort("recipients")
+    frame = reasons.sort("recipients", maintain_order=True)
     labels = frame.get_column("label").to_list()
     figure = Figure(figsize=(10, 0.45 * max(len(labels), 1) + 1.5))
     axis = figure.subplots()
