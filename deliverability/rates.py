@@ -10,6 +10,13 @@ import polars as pl
 
 Grouping = Literal["recipient_domain", "provider"]
 
+#: The columns of the message table that the rates read (a run that needs only rates
+#: computes just these).
+RATE_COLUMNS = (
+    "week", "recipient_domain", "provider", "recipient", "sent", "outcome", "deferred",
+    "complained", "unsubscribed", "opened",
+)  # fmt: skip
+
 #: z for a two-sided 95 % interval.
 Z95 = 1.959963984540054
 

@@ -4,14 +4,16 @@ state of the suppression list (German for the analyst, conventions for machines)
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from deliverability.export import write_csv
-from deliverability.limits.replay import ReplayResult, result_csv
 from deliverability.pipeline.jobs import GROUPS
 from deliverability.views import format as fmt
-from deliverability.views.limits import by_day, duration
+
+if TYPE_CHECKING:
+    from deliverability.limits.replay import ReplayResult
 
 
 def write_rates(table: pl.DataFrame, by: str, week: str, target: Path, timezone: str) -> None:
@@ -48,6 +50,8 @@ def suppression_summary(state: pl.DataFrame) -> str:
 
 
 def _print_replay_summary(result: ReplayResult, days: pl.DataFrame) -> None:
+    from deliverability.views.limits import duration
+
     counts = {o: result.count(o) for o in ("sent", "delayed", "rejected", "blocked")}
     total = result.sends.height
     print(
@@ -70,6 +74,9 @@ def _print_replay_summary(result: ReplayResult, days: pl.DataFrame) -> None:
 
 def write_replay(result: ReplayResult, target: Path) -> None:
     """Write the per-send CSV and `NAME_tage.csv`, and print the summary."""
+    from deliverability.limits.replay import result_csv
+    from deliverability.views.limits import by_day
+
     write_csv(result_csv(result), target)
     days = by_day(result)
     day_file = target.with_name(f"{target.stem}_tage.csv")

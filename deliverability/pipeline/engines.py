@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import polars as pl
+if TYPE_CHECKING:  # the replay's modules load pandas: only where a run replays
+    import polars as pl
 
-from deliverability.limits.profile import Profile
-from deliverability.limits.replay import ReplayResult
-from deliverability.rates import Grouping
-from deliverability.suppression.policy import SuppressionPolicy
-from deliverability.suppression.store import StateDir
+    from deliverability.limits.profile import Profile
+    from deliverability.limits.replay import ReplayResult
+    from deliverability.rates import Grouping
+    from deliverability.suppression.policy import SuppressionPolicy
+    from deliverability.suppression.store import StateDir
 
 ENGINES = ("polars", "spark")
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from deliverability.limits.profile import load_profile
-from deliverability.limits.replay import ReplayResult
 from deliverability.periods import previous_week, resolve_week
-from deliverability.pipeline.engines import Engine
-from deliverability.rates import Grouping
 from deliverability.suppression.policy import SuppressionPolicy
-from deliverability.suppression.store import StateDir
+
+if TYPE_CHECKING:
+    from deliverability.limits.replay import ReplayResult
+    from deliverability.pipeline.engines import Engine
+    from deliverability.rates import Grouping
+    from deliverability.suppression.store import StateDir
 
 #: The groupings of the rates, by the name the commands use.
 GROUPS: dict[str, Grouping] = {"domain": "recipient_domain", "provider": "provider"}
@@ -50,6 +52,8 @@ def weekly_run(
     """Load `inputs` once; rates of the week (the latest if `week` is None) per grouping; with
     `store`, the suppression list brought up to date by `policy`; with `profile_name`, the
     replay of every sender account against that profile."""
+    from deliverability.limits.profile import load_profile
+
     profile = load_profile(profile_name) if profile_name else None  # checked first
     if store is not None:
         store.check_policy(policy or SuppressionPolicy(), policy_change)  # before any change

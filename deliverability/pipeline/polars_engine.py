@@ -6,18 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from deliverability.ingest import LoadResult, load_events
-from deliverability.limits.profile import Profile
-from deliverability.limits.replay import ReplayResult, replay
-from deliverability.limits.sends import load_sends, sends_from_events
 from deliverability.outcomes import message_outcomes
 from deliverability.pipeline.engines import EventSet, SendsQuery
-from deliverability.rates import Grouping, weekly_rates
-from deliverability.suppression.policy import SuppressionPolicy
-from deliverability.suppression.store import StateDir
+from deliverability.rates import RATE_COLUMNS, Grouping, weekly_rates
+
+if TYPE_CHECKING:
+    from deliverability.limits.profile import Profile
+    from deliverability.limits.replay import ReplayResult
+    from deliverability.suppression.policy import SuppressionPolicy
+    from deliverability.suppression.store import StateDir
 
 
 @dataclass
@@ -36,13 +38,24 @@ class PolarsEvents:
     def messages(self) -> pl.DataFrame:
         return message_outcomes(self.events.lazy(), self.timezone).collect()
 
+    @cached_property
+    def _rate_messages(self) -> pl.DataFrame:
+        """The message table's columns the rates need (the whole table if it exists)."""
+        if "messages" in self.__dict__:
+            return self.messages
+        lazy = message_outcomes(self.events.lazy(), self.timezone)
+        return lazy.select(RATE_COLUMNS).collect()
+
     def weeks(self) -> list[str]:
-        return sorted(self.messages.get_column("week").drop_nulls().unique().to_list())
+        return sorted(self._rate_messages.get_column("week").drop_nulls().unique().to_list())
 
     def weekly_rates(self, by: Grouping, week: str, previous: str) -> pl.DataFrame:
-        return weekly_rates(self.messages.lazy(), by, week, previous).collect()
+        return weekly_rates(self._rate_messages.lazy(), by, week, previous).collect()
 
     def replay(self, profile: Profile) -> ReplayResult:
+        from deliverability.limits.replay import replay
+        from deliverability.limits.sends import sends_from_events
+
         return replay(sends_from_events(self.events), profile)
 
     def rejects(self) -> pl.DataFrame:
@@ -50,6 +63,7 @@ class PolarsEvents:
 
     def release(self) -> None:
         self.__dict__.pop("messages", None)
+        self.__dict__.pop("_rate_messages", None)
 
 
 class PolarsEngine:
@@ -69,6 +83,9 @@ class PolarsEngine:
     def replay_sends(
         self, query: SendsQuery, profile: Profile
     ) -> tuple[ReplayResult, pl.DataFrame]:
+        from deliverability.limits.replay import replay
+        from deliverability.limits.sends import load_sends
+
         sends = load_sends(
             [Path(p) for p in query.inputs],
             profile.timezone,
