@@ -50,11 +50,15 @@ def _label(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from deliverability.cli.progress import progress
     from deliverability.export import write_bytes_atomic, write_csv
     from deliverability.ingest import load_events
     from deliverability.views import format as fmt
 
-    result = load_events(args.paths, timezone=args.timezone, format=args.format)
+    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+        result = load_events(
+            args.paths, timezone=args.timezone, format=args.format, progress=advance
+        )
     target = Path(args.out)
     buffer = io.BytesIO()
     result.events.write_parquet(buffer)

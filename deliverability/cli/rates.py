@@ -32,14 +32,16 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import write_rates
+    from deliverability.cli.progress import progress
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.views import format as fmt
 
-    engine = engine_named(args.engine, args.spark_master)
-    result = weekly_run(
-        engine, args.events, week=args.week, timezone=args.timezone, groups=[args.by]
-    )
+    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+        engine = engine_named(args.engine, args.spark_master, advance)
+        result = weekly_run(
+            engine, args.events, week=args.week, timezone=args.timezone, groups=[args.by]
+        )
     write_rates(result.rates[args.by], args.by, result.week, Path(args.out), args.timezone)
     if result.rejects.height:
         print(f"{fmt.number(result.rejects.height)} Eingabezeilen nicht verwendbar (siehe `load`).")

@@ -58,6 +58,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import suppression_summary
+    from deliverability.cli.progress import progress
     from deliverability.config import DEFAULT_TIMEZONE
     from deliverability.errors import ConfigError
     from deliverability.pipeline.engines import engine_named
@@ -66,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.suppression.exports import FORMATS, write_export
     from deliverability.suppression.store import StateDir
 
-    engine = engine_named(args.engine, args.spark_master)
     store = StateDir(Path(args.state))
     policy = suppression_policy(load_settings(args.settings), args.policy)
     if not args.out and not args.add:
@@ -75,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     if args.add:
         store.record("add", args.add, args.reason or "", args.by)
         print(f"Manuell gesperrt: {args.add} (Grund: {args.reason})")
-    result = suppression_run(engine, args.events, store, policy, timezone=DEFAULT_TIMEZONE)
+    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+        engine = engine_named(args.engine, args.spark_master, advance)
+        result = suppression_run(engine, args.events, store, policy, timezone=DEFAULT_TIMEZONE)
     if result.rejects.height:
         print(f"{result.rejects.height} Eingabezeilen abgelehnt (siehe `deliverability report`).")
     print(f"Sperrliste in {store.path}: {suppression_summary(result.state)}.")

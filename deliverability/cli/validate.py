@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -51,48 +49,27 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-class Progress:
-    """A one-line progress display on stderr for long DNS runs (at most twice a second)."""
-
-    def __init__(self, minimum: int = 500) -> None:
-        self.minimum = minimum
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        from deliverability.views import format as fmt
-
-        now = time.monotonic()
-        if total < self.minimum or (now - self.last < 0.5 and done < total):
-            return
-        self.last = now
-        share = done / total if total else 1
-        bar = "#" * int(share * 30)
-        print(
-            f"\rDNS-Prüfung [{bar:<30}] {fmt.number(done)}/{fmt.number(total)} Domains",
-            end="\n" if done >= total else "",
-            file=sys.stderr,
-        )
-
-
 def run(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from deliverability.cli.progress import progress
     from deliverability.validate.check import summary
     from deliverability.validate.job import validate_file
     from deliverability.views import format as fmt
 
-    run = validate_file(
-        args.file,
-        args.out,
-        column=args.column,
-        nameserver=args.nameserver,
-        suppression_state=args.suppression_state,
-        include_risky=args.include_risky,
-        apply_suggestions=args.apply_suggestions,
-        dns=not args.no_dns,
-        timeout=args.timeout,
-        progress=Progress(),
-    )
+    with progress("DNS-Prüfung", "Domains") as advance:
+        run = validate_file(
+            args.file,
+            args.out,
+            column=args.column,
+            nameserver=args.nameserver,
+            suppression_state=args.suppression_state,
+            include_risky=args.include_risky,
+            apply_suggestions=args.apply_suggestions,
+            dns=not args.no_dns,
+            timeout=args.timeout,
+            progress=lambda done, total: advance(done, total, 0),
+        )
     print(
         f"{fmt.number(run.results.height)} Adressen geprüft: {fmt.number(run.count('ok'))} in "
         f"Ordnung, {fmt.number(run.count('risky'))} riskant, "

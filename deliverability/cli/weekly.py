@@ -64,6 +64,7 @@ REJECTS_FILE = "abgelehnte_zeilen.csv"
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import write_rates, write_rejects, write_replay
+    from deliverability.cli.progress import progress
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.settings import load_settings, suppression_policy
@@ -71,20 +72,20 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.suppression.store import StateDir
 
     policy = suppression_policy(load_settings(args.settings), args.policy)
-    engine = engine_named(args.engine, args.spark_master)
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
     store = StateDir(Path(args.state)) if args.state else None
-    result = weekly_run(
-        engine,
-        args.events,
-        week=args.week,
-        timezone=args.timezone,
-        store=store,
-        policy=policy,
-        profile_name=args.profile,
-        policy_change=args.policy_change,
-    )
+    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+        result = weekly_run(
+            engine_named(args.engine, args.spark_master, advance),
+            args.events,
+            week=args.week,
+            timezone=args.timezone,
+            store=store,
+            policy=policy,
+            profile_name=args.profile,
+            policy_change=args.policy_change,
+        )
     for by, table in result.rates.items():
         write_rates(table, by, result.week, folder / RATES_FILES[by], args.timezone)
     if result.state is not None and store is not None:

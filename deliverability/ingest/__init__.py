@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import polars as pl
@@ -21,10 +21,12 @@ def load_events(
     timezone: str = DEFAULT_TIMEZONE,
     classify: bool = True,
     format: str | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> LoadResult:
     """Load event exports of any supported format into one frame, sorted by time, plus
     rejects and per-file accounting. The format is detected per file unless `format` is
-    given (a name of `registry.format_names()` or `mapping:FILE.toml`).
+    given (a name of `registry.format_names()` or `mapping:FILE.toml`). `progress` is told
+    after each file: files done, files in all, entries read from it.
 
     With `classify`, failure events get `reason`, `bounce_type`, `status` and `smtp_code`
     filled from their codes and texts where the source left them empty.
@@ -34,7 +36,7 @@ def load_events(
     frames: list[pl.DataFrame] = []
     rejects: list[pl.DataFrame] = []
     stats: list[FileStats] = []
-    for events, bad, file_stats in load_files([Path(p) for p in paths], timezone, format):
+    for events, bad, file_stats in load_files([Path(p) for p in paths], timezone, format, progress):
         frames.append(events)
         rejects.append(bad)
         stats.append(file_stats)

@@ -155,15 +155,27 @@ def detect_format(path: Path) -> str:
     )
 
 
-def load_files(paths: Iterable[Path], timezone: str, fmt: str | None = None) -> list[Loaded]:
-    """Load every file with its format (`fmt` for all, else detected per file), in order."""
+def load_files(
+    paths: Iterable[Path],
+    timezone: str,
+    fmt: str | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> list[Loaded]:
+    """Load every file with its format (`fmt` for all, else detected per file), in order;
+    `progress` is told after each file (files done, files in all, entries read)."""
     chosen = [(path, fmt or detect_format(path)) for path in paths]
     results: dict[Path, Loaded] = {}
     groups: dict[str, list[Path]] = {}
+
+    def loaded(path: Path, result: Loaded) -> None:
+        results[path] = result
+        if progress is not None:
+            progress(len(results), len(chosen), result[2].read)
+
     for path, name in chosen:
         if name.startswith("mapping:"):
             mapping = mapped_csv.find_mapping(name.removeprefix("mapping:"))
-            results[path] = mapped_csv.load(path, timezone, mapping)
+            loaded(path, mapped_csv.load(path, timezone, mapping))
             continue
         if name not in BY_NAME:
             raise InputError(
@@ -175,10 +187,10 @@ def load_files(paths: Iterable[Path], timezone: str, fmt: str | None = None) -> 
         if found.load_group is not None:
             groups.setdefault(name, []).append(path)
         elif found.load is not None:
-            results[path] = found.load(path, timezone)
+            loaded(path, found.load(path, timezone))
     for name, members in groups.items():
         loader = BY_NAME[name].load_group
         assert loader is not None
-        for path, loaded in zip(members, loader(members, timezone), strict=True):
-            results[path] = loaded
+        for path, result in zip(members, loader(members, timezone), strict=True):
+            loaded(path, result)
     return [results[path] for path, _ in chosen]

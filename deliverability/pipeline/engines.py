@@ -8,7 +8,7 @@ polars frames, the same on both engines.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -83,8 +83,13 @@ class Engine(Protocol):
         ...
 
 
-def engine_named(name: str, spark_master: str | None = None) -> Engine:
-    """The engine `name` ("polars" or "spark"); an unknown name is a German error."""
+def engine_named(
+    name: str,
+    spark_master: str | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Engine:
+    """The engine `name` ("polars" or "spark"); an unknown name is a German error.
+    `progress` is told after each input file the polars engine loads (Spark shows its own)."""
     from deliverability.spark.session import check_engine
 
     if check_engine(name) == "spark":
@@ -93,4 +98,4 @@ def engine_named(name: str, spark_master: str | None = None) -> Engine:
         return SparkEngine(spark_master)
     from deliverability.pipeline.polars_engine import PolarsEngine
 
-    return PolarsEngine()
+    return PolarsEngine(progress)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -69,8 +69,12 @@ class PolarsEvents:
 class PolarsEngine:
     name = "polars"
 
+    def __init__(self, progress: Callable[[int, int, int], None] | None = None):
+        self.progress = progress  # told after each file: files done, in all, entries read
+
     def load(self, inputs: Sequence[str], timezone: str) -> PolarsEvents:
-        return PolarsEvents(load_events([Path(p) for p in inputs], timezone=timezone), timezone)
+        paths = [Path(p) for p in inputs]
+        return PolarsEvents(load_events(paths, timezone=timezone, progress=self.progress), timezone)
 
     def update_suppression(
         self, store: StateDir, policy: SuppressionPolicy, events: EventSet | None
