@@ -45,8 +45,13 @@ FAILURE_COLUMNS = {"reason": "reason", "status": "status", "diagnostic": "diagno
                    "failure_ref": "source_ref"}  # fmt: skip
 
 
-def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
+def message_outcomes(
+    events: pl.LazyFrame, timezone: str, *, failure_details: bool = True
+) -> pl.LazyFrame:
     """Aggregate events (sorted by time) into one row per message with its final outcome.
+
+    Without `failure_details` the last failure's reason, status, text and reference stay
+    empty (what the rates need is computed sooner).
 
     The message id and the event reference are group keys (a row without a message id stands
     alone), so that no value has to be picked per group; the last failure's reason, status,
@@ -83,23 +88,25 @@ def message_outcomes(events: pl.LazyFrame, timezone: str) -> pl.LazyFrame:
         opened=_has("opened"),
         clicked=_has("clicked"),
     )
-    last_failures = (
-        keyed.filter(pl.col("event").is_in(["bounced", "blocked"]))
-        .group_by(keys)
-        .agg(**{name: pl.col(column).last() for name, column in FAILURE_COLUMNS.items()})
-    )
-    messages = (
-        messages.join(last_failures, on=keys, how="left", nulls_equal=True)
-        .select(
-            message_key=pl.coalesce("message_id", "__alone"),
-            recipient="recipient",
-            first_ts="first_ts",
-            last_ts="last_ts",
-            message_id="message_id",
-            **{name: name for name in _MESSAGE_FLAGS},
+    if failure_details:
+        last_failures = (
+            keyed.filter(pl.col("event").is_in(["bounced", "blocked"]))
+            .group_by(keys)
+            .agg(**{name: pl.col(column).last() for name, column in FAILURE_COLUMNS.items()})
         )
-        .with_columns(pl.col(_FEW_VALUES).cast(pl.String))
-    )
+        messages = messages.join(last_failures, on=keys, how="left", nulls_equal=True)
+    else:
+        messages = messages.with_columns(
+            pl.lit(None, dtype=pl.String).alias(name) for name in FAILURE_COLUMNS
+        )
+    messages = messages.select(
+        message_key=pl.coalesce("message_id", "__alone"),
+        recipient="recipient",
+        first_ts="first_ts",
+        last_ts="last_ts",
+        message_id="message_id",
+        **{name: name for name in _MESSAGE_FLAGS},
+    ).with_columns(pl.col(_FEW_VALUES).cast(pl.String))
     outcome: pl.Expr = pl.lit(FALLBACK_OUTCOME)
     for name, flag in reversed(OUTCOME_FLAGS):
         outcome = pl.when(pl.col(flag)).then(pl.lit(name)).otherwise(outcome)

@@ -215,13 +215,15 @@ def _slow_lane(
     return slow, rejects, blanks
 
 
-def scan_generic_csv(path: Path, timezone: str, *, read_once: bool = False) -> CsvScan | None:
+def scan_generic_csv(
+    path: Path, timezone: str, *, read_once: bool = False, sniffed: _Sniffed | None = None
+) -> CsvScan | None:
     """The lazy plan for a large generic CSV, or None when the file needs the eager loader.
 
     With `read_once` the file is read and split into lanes once, in memory, and events,
     rejects and the blank-line count are computed from that (instead of three scans).
     """
-    sniffed = _sniff(path, timezone)
+    sniffed = sniffed or _sniff(path, timezone)
     if sniffed is None:
         return None
     delimiter, header, mapping = sniffed.delimiter, sniffed.header, sniffed.mapping
@@ -303,7 +305,7 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     try:
         if irregular_lines(path, sniffed.delimiter, len(sniffed.header)):
             return None
-        plan = scan_generic_csv(path, timezone, read_once=True)
+        plan = scan_generic_csv(path, timezone, read_once=True, sniffed=sniffed)
         if plan is None:
             return None
         events, rejects, blanks = pl.collect_all(

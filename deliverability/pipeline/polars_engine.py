@@ -43,7 +43,7 @@ class PolarsEvents:
         """The message table's columns the rates need (the whole table if it exists)."""
         if "messages" in self.__dict__:
             return self.messages
-        lazy = message_outcomes(self.events.lazy(), self.timezone)
+        lazy = message_outcomes(self.events.lazy(), self.timezone, failure_details=False)
         return lazy.select(RATE_COLUMNS).collect()
 
     def weeks(self) -> list[str]:
