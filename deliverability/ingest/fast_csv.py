@@ -332,23 +332,33 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
 
 def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
     """A generic CSV that is gzip, has a byte-order mark or is not UTF-8 (German Excel:
-    cp1252) through the streaming plan: decoded once into a plain UTF-8 copy of the same name
-    in a temporary folder, loaded from there, and accounted to the original file. None: use
-    the eager loader (as for a plain file)."""
+    cp1252) through the streaming plan: decompressed and, where needed, re-encoded once into
+    a plain UTF-8 copy of the same name in a temporary folder (line ends as they are), loaded
+    from there, and accounted to the original file. None: use the eager loader."""
     import tempfile
 
-    from deliverability.ingest.text import read_text
+    from deliverability.ingest.text import decode, read_bytes
 
-    decoded = read_text(path)
-    if decoded.encoding == "utf-8" and not decoded.compressed:
+    data, compressed = read_bytes(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, encoding = data[3:], "utf-8-sig"
+    else:
+        try:
+            data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = decode(data, path)  # as the eager loader: cp1252, else Latin-1
+            data = text.encode("utf-8")
+    if encoding == "utf-8" and not compressed:
         return None  # already plain: the caller tried it
     with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
         copy = Path(folder) / path.name
-        copy.write_text(decoded.text, encoding="utf-8", newline="")
+        copy.write_bytes(data)
+        del data
         loaded = load_generic_csv_fast(copy, timezone)
     if loaded is None:
         return None
     events, rejects, stats = loaded
     rejects = rejects.with_columns(file=pl.lit(str(path)))
-    encoding = decoded.encoding + (" (gzip)" if decoded.compressed else "")
-    return events, rejects, replace(stats, path=str(path), encoding=encoding)
+    shown = encoding + (" (gzip)" if compressed else "")
+    return events, rejects, replace(stats, path=str(path), encoding=shown)
