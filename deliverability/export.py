@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
@@ -31,8 +33,9 @@ def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_bytes_atomic(data: bytes, path: Path) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename over `path`."""
+def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """`write` into a temporary file beside `path`, flush it to disk, then rename it over
+    `path`: readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -40,13 +43,23 @@ def write_bytes_atomic(data: bytes, path: Path) -> None:
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_bytes_atomic(data: bytes, path: Path) -> None:
+    """Write `data` to `path` atomically (`write_atomic`)."""
+    write_atomic(path, lambda stream: stream.write(data))
+
+
+def write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
+    """Write `frame` as Parquet to `path` atomically, straight into the file (no copy)."""
+    write_atomic(path, frame.write_parquet)
 
 
 def write_csv(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 from pathlib import Path
 
 from deliverability import config
@@ -51,7 +50,7 @@ def _label(name: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.progress import progress
-    from deliverability.export import write_bytes_atomic, write_csv
+    from deliverability.export import write_csv, write_parquet_atomic
     from deliverability.ingest import load_events
     from deliverability.views import format as fmt
 
@@ -60,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
             args.paths, timezone=args.timezone, format=args.format, progress=advance
         )
     target = Path(args.out)
-    buffer = io.BytesIO()
-    result.events.write_parquet(buffer)
-    write_bytes_atomic(buffer.getvalue(), target)
+    write_parquet_atomic(result.events, target)
     for stats in result.files:
         how = "vorgegeben" if args.format else "erkannt"
         parts = [

@@ -33,7 +33,7 @@ import polars as pl
 
 from deliverability.cells import neutral_cell
 from deliverability.errors import ConfigError, InputError
-from deliverability.export import write_bytes_atomic
+from deliverability.export import write_bytes_atomic, write_parquet_atomic
 from deliverability.schema import EVENT_SCHEMA
 from deliverability.suppression.addresses import address_key, normalize_address, normalize_email
 from deliverability.suppression.policy import SuppressionPolicy, policy_record
@@ -258,9 +258,7 @@ class StateDir:
             write_bytes_atomic(data, self._file(EXPORTS_FILE))
 
     def _write_parquet(self, frame: pl.DataFrame, name: str) -> None:
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        write_bytes_atomic(buffer.getvalue(), self._file(name))
+        write_parquet_atomic(frame, self._file(name))
 
 
 def _shown(value: object) -> str:
