@@ -50,6 +50,8 @@ STATE_SCHEMA: Final[pl.Schema] = pl.Schema(
     }
 )
 STATUSES: Final[tuple[str, ...]] = ("suppressed", "watch", "restored")
+#: The events the decisions read (all others change nothing).
+RELEVANT_EVENTS: Final[tuple[str, ...]] = ("bounced", "complained", "unsubscribed", "delivered")
 
 TRIGGER_COLUMNS = (
     "address", "email", "timestamp", "trigger", "reason", "bounce_type", "source", "source_ref",
@@ -58,6 +60,19 @@ TRIGGER_COLUMNS = (
 
 def empty_history() -> pl.DataFrame:
     return pl.DataFrame(schema=HISTORY_SCHEMA)
+
+
+def relevant_events(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The events the decisions read: bounces, complaints, unsubscribes and deliveries of the
+    addresses that had at least one bounce, complaint or unsubscribe (a delivery to any other
+    address decides nothing)."""
+    kind = pl.col("event").cast(pl.String)
+    relevant = events.filter(kind.is_in(RELEVANT_EVENTS)).with_columns(
+        _concerned=address_key().str.to_lowercase()
+    )
+    concerned = relevant.filter(kind != "delivered").select("_concerned").unique()
+    kept = relevant.join(concerned, on="_concerned", how="semi", maintain_order="left")
+    return kept.drop("_concerned")
 
 
 def _with_address(events: pl.LazyFrame) -> pl.LazyFrame:
@@ -180,7 +195,7 @@ def build_state(
 ) -> pl.DataFrame:
     """One row per suppressed, watched or restored address (schema `STATE_SCHEMA`)."""
     policy = policy or SuppressionPolicy()
-    base = _with_address(events)
+    base = _with_address(relevant_events(events))
     restores = last_restores(history).lazy()
     triggers = _triggers(base, history, policy).join(restores, on="address", how="left")
     effective = (

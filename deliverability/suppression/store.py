@@ -35,13 +35,15 @@ from deliverability.cells import neutral_cell
 from deliverability.errors import ConfigError, InputError
 from deliverability.export import write_bytes_atomic, write_parquet_atomic
 from deliverability.schema import EVENT_SCHEMA
-from deliverability.suppression.addresses import address_key, normalize_address, normalize_email
+from deliverability.suppression.addresses import normalize_address, normalize_email
 from deliverability.suppression.policy import SuppressionPolicy, policy_record
 from deliverability.suppression.state import (
     ACTIONS,
     HISTORY_SCHEMA,
+    RELEVANT_EVENTS,
     build_state,
     empty_history,
+    relevant_events,
 )
 
 EVENTS_FILE = "ereignisse.parquet"
@@ -50,8 +52,6 @@ STATE_FILE = "sperrliste.parquet"
 EXPORTS_FILE = "exporte.json"
 POLICY_FILE = "sperrregeln.json"
 LOCK_FILE = ".lauf.lock"
-#: The events the suppression list needs.
-RELEVANT_EVENTS = ("bounced", "complained", "unsubscribed", "delivered")
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
 #: The folders this thread holds the lock of, with the depth (`StateDir.changing`).
@@ -59,20 +59,11 @@ _HELD = threading.local()
 
 
 def merge_events(stored: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
-    """What the state folder keeps: the events of addresses that ever bounced, complained or
-    unsubscribed, each event once (the stored copy first), in time order."""
-    merged = pl.concat([stored, new])
-    bouncing = (
-        merged.filter(pl.col("event").cast(pl.String) != "delivered")
-        .select(address_key().str.to_lowercase().alias("_address"))
-        .unique()
-    )
-    return (
-        merged.with_columns(_address=address_key().str.to_lowercase())
-        .join(bouncing, on="_address", how="semi")
-        .drop("_address")
-        .unique(subset=list(EVENT_KEY), keep="first", maintain_order=True)
-        .sort("timestamp", "source_ref")
+    """What the state folder keeps: the relevant events (`state.relevant_events`), each event
+    once (the stored copy first), in time order."""
+    merged = relevant_events(pl.concat([stored, new]).lazy()).collect()
+    return merged.unique(subset=list(EVENT_KEY), keep="first", maintain_order=True).sort(
+        "timestamp", "source_ref"
     )
 
 
