@@ -36,13 +36,13 @@ _MESSAGE_FLAGS = (
 )  # fmt: skip
 
 
-def _has(event: str) -> pl.Expr:
-    return (pl.col("event") == event).any()
-
-
 #: Columns of a message's last failure (bounce or block) that the message table keeps.
 FAILURE_COLUMNS = {"reason": "reason", "status": "status", "diagnostic": "diagnostic",
                    "failure_ref": "source_ref"}  # fmt: skip
+
+
+def _has(event: str) -> pl.Expr:
+    return (pl.col("event") == event).any()
 
 
 def message_outcomes(
@@ -50,12 +50,10 @@ def message_outcomes(
 ) -> pl.LazyFrame:
     """Aggregate events (sorted by time) into one row per message with its final outcome.
 
-    Without `failure_details` the last failure's reason, status, text and reference stay
-    empty (what the rates need is computed sooner).
-
     The message id and the event reference are group keys (a row without a message id stands
     alone), so that no value has to be picked per group; the last failure's reason, status,
-    text and reference come from the failures alone (a few per cent of the rows).
+    text and reference come from the failures alone (a few per cent of the rows). Without
+    `failure_details` those four stay empty (what the rates need is computed sooner).
     """
     bounced = pl.col("event") == "bounced"
     keyed = events.with_columns(

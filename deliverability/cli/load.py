@@ -49,12 +49,12 @@ def _label(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.cli.progress import progress
+    from deliverability.cli.progress import loading
     from deliverability.export import write_csv, write_parquet_atomic
     from deliverability.ingest import load_events
     from deliverability.views import format as fmt
 
-    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+    with loading() as advance:
         result = load_events(
             args.paths, timezone=args.timezone, format=args.format, progress=advance
         )

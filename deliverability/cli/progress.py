@@ -7,12 +7,15 @@ cron mails stay clean. A step reports with `advance(done, total, amount)`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TextIO
 
-#: What a long step calls after each part: parts done, parts in all, items in this part.
-Advance = Callable[[int, int, int], None]
+from deliverability.ingest.result import FileProgress
+
+#: What a long step calls after each part: parts done, parts in all, items in this part
+#: (the shape a load reports its files in).
+Advance = FileProgress
 
 
 @contextmanager
@@ -67,3 +70,8 @@ def progress(
     with bar:
         bar.add_task(what, total=None, done="…", items="0", rate="–")
         yield advance
+
+
+def loading() -> AbstractContextManager[Advance]:
+    """The progress of loading event files, as every command that loads shows it."""
+    return progress("Lade Ereignisse", "Dateien", "Einträge")

@@ -32,12 +32,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import write_rates
-    from deliverability.cli.progress import progress
+    from deliverability.cli.progress import loading
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.views import format as fmt
 
-    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+    with loading() as advance:
         engine = engine_named(args.engine, args.spark_master, advance)
         result = weekly_run(
             engine, args.events, week=args.week, timezone=args.timezone, groups=[args.by]

@@ -58,7 +58,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import suppression_summary
-    from deliverability.cli.progress import progress
+    from deliverability.cli.progress import loading
     from deliverability.config import DEFAULT_TIMEZONE
     from deliverability.errors import ConfigError
     from deliverability.pipeline.engines import engine_named
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     if args.add:
         store.record("add", args.add, args.reason or "", args.by)
         print(f"Manuell gesperrt: {args.add} (Grund: {args.reason})")
-    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+    with loading() as advance:
         engine = engine_named(args.engine, args.spark_master, advance)
         result = suppression_run(engine, args.events, store, policy, timezone=DEFAULT_TIMEZONE)
     if result.rejects.height:

@@ -64,7 +64,7 @@ REJECTS_FILE = "abgelehnte_zeilen.csv"
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import write_rates, write_rejects, write_replay
-    from deliverability.cli.progress import progress
+    from deliverability.cli.progress import loading
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.settings import load_settings, suppression_policy
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     folder = Path(args.out)
     folder.mkdir(parents=True, exist_ok=True)
     store = StateDir(Path(args.state)) if args.state else None
-    with progress("Lade Ereignisse", "Dateien", "Einträge") as advance:
+    with loading() as advance:
         result = weekly_run(
             engine_named(args.engine, args.spark_master, advance),
             args.events,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
 
 from deliverability.classify import classify_events
 from deliverability.config import DEFAULT_TIMEZONE
-from deliverability.ingest.result import FileStats, LoadResult
+from deliverability.ingest.result import FileProgress, FileStats, LoadResult
 from deliverability.schema import REJECTS_SCHEMA, empty_events
 
 __all__ = ["FileStats", "LoadResult", "load", "load_events", "scan_events"]
@@ -21,7 +21,7 @@ def load_events(
     timezone: str = DEFAULT_TIMEZONE,
     classify: bool = True,
     format: str | None = None,
-    progress: Callable[[int, int, int], None] | None = None,
+    progress: FileProgress | None = None,
 ) -> LoadResult:
     """Load event exports of any supported format into one frame, sorted by time, plus
     rejects and per-file accounting. The format is detected per file unless `format` is

@@ -340,17 +340,12 @@ def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
     from deliverability.ingest.text import decode, read_bytes
 
     data, compressed = read_bytes(path)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, encoding = data[3:], "utf-8-sig"
-    else:
-        try:
-            data.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = decode(data, path)  # as the eager loader: cp1252, else Latin-1
-            data = text.encode("utf-8")
+    text, encoding = decode(data, path)  # as the eager loader: UTF-8, BOM, cp1252, Latin-1
     if encoding == "utf-8" and not compressed:
         return None  # already plain: the caller tried it
+    if encoding != "utf-8":
+        data = text.encode("utf-8")
+    del text
     with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
         copy = Path(folder) / path.name
         copy.write_bytes(data)

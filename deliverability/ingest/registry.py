@@ -23,7 +23,7 @@ from deliverability.ingest.formats import (
     ses,
 )
 from deliverability.ingest.generic_csv import load_generic_csv
-from deliverability.ingest.result import FileStats
+from deliverability.ingest.result import FileProgress, FileStats
 from deliverability.ingest.text import read_bytes
 from deliverability.schema import COLUMNS, REJECTS_SCHEMA, conform
 
@@ -159,7 +159,7 @@ def load_files(
     paths: Iterable[Path],
     timezone: str,
     fmt: str | None = None,
-    progress: Callable[[int, int, int], None] | None = None,
+    progress: FileProgress | None = None,
 ) -> list[Loaded]:
     """Load every file with its format (`fmt` for all, else detected per file), in order;
     `progress` is told after each file (files done, files in all, entries read)."""

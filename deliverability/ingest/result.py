@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import polars as pl
+
+#: What a load tells after each input file: files done, files in all, entries read from it.
+FileProgress = Callable[[int, int, int], None]
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,13 @@ polars frames, the same on both engines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
+
+from deliverability.errors import ConfigError
+from deliverability.ingest.result import FileProgress
 
 if TYPE_CHECKING:  # the replay's modules load pandas: only where a run replays
     import polars as pl
@@ -22,6 +25,7 @@ if TYPE_CHECKING:  # the replay's modules load pandas: only where a run replays
     from deliverability.suppression.policy import SuppressionPolicy
     from deliverability.suppression.store import StateDir
 
+#: The engines, by the name `--engine` takes.
 ENGINES = ("polars", "spark")
 
 
@@ -86,13 +90,13 @@ class Engine(Protocol):
 def engine_named(
     name: str,
     spark_master: str | None = None,
-    progress: Callable[[int, int, int], None] | None = None,
+    progress: FileProgress | None = None,
 ) -> Engine:
     """The engine `name` ("polars" or "spark"); an unknown name is a German error.
     `progress` is told after each input file the polars engine loads (Spark shows its own)."""
-    from deliverability.spark.session import check_engine
-
-    if check_engine(name) == "spark":
+    if name not in ENGINES:
+        raise ConfigError(f"Unbekannte Engine „{name}“; möglich: {', '.join(ENGINES)}.")
+    if name == "spark":
         from deliverability.pipeline.spark_engine import SparkEngine
 
         return SparkEngine(spark_master)

@@ -55,8 +55,9 @@ def weekly_run(
     from deliverability.limits.profile import load_profile
 
     profile = load_profile(profile_name) if profile_name else None  # checked first
+    policy = policy or SuppressionPolicy()
     if store is not None:
-        store.check_policy(policy or SuppressionPolicy(), policy_change)  # before any change
+        store.check_policy(policy, policy_change)  # before any change
     events = engine.load(inputs, timezone)
     try:
         chosen = resolve_week(events.weeks(), week)
@@ -64,7 +65,7 @@ def weekly_run(
         tables = {name: events.weekly_rates(GROUPS[name], chosen, before) for name in groups}
         state = None
         if store is not None:
-            state = engine.update_suppression(store, policy or SuppressionPolicy(), events)
+            state = engine.update_suppression(store, policy, events)
         replayed = events.replay(profile) if profile is not None else None
         return WeeklyRun(chosen, tables, state, replayed, events.rejects())
     finally:

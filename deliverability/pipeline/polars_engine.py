@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from deliverability.ingest import LoadResult, load_events
+from deliverability.ingest.result import FileProgress
 from deliverability.outcomes import message_outcomes
 from deliverability.pipeline.engines import EventSet, SendsQuery
 from deliverability.rates import RATE_COLUMNS, Grouping, weekly_rates
@@ -69,7 +70,7 @@ class PolarsEvents:
 class PolarsEngine:
     name = "polars"
 
-    def __init__(self, progress: Callable[[int, int, int], None] | None = None):
+    def __init__(self, progress: FileProgress | None = None):
         self.progress = progress  # told after each file: files done, in all, entries read
 
     def load(self, inputs: Sequence[str], timezone: str) -> PolarsEvents:

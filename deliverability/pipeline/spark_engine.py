@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from deliverability.limits.profile import Profile
-from deliverability.limits.replay import ReplayResult
 from deliverability.pipeline.engines import EventSet, SendsQuery
-from deliverability.rates import Grouping
-from deliverability.suppression.policy import SuppressionPolicy
-from deliverability.suppression.store import StateDir
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+    from deliverability.limits.profile import Profile
+    from deliverability.limits.replay import ReplayResult
+    from deliverability.rates import Grouping
+    from deliverability.suppression.policy import SuppressionPolicy
+    from deliverability.suppression.store import StateDir
 
 
 class SparkEvents:

@@ -108,6 +108,13 @@ def _kernel_output(frame: pl.DataFrame, schema: pl.Schema) -> pa.Table:
     return wire.to_arrow().cast(arrow_schema(ddl_of(schema)))
 
 
+def _apply(
+    kernel: Kernel, table: pa.Table, schema_in: pl.Schema, schema_out: pl.Schema
+) -> pa.Table:
+    """`kernel` on an Arrow table from Spark, its result as the Arrow table Spark expects."""
+    return _kernel_output(kernel(_kernel_input(table, schema_in)), schema_out)
+
+
 def per_batch(
     frame: DataFrame,
     kernel: Kernel,
@@ -138,8 +145,7 @@ def _run_kernel(
 ) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
-    table = pa.Table.from_batches(batches)
-    yield from _kernel_output(kernel(_kernel_input(table, schema_in)), schema_out).to_batches()
+    yield from _apply(kernel, pa.Table.from_batches(batches), schema_in, schema_out).to_batches()
 
 
 def per_bucket(
@@ -159,7 +165,7 @@ def per_bucket(
     keyed = frame.withColumn("_bucket", F.pmod(F.xxhash64(*keys), F.lit(buckets)))
 
     def run(table: pa.Table) -> pa.Table:
-        return _kernel_output(kernel(_kernel_input(table, schema_in)), schema_out)
+        return _apply(kernel, table, schema_in, schema_out)
 
     return keyed.groupBy("_bucket").applyInArrow(run, ddl_of(schema_out))
 

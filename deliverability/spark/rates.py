@@ -52,11 +52,11 @@ def weekly_rates(
     from pyspark.sql import functions as F
 
     schema = message_schema(timezone)
-    empty = rates_on_polars(pl.LazyFrame(schema=schema), by, week, previous).collect_schema()
+    rates_schema = rates_on_polars(pl.LazyFrame(schema=schema), by, week, previous).collect_schema()
 
     def figures(frame: pl.DataFrame) -> pl.DataFrame:
         return rates_on_polars(frame.lazy(), by, week, previous).collect()
 
     scoped = messages.filter(F.col("week").isin(week, previous))
-    table = collect_as(per_bucket(scoped, [F.col(by)], figures, schema, empty), empty)
+    table = collect_as(per_bucket(scoped, [F.col(by)], figures, schema, rates_schema), rates_schema)
     return rank_rates(table.lazy(), by).collect()

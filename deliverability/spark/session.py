@@ -19,7 +19,6 @@ from deliverability.errors import ConfigError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-ENGINES = ("polars", "spark")
 #: Logging for local runs: errors only (Spark's own default prints a banner and warnings).
 _LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 #: pyspark warns on each use of Arrow that it was not tested with pandas 3; nothing here
@@ -38,12 +37,6 @@ def require_pyspark() -> None:
             "Die Spark-Engine braucht das Zusatzpaket: pip install 'deliverability[spark]' "
             "(und Java 17 oder neuer)."
         ) from error
-
-
-def check_engine(engine: str) -> str:
-    if engine not in ENGINES:
-        raise ConfigError(f"Unbekannte Engine „{engine}“; möglich: {', '.join(ENGINES)}.")
-    return engine
 
 
 def _runs_locally(master: str | None) -> bool:

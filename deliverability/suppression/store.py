@@ -54,8 +54,16 @@ POLICY_FILE = "sperrregeln.json"
 LOCK_FILE = ".lauf.lock"
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
-#: The folders this thread holds the lock of, with the depth (`StateDir.changing`).
-_HELD = threading.local()
+
+
+class _Held(threading.local):
+    """The folders whose lock this thread holds (`StateDir.changing`)."""
+
+    def __init__(self) -> None:
+        self.folders: set[str] = set()
+
+
+_HELD = _Held()
 
 
 def merge_events(stored: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
@@ -87,13 +95,8 @@ class StateDir:
         Re-entrant within a thread: a step that holds the lock can call others that take it.
         """
         key = str(self.path.resolve())
-        held: dict[str, int] = _HELD.__dict__.setdefault("folders", {})
-        if held.get(key):
-            held[key] += 1
-            try:
-                yield
-            finally:
-                held[key] -= 1
+        if key in _HELD.folders:  # an outer step of this thread holds it
+            yield
             return
         try:
             import fcntl
@@ -103,11 +106,11 @@ class StateDir:
         self.path.mkdir(parents=True, exist_ok=True)
         with self._file(LOCK_FILE).open("a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
-            held[key] = 1
+            _HELD.folders.add(key)
             try:
                 yield
             finally:
-                held[key] = 0
+                _HELD.folders.discard(key)
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # events -------------------------------------------------------------------------------
