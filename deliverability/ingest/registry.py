@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from deliverability.ingest.formats import (
 )
 from deliverability.ingest.generic_csv import load_generic_csv
 from deliverability.ingest.result import FileProgress, FileStats
-from deliverability.ingest.text import read_bytes
+from deliverability.ingest.text import read_head
 from deliverability.schema import COLUMNS, REJECTS_SCHEMA, conform
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
@@ -102,37 +101,17 @@ FORMATS: tuple[Format, ...] = (
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )
 BY_NAME = {f.name: f for f in FORMATS}
-HEAD_BYTES = 65536
 
 
 def format_names() -> list[str]:
     return [f.name for f in FORMATS] + [f"mapping:{m.key}" for m in mapped_csv.shipped_mappings()]
 
 
-def _head(path: Path) -> str:
-    """The first bytes of a file (decompressed when gzip), as text for the sniffers."""
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(HEAD_BYTES)
-    except OSError:
-        data, _ = read_bytes(path)  # raises the German error
-    if data[:2] == b"\x1f\x8b":
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            with path.open("rb") as handle:
-                data = b""
-                while len(data) < HEAD_BYTES and (chunk := handle.read(HEAD_BYTES)):
-                    data += inflater.decompress(chunk, HEAD_BYTES - len(data))
-        except zlib.error:
-            data, _ = read_bytes(path)  # raises the German error for a broken gzip
-    return data[:HEAD_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
-
-
 def detect_format(path: Path) -> str:
     """The format of a file (or Maildir folder), judged from its content."""
     if path.is_dir():
         return bounce_mails.NAME
-    head = _head(path)
+    head = read_head(path)
     if not head.strip():
         raise InputError("Die Datei ist leer; es gibt nichts zu laden.", path=path)
     for candidate in FORMATS:

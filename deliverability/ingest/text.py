@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from deliverability.errors import InputError
 
 _GZIP_MAGIC = b"\x1f\x8b"
+#: How much of a file the format sniffers and header checks read.
+HEAD_BYTES = 65536
 _DELIMITERS = (";", ",", "\t", "|")
 _DELIMITER_NAMES = {";": "Semikolon", ",": "Komma", "\t": "Tabulator", "|": "senkrechter Strich"}
 
@@ -38,6 +41,25 @@ def read_bytes(path: Path) -> tuple[bytes, bool]:
                 "Die gzip-Datei ist beschädigt oder unvollständig.", path=path
             ) from error
     return data, False
+
+
+def read_head(path: Path) -> str:
+    """The first bytes of a file (decompressed when gzip), as text for the sniffers."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(HEAD_BYTES)
+    except OSError:
+        data, _ = read_bytes(path)  # raises the German error
+    if data[:2] == _GZIP_MAGIC:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            with path.open("rb") as handle:
+                data = b""
+                while len(data) < HEAD_BYTES and (chunk := handle.read(HEAD_BYTES)):
+                    data += inflater.decompress(chunk, HEAD_BYTES - len(data))
+        except zlib.error:
+            data, _ = read_bytes(path)  # raises the German error for a broken gzip
+    return data[:HEAD_BYTES].decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:

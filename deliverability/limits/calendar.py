@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 
 import numpy as np
-import pandas as pd
 
 _FREQ = {"hour": "h", "day": "D", "week": "W-MON", "month": "MS"}
 _HORIZON = {"hour": 86400 * 40, "day": 86400 * 800, "week": 86400 * 3000, "month": 86400 * 9000}
@@ -27,6 +26,8 @@ class Periods:
             self._extend(start + _HORIZON[period])
 
     def _extend(self, until: int) -> None:
+        import pandas as pd  # only where calendar periods are needed (start-up time)
+
         begin = pd.Timestamp(self.first - 40 * 86400, unit="s", tz="UTC").tz_convert(self.timezone)
         begin = begin.normalize().replace(day=1)
         end = pd.Timestamp(until, unit="s", tz="UTC").tz_convert(self.timezone) + pd.Timedelta(

@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from deliverability.errors import ConfigError
+from deliverability.limits import failing
 from deliverability.limits.constraints import constraints_of, per_message_rules
 from deliverability.limits.engine import replay_account, replay_general
 from deliverability.limits.fast import applies, replay_fast
@@ -73,6 +74,8 @@ def _replay_group(
         s, o, r_ = replay_fast(requested[usable], weights[usable], constraints, profile.timezone)
         sent[usable], outcome[usable], rule[usable] = s, o, r_
         return sent, outcome, rule
+    if not general and failing.applies(constraints, per_message, weights):
+        return failing.replay_failing(requested, constraints, profile.timezone)
     if not general and all(c.scope == "account" for c in constraints):
         return replay_account(requested, weights, constraints, per_message, profile.timezone)
     recipients = frame.get_column("recipient").str.to_lowercase().to_list()

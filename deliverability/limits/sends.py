@@ -12,8 +12,8 @@ import polars as pl
 
 from deliverability.errors import ConfigError, InputError
 from deliverability.ingest import load_events
-from deliverability.ingest.text import detect_delimiter, read_text
-from deliverability.ingest.timestamps import parse_timestamp
+from deliverability.ingest.text import detect_delimiter, read_head, read_text
+from deliverability.ingest.timestamps import parse_timestamp, parse_timestamps
 from deliverability.schema import REJECTS_SCHEMA
 
 SENDS_SCHEMA = pl.Schema(
@@ -37,6 +37,97 @@ class Sends:
     rejects: pl.DataFrame
 
 
+#: The columns of a sends CSV as text, one row per non-blank record (`raw`: None until needed).
+_CELLS = {
+    "line": pl.Int64,
+    "raw": pl.String,
+    "time_text": pl.String,
+    "message_id": pl.String,
+    "recipient": pl.String,
+    "count_text": pl.String,
+}
+_WANTED = {
+    "time_text": "requested_at",
+    "message_id": "message_id",
+    "recipient": "recipient",
+    "count_text": "recipients",
+}
+
+
+def _cells_quickly(text: str, delimiter: str, header: list[str]) -> pl.DataFrame | None:
+    """The cells read by polars, when every physical line is one record (None otherwise:
+    quoted line breaks, or a file polars reads differently from Python's csv module)."""
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    width = len(header)
+    try:
+        table = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            skip_rows=1,
+            separator=delimiter,
+            schema={f"c{i}": pl.String for i in range(width)},
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if table.height != lines - 1:
+        return None
+    first = {name: header.index(name) for name in header}
+    columns = {
+        key: pl.col(f"c{first[name]}").fill_null("").str.strip_chars()
+        if name in first
+        else pl.lit("")
+        for key, name in _WANTED.items()
+    }
+    blank = pl.all_horizontal(
+        [pl.col(c).fill_null("").str.strip_chars() == "" for c in table.columns]
+    )
+    return (
+        table.with_row_index("line", offset=2)
+        .filter(~blank)
+        .select(pl.col("line").cast(pl.Int64), raw=pl.lit(None, dtype=pl.String), **columns)
+        .cast(_CELLS)  # type: ignore[arg-type]
+    )
+
+
+def _cells_slowly(text: str, delimiter: str, header: list[str]) -> pl.DataFrame:
+    """The cells read record by record with Python's csv module (any quoting)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader)
+    position = {name: header.index(name) for name in header}
+    rows: list[dict[str, object]] = []
+    for line, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in position.items()}
+        rows.append({"line": line, "raw": delimiter.join(row), **cells})
+    return pl.DataFrame(
+        {
+            "line": [r["line"] for r in rows],
+            "raw": [r["raw"] for r in rows],
+            **{key: [r.get(name, "") for r in rows] for key, name in _WANTED.items()},
+        },
+        schema=_CELLS,
+    )
+
+
+def _with_raw(bad: pl.DataFrame, text: str, delimiter: str) -> pl.DataFrame:
+    """Fill `raw` of rejected rows read quickly: their line, as the csv module splits it."""
+    missing = bad.filter(pl.col("raw").is_null())
+    if missing.is_empty():
+        return bad
+    lines = text.split("\n")
+    raw = {
+        n: delimiter.join(next(csv.reader([lines[n - 1]], delimiter=delimiter), []))
+        for n in missing.get_column("line").to_list()
+    }
+    return bad.with_columns(
+        raw=pl.coalesce(
+            "raw", pl.col("line").replace_strict(raw, default=None, return_dtype=pl.String)
+        )
+    )
+
+
 def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Sends:
     """Read a sends CSV (any delimiter, UTF-8 or cp1252); bad rows go to the rejects."""
     if not path.is_file():
@@ -58,34 +149,14 @@ def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Send
             line=1,
             field=missing[0],
         )
-    position = {name: header.index(name) for name in header}
-    rows: list[dict[str, object]] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in position.items()}
-        rows.append({"line": line, "raw": delimiter.join(row), **cells})
-    frame = pl.DataFrame(
-        {
-            "line": [r["line"] for r in rows],
-            "raw": [r["raw"] for r in rows],
-            "time_text": [r.get("requested_at", "") for r in rows],
-            "message_id": [r["message_id"] for r in rows],
-            "recipient": [r["recipient"] for r in rows],
-            "count_text": [r.get("recipients", "") for r in rows],
-        },
-        schema={
-            "line": pl.Int64,
-            "raw": pl.String,
-            "time_text": pl.String,
-            "message_id": pl.String,
-            "recipient": pl.String,
-            "count_text": pl.String,
-        },
+    cells = _cells_quickly(text, delimiter, header)
+    if cells is None:
+        cells = _cells_slowly(text, delimiter, header)
+    frame = cells.with_columns(
+        requested_at=parse_timestamps(cells.get_column("time_text"), timezone)
     )
     count = pl.col("count_text")
     frame = frame.with_columns(
-        requested_at=parse_timestamp(pl.col("time_text"), timezone),
         recipients=pl.when(count == "")
         .then(1)
         .when(count.str.contains(r"^\d+$"))
@@ -110,7 +181,7 @@ def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Send
         reason = pl.when(condition).then(pl.lit(text_)).otherwise(reason)
         field = pl.when(condition).then(pl.lit(name)).otherwise(field)
     frame = frame.with_columns(reason=reason, field=field)
-    bad = frame.filter(pl.col("reason").is_not_null())
+    bad = _with_raw(frame.filter(pl.col("reason").is_not_null()), text, delimiter)
     rejects = bad.select(
         file=pl.lit(str(path)),
         line="line",
@@ -160,7 +231,7 @@ def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
 
 def looks_like_events(path: Path) -> bool:
     """True when the file's header has an `event` column (a generic event export)."""
-    header = read_text(path).text.split("\n", 1)[0].lower()
+    header = read_head(path).split("\n", 1)[0].lower()
     delimiter = detect_delimiter(header, path)
     return "event" in [name.strip().strip('"').lstrip("\ufeff") for name in header.split(delimiter)]
 

@@ -21,7 +21,7 @@ from deliverability.limits.profile import (
     read_profile,
 )
 from deliverability.limits.replay import replay
-from deliverability.limits.sends import SENDS_SCHEMA
+from deliverability.limits.sends import SENDS_SCHEMA, read_sends_csv
 
 from ..notebook_output import shown_text
 
@@ -310,6 +310,50 @@ def test_account_loop_equals_the_general_engine(specs, batch):
     )
 
 
+@st.composite
+def failing_rule_specs(draw):
+    """Account rules that only fail, large enough for the block recursion (limits >= 48)."""
+    kind = draw(st.sampled_from(["rolling", "calendar"]))
+    window = draw(st.sampled_from([60, 3600, 86400] if kind == "calendar" else [1, 60, 600, 3600]))
+    spec = dict(
+        window=window,
+        kind=kind,
+        limit=draw(st.integers(48, 70)),
+        unit=draw(st.sampled_from(["messages", "recipients"])),
+        on_exceed=draw(st.sampled_from(["reject", "lockout"])),
+    )
+    if draw(st.booleans()):
+        spec["burst"] = draw(st.integers(48, 60))
+    if spec["on_exceed"] == "lockout":
+        spec["lockout"] = draw(st.sampled_from([0, 30, 600, 7200]))
+    return spec
+
+
+@st.composite
+def crowded_sends(draw):
+    """Up to about 600 one-recipient sends in bursts at the same second (up to 120 each) and
+    single sends between them, over the autumn DST change."""
+    bursts = draw(
+        st.lists(st.tuples(st.integers(0, 3 * 3600), st.integers(1, 120)), min_size=1, max_size=5)
+    )
+    singles = draw(st.lists(st.integers(0, 3 * 3600), max_size=60))
+    offsets = sorted([t for t, size in bursts for _ in range(size)] + singles)
+    base = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    return sends([base + timedelta(seconds=o) for o in offsets])
+
+
+@SETTINGS
+@given(st.lists(failing_rule_specs(), min_size=1, max_size=3), crowded_sends())
+def test_block_recursion_for_failing_rules_equals_the_general_engine(specs, batch):
+    """Profiles whose rules only reject or lock out take the block recursion (failing.py)."""
+    limits = profile(*specs)
+    fast = replay(batch, limits).sends
+    general = replay(batch, limits, general_engine=True).sends
+    assert fast.select("sent_at", "outcome", "rule").equals(
+        general.select("sent_at", "outcome", "rule")
+    )
+
+
 def _seconds(value: datetime) -> int:
     return int(value.timestamp())
 
@@ -470,6 +514,49 @@ def test_reject_and_lockout_fail_exactly_the_sends_the_rule_says(specs, batch):
 
 
 # --- command line ---------------------------------------------------------------------------
+
+
+ODD_SENDS = (
+    "requested_at;message_id;recipient;recipients;note\n"
+    "2026-11-23T09:00:00+01:00;m1;a@x.de;2;\n"
+    "\n"
+    "2026-11-23T09:01:00+01:00;m2;b@x.de\n"  # short row
+    "2026-11-23 09:02;m3;c@x.de;a@x.de;b@x.de;extra;fields\n"  # too many fields
+    ";;;;\n"  # blank cells only
+    '"2026-11-23T09:03:00+01:00";"m;4";" d@x.de ";1;"quoted"\n'
+    "gestern;m5;e@x.de;1;\n"  # unreadable time
+    "23.11.2026 09:05;m6;;1;\n"  # recipient missing
+    "2026-11-23T09:06:00+01:00;m7;f@x.de;0;\n"  # no recipient
+)
+
+
+def test_sends_read_quickly_match_the_csv_module_row_by_row():
+    """The polars reader of sends CSVs gives the cells, line numbers and raw rejected rows of
+    Python's csv module; a quoted line break sends the file to the csv module."""
+    from deliverability.limits.sends import _cells_quickly, _cells_slowly
+
+    header = ["requested_at", "message_id", "recipient", "recipients", "note"]
+    quick = _cells_quickly(ODD_SENDS, ";", header)
+    slow = _cells_slowly(ODD_SENDS, ";", header)
+    assert quick is not None
+    assert quick.drop("raw").equals(slow.drop("raw"))
+    assert quick.get_column("line").to_list() == [2, 4, 5, 7, 8, 9, 10]
+    broken = ODD_SENDS + '2026-11-23T09:07:00+01:00;m8;g@x.de;1;"two\nlines"\n'
+    assert _cells_quickly(broken, ";", header) is None
+
+
+def test_rejected_sends_keep_line_and_raw_row(tmp_path):
+    path = tmp_path / "sendungen.csv"
+    path.write_text(ODD_SENDS, encoding="utf-8")
+    sends = read_sends_csv(path, "Europe/Berlin")
+    assert sends.frame.get_column("message_id").to_list() == ["m1", "m2", "m3", "m;4"]
+    assert sends.frame.get_column("recipients").to_list() == [2, 1, 1, 1]
+    rejects = sends.rejects.select("line", "field", "raw").rows()
+    assert rejects == [
+        (8, "requested_at", "gestern;m5;e@x.de;1;"),
+        (9, "recipient", "23.11.2026 09:05;m6;;1;"),
+        (10, "recipients", "2026-11-23T09:06:00+01:00;m7;f@x.de;0;"),
+    ]
 
 
 def test_cli_replays_a_sends_csv_and_sets_bad_rows_aside(tmp_path, capsys):
