@@ -243,3 +243,22 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(pl.col("bounce_type"))
     ).drop("_fixed_type")
     return pl.concat([failures, events.filter(~is_failure)], how="vertical_relaxed")
+
+
+#: The columns `classify_events` fills.
+FILLED = ("status", "smtp_code", "reason", "bounce_type")
+
+
+def classify_frame(events: pl.DataFrame) -> pl.DataFrame:
+    """`classify_events` for a frame in memory, rows kept in their order: the failure rows are
+    classified on their own and their filled columns written back at their positions."""
+    # on the column, not the frame: a frame select would first align the chunks of all columns
+    is_failure = events.get_column("event").is_in(list(FAILURE_EVENTS)).fill_null(False)
+    positions = is_failure.arg_true()
+    if positions.is_empty():
+        return events
+    failures = classify_events(events.filter(is_failure).lazy()).collect()
+    return events.with_columns(
+        events.get_column(name).scatter(positions, failures.get_column(name).cast(dtype))
+        for name, dtype in ((c, events.schema[c]) for c in FILLED)
+    )

@@ -4,9 +4,10 @@ Used when the file is plain (not gzip) UTF-8 with the canonical columns. Rows al
 canonical shape (exact event names, nothing to strip, the file's own time format detected
 on a sample) take a fast lane; every other row goes through the same checks as the eager
 loader (`generic_csv`), so both give the same events and rejects. Line numbers are record
-numbers + 1. `load_generic_csv_fast` first counts the delimiters of every physical line and
-hands files with short rows or quoted line breaks to the eager loader (polars cannot tell a
-missing field from an empty one), as it does files with lines of too many fields. (The lazy
+numbers + 1. Where a record may be short (its last field is empty) or a field holds a line
+break, `load_generic_csv_fast` counts the delimiters of every physical line and hands files
+with short rows or quoted line breaks to the eager loader (polars cannot tell a missing field
+from an empty one), as it does files with lines of too many fields. (The lazy
 `scan_events` path skips that check: it counts records, reads short rows with empty
 trailing fields, and leaves IDN domains in Unicode.)
 """
@@ -68,6 +69,10 @@ class CsvScan:
     delimiter: str
     ignored: tuple[str, ...]
     header_width: int
+    #: With `read_once`: whether a record may be short or span lines (then the exact check
+    #: `irregular_lines` decides); False when the last field of every record is present and
+    #: there are as many records as lines.
+    suspicious: bool = True
 
 
 @dataclass(frozen=True)
@@ -235,8 +240,10 @@ def scan_generic_csv(
         quote_char='"',
         new_columns=[f"c{i}" for i in range(len(header))],
     ).with_row_index("__record", offset=2)
+    width = len(header)
     raw = scan.select(
         pl.col("__record").cast(pl.Int64).alias("__line"),
+        pl.col(f"c{width - 1}").is_null().alias("__short"),
         *[
             (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
             for c in COLUMNS
@@ -244,11 +251,22 @@ def scan_generic_csv(
         ],
     )
     raw = _fast_lane(raw, sniffed.time_format, timezone)
+    suspicious = True
     if read_once:
-        raw = raw.collect(engine="streaming").lazy()
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:  # counting lines overlaps polars' reading
+            lines = pool.submit(physical_lines, path)
+            collected = raw.collect(engine="streaming")
+            suspicious = bool(collected.get_column("__short").any()) or (
+                collected.height + 1 != lines.result()  # a record spans lines
+            )
+        raw = collected.drop("__short").lazy()
+    else:
+        raw = raw.drop("__short")
     slow, rejects, blanks = _slow_lane(raw, path, timezone, mapping)
     good = pl.concat([conform(_fast_rows(raw, path)), conform(slow)])
-    return CsvScan(good, rejects, blanks, delimiter, sniffed.ignored, len(header))
+    return CsvScan(good, rejects, blanks, delimiter, sniffed.ignored, width, suspicious)
 
 
 def exact_lines(path: Path, rejects: pl.DataFrame, delimiter: str) -> pl.DataFrame:
@@ -277,6 +295,16 @@ def exact_lines(path: Path, rejects: pl.DataFrame, delimiter: str) -> pl.DataFra
     )
 
 
+def physical_lines(path: Path) -> int:
+    """The number of lines of a file (a last line without a line end counts)."""
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
+
+
 def irregular_lines(path: Path, delimiter: str, width: int) -> int:
     """How many physical lines have fewer delimiters than a full row (short rows, or parts of
     records with a quoted line break): then only the eager loader gets every line right."""
@@ -303,10 +331,10 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     if sniffed is None:
         return None
     try:
-        if irregular_lines(path, sniffed.delimiter, len(sniffed.header)):
-            return None
         plan = scan_generic_csv(path, timezone, read_once=True, sniffed=sniffed)
         if plan is None:
+            return None
+        if plan.suspicious and irregular_lines(path, sniffed.delimiter, len(sniffed.header)):
             return None
         events, rejects, blanks = pl.collect_all(
             [plan.events, plan.rejects, plan.blank_count], engine="streaming"

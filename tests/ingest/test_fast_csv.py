@@ -86,6 +86,39 @@ def test_a_quoted_line_break_hands_the_file_to_the_eager_loader(tmp_path):
     assert events["source_ref"].to_list() == ["events.csv:2", "events.csv:5"]
 
 
+def test_a_line_break_in_a_middle_field_is_found_without_counting_lines(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "timestamp,recipient,event,diagnostic,source\n"
+        '2026-11-23T10:00:00+01:00,a@web.de,bounced,"550 user unknown\nsecond line",x\n'
+        "2026-11-23T10:00:02+01:00,c@web.de,sent,,x\n",
+        encoding="utf-8",
+    )
+    assert load_generic_csv_fast(path, "Europe/Berlin") is None
+    ((events, _, _),) = registry.load_files([path], "Europe/Berlin")
+    assert events["source_ref"].to_list() == ["events.csv:2", "events.csv:4"]
+
+
+def test_complete_records_skip_the_line_count(tmp_path, monkeypatch):
+    """Every last field present and no line break in a field: no record can be short or span
+    lines, so the delimiters of the physical lines are not counted."""
+    from deliverability.ingest import fast_csv
+
+    def counted(*args):
+        raise AssertionError("irregular_lines should not run")
+
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "timestamp,recipient,event,source\n"
+        "2026-11-23T10:00:00+01:00,a@web.de,sent,x\n"
+        "2026-11-23T10:00:01+01:00,b@web.de,sent,x\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(fast_csv, "irregular_lines", counted)
+    events, rejects, _ = load_generic_csv_fast(path, "Europe/Berlin")
+    assert (events.height, rejects.height) == (2, 0)
+
+
 def test_a_short_row_hands_the_file_to_the_eager_loader(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(
