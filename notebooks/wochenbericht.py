@@ -188,11 +188,14 @@ for label, count, what, meaning, action in weekly.reason_explanations(report):
 
 # %%
 new = weekly.new_suppressions_table(report)
+new_count = report.new_suppressions.height
+shown = f" Die {fmt.number(len(new))} jüngsten:" if len(new) < new_count else ""
 display(
     Markdown(
-        f"In {fmt.week_title(report.week, report.timezone)} wurden **{fmt.number(len(new))}** "
+        f"In {fmt.week_title(report.week, report.timezone)} wurden **{fmt.number(new_count)}** "
         f"Adressen neu gesperrt; die Sperrliste enthält insgesamt "
         f"**{fmt.number(report.suppressions.height)}** Adressen. Datei: `{written['sperrliste'].name}`."
+        + shown
     )
 )
 if not new.empty:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +15,10 @@ from deliverability.ingest.result import FileProgress
 from deliverability.outcomes import message_outcomes
 from deliverability.pipeline.engines import EventSet, SendsQuery
 from deliverability.rates import RATE_COLUMNS, Grouping, weekly_rates
+
+#: Events per bucket of messages when the message table is computed in parts.
+MESSAGE_BUCKET_ROWS = 1_000_000
+_SEED = 16
 
 if TYPE_CHECKING:
     from deliverability.limits.profile import Profile
@@ -37,15 +41,33 @@ class PolarsEvents:
 
     @cached_property
     def messages(self) -> pl.DataFrame:
-        return message_outcomes(self.events.lazy(), self.timezone).collect()
+        return self._per_message(lambda events: message_outcomes(events, self.timezone))
 
     @cached_property
     def _rate_messages(self) -> pl.DataFrame:
         """The message table's columns the rates need (the whole table if it exists)."""
         if "messages" in self.__dict__:
             return self.messages
-        lazy = message_outcomes(self.events.lazy(), self.timezone, failure_details=False)
-        return lazy.select(RATE_COLUMNS).collect()
+        return self._per_message(
+            lambda events: message_outcomes(events, self.timezone, failure_details=False).select(
+                RATE_COLUMNS
+            )
+        )
+
+    def _per_message(self, table: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+        """`table` of the events, computed for one bucket of messages at a time when there
+        are many events: a message's events share a bucket, and the working memory of the
+        aggregation is that of one bucket instead of all events."""
+        events = self.events
+        buckets = -(-events.height // MESSAGE_BUCKET_ROWS)
+        if buckets <= 1:
+            return table(events.lazy()).collect()
+        key = events.select(
+            (pl.coalesce("message_id", "source_ref").hash(_SEED) ^ pl.col("recipient").hash(_SEED))
+            % buckets
+        ).to_series()
+        parts = [table(events.filter(key == bucket).lazy()).collect() for bucket in range(buckets)]
+        return pl.concat(parts)
 
     def weeks(self) -> list[str]:
         return sorted(self._rate_messages.get_column("week").drop_nulls().unique().to_list())

@@ -40,6 +40,7 @@ class ReportResult:
 def _execute(running: Path, parameters: dict[str, object]) -> None:
     """Run the template; the package's own errors raised in the kernel (a missing column, an
     unknown week) come back as the same German sentence, not as a notebook failure."""
+    os.environ.setdefault(*KERNEL_ALLOCATOR)  # the kernel inherits the environment
     try:
         execute_notebook(NOTEBOOK, running, parameters)
     except ReportError as error:
@@ -50,6 +51,11 @@ def _execute(running: Path, parameters: dict[str, object]) -> None:
             raise _OWN_ERRORS[kind](str(getattr(cause, "evalue", ""))) from None
         raise
 
+
+#: The kernel's memory allocator (jemalloc, inside polars) hands freed memory back to the
+#: system at once instead of keeping it for ten seconds: loading leaves much garbage, and the
+#: report's peak memory (all processes, goal 3 GB on 5 million events) counts what is kept.
+KERNEL_ALLOCATOR = ("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
 
 #: Errors of this package, by name, that a kernel may raise for bad input.
 _OWN_ERRORS: dict[str, type[DeliverabilityError]] = {

@@ -324,8 +324,16 @@ def suppression_reason_label(reason: str | None) -> str:
     return get_reason(reason).label
 
 
-def new_suppressions_table(report: WeeklyReport) -> pd.DataFrame:
-    frame = report.new_suppressions.with_columns(
+#: How many new suppressions the report lists; all of them are in the suppression CSV.
+NEW_SUPPRESSIONS_SHOWN = 100
+
+
+def new_suppressions_table(
+    report: WeeklyReport, limit: int | None = NEW_SUPPRESSIONS_SHOWN
+) -> pd.DataFrame:
+    """The week's new suppressions, the latest first (at most `limit`; None: all)."""
+    latest = report.new_suppressions.sort("suppressed_at", "email", descending=[True, False])
+    frame = (latest if limit is None else latest.head(limit)).with_columns(
         when=pl.col("suppressed_at").map_elements(
             lambda v: fmt.timestamp(v, report.timezone), return_dtype=pl.String
         ),

@@ -195,7 +195,9 @@ def build_state(
 ) -> pl.DataFrame:
     """One row per suppressed, watched or restored address (schema `STATE_SCHEMA`)."""
     policy = policy or SuppressionPolicy()
-    base = _with_address(relevant_events(events))
+    # Collected once: the decisions below read it several times, and it is a small part of
+    # the events (a lazy plan would filter all events again for each of them).
+    base = _with_address(relevant_events(events)).collect().lazy()
     restores = last_restores(history).lazy()
     triggers = _triggers(base, history, policy).join(restores, on="address", how="left")
     effective = (

@@ -58,3 +58,18 @@ def test_finding_texts_are_data_with_sources():
     made = finding("complaint_warn", rate="0,50 %", threshold="0,1 %")
     assert made.title == "Beschwerderate erhöht" and "0,50 %" in made.what
     assert made.severity in SEVERITIES
+
+
+def test_the_report_lists_the_latest_new_suppressions_and_the_csv_has_all():
+    from deliverability import config
+    from deliverability.report import weekly
+    from deliverability.views import format as fmt
+
+    report = weekly.build_weekly_report(config.sample_inputs())
+    everything = weekly.new_suppressions_table(report, limit=None)
+    shown = weekly.new_suppressions_table(report, limit=5)
+    assert len(everything) == report.new_suppressions.height > 5
+    assert len(shown) == 5
+    assert shown.equals(everything.head(5))
+    latest = report.new_suppressions.get_column("suppressed_at").max()
+    assert shown.iloc[0]["Gesperrt am"] == fmt.timestamp(latest, report.timezone)
