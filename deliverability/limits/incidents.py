@@ -35,8 +35,13 @@ def limit_incidents(
     logged (`observed`). Only days with something to report. The whole history is replayed,
     so rolling windows reach back into the week before."""
     rows = []
+    # only the columns the replay and the observed errors read (the texts stay behind)
+    columns = events.select(
+        "timestamp", "message_id", "recipient", "sender", "event", "reason", "source",
+        "source_ref",
+    )  # fmt: skip
     for source, name in profiles.items():
-        subset = events.filter(pl.col("source") == source)
+        subset = columns.filter(pl.col("source") == source)
         if subset.is_empty():
             continue
         profile = load_profile(name)
