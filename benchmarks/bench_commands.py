@@ -107,6 +107,19 @@ def run(command: list[str]) -> tuple[float, float]:
     return elapsed, peak / 2**20
 
 
+def shown(command: list[str]) -> str:
+    """The command line as printed: the hand-written programs by name, paths relative."""
+    names = {QUERY: "<QUERY above>", CONVERT: "<CONVERT above>"}
+    parts = [names.get(part, part).replace(str(ROOT) + "/", "") for part in command]
+    return " ".join(parts)
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """`run`, printing the command it times."""
+    print("$", shown(command), flush=True)
+    return run(command)
+
+
 def prepare(n: int) -> tuple[list[Path], list[Path]]:
     """Four plain CSV files (one week each) and the same as German Excel exports (gzip)."""
     folder = DATA / f"commands-{n}"
@@ -151,22 +164,23 @@ def main() -> None:
     out = DATA / "commands-out"
     out.mkdir(parents=True, exist_ok=True)
     cli = [PYTHON, "-m", "deliverability"]
+    print(f"QUERY (baseline of rates and report):{QUERY}\nCONVERT (baseline of load):{CONVERT}")
     rows: list[tuple[str, int, float, float, str]] = []
     rates_time: dict[int, float] = {}
     for n in args.events:
         plain, german = prepare(n)
         files = [str(p) for p in plain]
         query_csv, rates_csv = out / f"query-{n}.csv", out / f"rates-{n}.csv"
-        query, query_mem = run([PYTHON, "-c", QUERY, *files, WEEK, str(query_csv)])
+        query, query_mem = timed([PYTHON, "-c", QUERY, *files, WEEK, str(query_csv)])
         rows.append(("hand-written polars query (baseline)", n, query, query_mem, ""))
         command = [*cli, "rates", *files, "--by", "domain", "--week", WEEK]
-        seconds, memory = run([*command, "--out", str(rates_csv)])
+        seconds, memory = timed([*command, "--out", str(rates_csv)])
         rates_time[n] = seconds
         ok = same_figures(rates_csv, query_csv)
         rows.append(("deliverability rates", n, seconds, memory, f"{seconds / query:.1f}x query"))
         german_csv = out / f"rates-german-{n}.csv"
         german_command = [*cli, "rates", *map(str, german), "--by", "domain", "--week", WEEK]
-        g_seconds, g_memory = run([*german_command, "--out", str(german_csv)])
+        g_seconds, g_memory = timed([*german_command, "--out", str(german_csv)])
         ok = ok and same_figures(german_csv, query_csv)
         rows.append(
             (
@@ -177,13 +191,13 @@ def main() -> None:
                 f"{g_seconds / seconds:.2f}x plain",
             )
         )
-        convert, convert_mem = run([PYTHON, "-c", CONVERT, *files, str(out / "hand.parquet")])
+        convert, convert_mem = timed([PYTHON, "-c", CONVERT, *files, str(out / "hand.parquet")])
         rows.append(("hand-written CSV -> Parquet (baseline)", n, convert, convert_mem, ""))
-        load, load_mem = run([*cli, "load", *files, "--out", str(out / f"load-{n}.parquet")])
+        load, load_mem = timed([*cli, "load", *files, "--out", str(out / f"load-{n}.parquet")])
         rows.append(("deliverability load", n, load, load_mem, f"{load / convert:.1f}x convert"))
         if args.report:
             inputs = ["--input", *files]
-            report, report_mem = run(
+            report, report_mem = timed(
                 [*cli, "report", *inputs, "--week", WEEK, "--out", str(out / "report")]
             )
             rows.append(
