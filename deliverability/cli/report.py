@@ -57,18 +57,21 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from deliverability.cli.progress import progress
     from deliverability.report.runner import run_weekly_report
 
-    result = run_weekly_report(
-        inputs=[Path(p) for p in args.input],
-        week=args.week,
-        out_dir=Path(args.out),
-        timezone=args.timezone,
-        state_dir=Path(args.state) if args.state else None,
-        rules_file=Path(args.rules) if args.rules else None,
-        settings_file=args.settings,
-        policy_change=args.policy_change,
-    )
+    with progress("Wochenbericht", "Abschnitte") as advance:
+        result = run_weekly_report(
+            inputs=[Path(p) for p in args.input],
+            week=args.week,
+            out_dir=Path(args.out),
+            timezone=args.timezone,
+            state_dir=Path(args.state) if args.state else None,
+            rules_file=Path(args.rules) if args.rules else None,
+            settings_file=args.settings,
+            policy_change=args.policy_change,
+            progress=lambda done, total: advance(done, total, 0),
+        )
     print(f"Bericht für {result.week_title}: {result.html}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")
     if result.rejected:

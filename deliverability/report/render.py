@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +22,31 @@ REMOVE_TAG = "remove_cell"
 
 
 def execute_notebook(
-    notebook: Path, executed: Path, parameters: dict[str, Any], cwd: Path | None = None
+    notebook: Path,
+    executed: Path,
+    parameters: dict[str, Any],
+    cwd: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Execute `notebook` with papermill into `executed`; failures become a ReportError."""
+    """Execute `notebook` with papermill into `executed`; failures become a ReportError.
+    `progress` is told after each code cell: cells done, code cells in all."""
+    import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     executed.parent.mkdir(parents=True, exist_ok=True)
+    hooks: dict[str, Any] = {}
+    if progress is not None:
+        cells = nbformat.read(str(notebook), as_version=4).cells
+        total = sum(cell.cell_type == "code" for cell in cells) + 1  # + papermill's parameters
+        done = 0
+
+        def executed_one(**_: Any) -> None:
+            nonlocal done
+            done += 1
+            progress(min(done, total), total)
+
+        hooks["on_cell_executed"] = executed_one
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -39,6 +58,7 @@ def execute_notebook(
             cwd=str(cwd or notebook.parent),
             # the kernel's own start-up notices are English log noise for the analyst
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            **hooks,
         )
     except PapermillExecutionError as error:
         raise ReportError(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +38,14 @@ class ReportResult:
     rejected: int
 
 
-def _execute(running: Path, parameters: dict[str, object]) -> None:
+def _execute(
+    running: Path, parameters: dict[str, object], progress: Callable[[int, int], None] | None
+) -> None:
     """Run the template; the package's own errors raised in the kernel (a missing column, an
     unknown week) come back as the same German sentence, not as a notebook failure."""
     os.environ.setdefault(*KERNEL_ALLOCATOR)  # the kernel inherits the environment
     try:
-        execute_notebook(NOTEBOOK, running, parameters)
+        execute_notebook(NOTEBOOK, running, parameters, progress=progress)
     except ReportError as error:
         cause = error.__cause__
         kind = getattr(cause, "ename", "")
@@ -73,12 +76,14 @@ def run_weekly_report(
     rules_file: Path | None = None,
     settings_file: str | Path | None = None,
     policy_change: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReportResult:
     """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs).
 
     With `state_dir` the report keeps the suppression list there up to date and uses it;
     `rules_file` holds the analyst's own classification rules (see `classify.user_rules`);
-    thresholds and suppression rules come from the settings (`deliverability.settings`).
+    thresholds and suppression rules come from the settings (`deliverability.settings`);
+    `progress` is told after each cell of the report (cells done, cells in all).
     """
     settings = load_settings(settings_file)  # checked before the kernel starts
     if state_dir is not None:
@@ -109,6 +114,7 @@ def run_weekly_report(
                 "policy_change": policy_change,
                 "manifest_file": str(manifest_file),
             },
+            progress,
         )
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     finally:

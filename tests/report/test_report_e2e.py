@@ -98,9 +98,15 @@ def _expected(rows: list[dict[str, str]], week: str) -> dict[str, int]:
 @pytest.mark.slow
 def test_weekly_report_notebook_end_to_end(tmp_path: Path):
     source, rows = _sample_slice(tmp_path)
-    result = run_weekly_report([source], None, tmp_path / "reports")
+    steps: list[tuple[int, int]] = []
+    result = run_weekly_report(
+        [source], None, tmp_path / "reports", progress=lambda *step: steps.append(step)
+    )
 
     assert result.week == "2026-W47"
+    # the terminal's progress line: one step per cell, up to all of them
+    assert [done for done, _ in steps] == list(range(1, len(steps) + 1))
+    assert steps[-1][0] == steps[-1][1] > 10
     folder = tmp_path / "reports" / "2026-W47"
     assert result.html == folder / "wochenbericht.html"
     assert result.executed.is_file()
