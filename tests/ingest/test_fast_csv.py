@@ -71,32 +71,33 @@ def test_streaming_path_rejects_with_exact_lines(tmp_path):
     assert events.filter(pl.col("message_id") == "m7")["recipient_domain"].to_list() == ["web.de"]
 
 
-def test_a_quoted_line_break_hands_the_file_to_the_eager_loader(tmp_path):
+@pytest.mark.parametrize(
+    "text, rejected, refs",
+    [
+        (  # the record with the line break is the last field's: an empty last field shows it
+            "timestamp,recipient,event,diagnostic\n"
+            '2026-11-23T10:00:00+01:00,a@web.de,bounced,"550 user unknown\nsecond line"\n'
+            "gestern,b@web.de,sent,\n"
+            "2026-11-23T10:00:02+01:00,c@web.de,sent,\n",
+            [4],
+            ["events.csv:2", "events.csv:5"],
+        ),
+        (  # every last field present: fewer records than lines show it
+            "timestamp,recipient,event,diagnostic,source\n"
+            '2026-11-23T10:00:00+01:00,a@web.de,bounced,"550 user unknown\nsecond line",x\n'
+            "2026-11-23T10:00:02+01:00,c@web.de,sent,,x\n",
+            [],
+            ["events.csv:2", "events.csv:4"],
+        ),
+    ],
+)
+def test_a_quoted_line_break_hands_the_file_to_the_eager_loader(tmp_path, text, rejected, refs):
     path = tmp_path / "events.csv"
-    path.write_text(
-        "timestamp,recipient,event,diagnostic\n"
-        '2026-11-23T10:00:00+01:00,a@web.de,bounced,"550 user unknown\nsecond line"\n'
-        "gestern,b@web.de,sent,\n"
-        "2026-11-23T10:00:02+01:00,c@web.de,sent,\n",
-        encoding="utf-8",
-    )
+    path.write_text(text, encoding="utf-8")
     assert load_generic_csv_fast(path, "Europe/Berlin") is None
     ((events, rejects, _),) = registry.load_files([path], "Europe/Berlin")
-    assert rejects["line"].to_list() == [4]
-    assert events["source_ref"].to_list() == ["events.csv:2", "events.csv:5"]
-
-
-def test_a_line_break_in_a_middle_field_is_found_without_counting_lines(tmp_path):
-    path = tmp_path / "events.csv"
-    path.write_text(
-        "timestamp,recipient,event,diagnostic,source\n"
-        '2026-11-23T10:00:00+01:00,a@web.de,bounced,"550 user unknown\nsecond line",x\n'
-        "2026-11-23T10:00:02+01:00,c@web.de,sent,,x\n",
-        encoding="utf-8",
-    )
-    assert load_generic_csv_fast(path, "Europe/Berlin") is None
-    ((events, _, _),) = registry.load_files([path], "Europe/Berlin")
-    assert events["source_ref"].to_list() == ["events.csv:2", "events.csv:4"]
+    assert rejects["line"].to_list() == rejected
+    assert events["source_ref"].to_list() == refs
 
 
 def test_complete_records_skip_the_line_count(tmp_path, monkeypatch):

@@ -279,18 +279,23 @@ def send_lists(draw, max_size=60):
     return sends([base + timedelta(seconds=o) for o in sorted(offsets)], weights, domains)
 
 
+def assert_same_as_the_general_engine(specs, batch):
+    """The path `replay` picks for the profile decides every send as the general engine does."""
+    limits = profile(*specs)
+    chosen = replay(batch, limits).sends
+    general = replay(batch, limits, general_engine=True).sends
+    assert chosen.select("sent_at", "outcome", "rule").equals(
+        general.select("sent_at", "outcome", "rule")
+    )
+
+
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
 @given(st.lists(rule_specs(actions=("delay", "next_window")), min_size=1, max_size=3), send_lists())
 def test_fast_path_equals_the_general_engine(specs, batch):
-    limits = profile(*specs)
-    fast = replay(batch, limits).sends
-    general = replay(batch, limits, general_engine=True).sends
-    assert fast.select("sent_at", "outcome", "rule").equals(
-        general.select("sent_at", "outcome", "rule")
-    )
+    assert_same_as_the_general_engine(specs, batch)
 
 
 @SETTINGS
@@ -302,12 +307,7 @@ def test_fast_path_equals_the_general_engine(specs, batch):
 )
 def test_account_loop_equals_the_general_engine(specs, batch):
     """Account-only profiles with any action take a plain loop; it decides like the heap."""
-    limits = profile(*specs)
-    loop = replay(batch, limits).sends
-    general = replay(batch, limits, general_engine=True).sends
-    assert loop.select("sent_at", "outcome", "rule").equals(
-        general.select("sent_at", "outcome", "rule")
-    )
+    assert_same_as_the_general_engine(specs, batch)
 
 
 @st.composite
@@ -346,12 +346,7 @@ def crowded_sends(draw):
 @given(st.lists(failing_rule_specs(), min_size=1, max_size=3), crowded_sends())
 def test_block_recursion_for_failing_rules_equals_the_general_engine(specs, batch):
     """Profiles whose rules only reject or lock out take the block recursion (failing.py)."""
-    limits = profile(*specs)
-    fast = replay(batch, limits).sends
-    general = replay(batch, limits, general_engine=True).sends
-    assert fast.select("sent_at", "outcome", "rule").equals(
-        general.select("sent_at", "outcome", "rule")
-    )
+    assert_same_as_the_general_engine(specs, batch)
 
 
 def _seconds(value: datetime) -> int:
