@@ -11,15 +11,24 @@ import polars as pl
 
 from deliverability.errors import ConfigError, InputError
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+#: The ways a week is written: ISO (``2026-W47``) and German (``KW 47/2026``, ``KW47 2026``,
+#: ``47/2026``), as every German output writes it.
+_WEEK_FORMS = (
+    re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{1,2})$", re.I),
+    re.compile(r"^(?:KW\s*)?(?P<week>\d{1,2})\s*[/ ]\s*(?P<year>\d{4})$", re.I),
+)
+#: The forms named in error messages.
+WEEK_EXAMPLES = "2026-W47, KW 47/2026, KW47 2026 oder 47/2026"
 
 
 def parse_week(text: str) -> tuple[int, int]:
-    """(year, week) of an ISO week such as ``2026-W47``."""
-    match = _WEEK.match(text.strip())
+    """(year, week) of an ISO week written as ``2026-W47``, ``KW 47/2026``, ``KW47 2026`` or
+    ``47/2026``."""
+    cleaned = " ".join(text.split())
+    match = next((m for form in _WEEK_FORMS if (m := form.match(cleaned))), None)
     if not match:
-        raise ConfigError(f"„{text}“ ist keine ISO-Kalenderwoche; erwartet wird z. B. 2026-W47.")
-    year, week = int(match.group(1)), int(match.group(2))
+        raise ConfigError(f"„{text}“ ist keine Kalenderwoche; erwartet wird z. B. {WEEK_EXAMPLES}.")
+    year, week = int(match.group("year")), int(match.group("week"))
     try:
         date.fromisocalendar(year, week, 1)
     except ValueError as error:
@@ -29,6 +38,11 @@ def parse_week(text: str) -> tuple[int, int]:
 
 def week_label(year: int, week: int) -> str:
     return f"{year}-W{week:02d}"
+
+
+def normalize_week(text: str) -> str:
+    """The ISO label (``2026-W47``) of a week written in any of the accepted forms."""
+    return week_label(*parse_week(text))
 
 
 def previous_week(text: str) -> str:
@@ -69,7 +83,7 @@ def resolve_week(weeks: Iterable[str | None], week: str | None) -> str:
         raise InputError("Die Eingabedateien enthalten keine verwertbaren Ereignisse.")
     if not week:
         return present[-1]
-    parse_week(week)
+    week = normalize_week(week)
     if week not in present:
         raise ConfigError(
             f"Für die Woche {week} gibt es keine Daten. Vorhandene Wochen: {', '.join(present)}."

@@ -24,7 +24,7 @@
 # %% tags=["parameters"]
 inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
 state_dir: str = ""  # Ordner der Sperrliste (leer: reports/sperrliste im Projekt)
-week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
+week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
 formats: list = ["generic"]  # Exportformate, siehe docs/sperrliste.md (z. B. brevo, hubspot, ses)
 out_dir: str = ""  # Ordner für die Exporte (leer: reports/WOCHE im Projekt)
 since_last: bool = False  # nur Adressen, die seit dem letzten Export gesperrt wurden

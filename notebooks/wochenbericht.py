@@ -22,7 +22,7 @@
 
 # %% tags=["parameters"]
 inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
-week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
+week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
 out_dir: str = ""  # Ausgabeordner (leer: reports/ im Projekt)
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen, Tage und Zeitangaben ohne Zone
 state_dir: str = ""  # Ordner der Sperrliste (leer: nur aus den Eingabedateien)

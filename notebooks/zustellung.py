@@ -24,7 +24,7 @@
 
 # %% tags=["parameters"]
 inputs: list = []  # Ereignisexporte jeder Quelle (leer: Beispieldaten)
-week: str = ""  # ISO-Woche wie 2026-W47 (leer: letzte Woche in den Daten)
+week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
 sender_domains: list = []  # Versanddomains für SPF/DKIM/DMARC (leer: aus den Absendern)
 dkim_selectors: list = []  # DKIM-Selektoren der Versandplattform, z. B. ["mj", "google"]
 from_address: str = ""  # Absenderadresse für die Ausrichtung (leer: häufigster Absender)

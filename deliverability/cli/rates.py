@@ -19,7 +19,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("events", nargs="+", metavar="EREIGNISSE", help="Exporte jeder Quelle")
     parser.add_argument("--by", choices=["domain", "provider"], default="domain")
-    parser.add_argument("--week", metavar="JJJJ-Www", help="ISO-Woche (Standard: die letzte)")
+    parser.add_argument(
+        "--week",
+        metavar="WOCHE",
+        help="Kalenderwoche, z. B. 2026-W47 oder KW 47/2026 (Standard: die letzte)",
+    )
     parser.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
     parser.add_argument(
         "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"

@@ -27,8 +27,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--week",
-        metavar="JJJJ-Www",
-        help="ISO-Kalenderwoche, z. B. 2026-W47; ohne Angabe die letzte Woche in den Daten",
+        metavar="WOCHE",
+        help="Kalenderwoche, z. B. 2026-W47, KW 47/2026 oder 47/2026; ohne Angabe die letzte "
+        "Woche in den Daten",
     )
     parser.add_argument(
         "--out",

@@ -32,7 +32,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="Exporte jeder Quelle (mit --engine spark auch Ordner, Globs und URIs wie s3a://…)",
     )
     parser.add_argument("--out", required=True, metavar="ORDNER", help="Ausgabeordner")
-    parser.add_argument("--week", metavar="JJJJ-Www", help="ISO-Woche (Standard: die letzte)")
+    parser.add_argument(
+        "--week",
+        metavar="WOCHE",
+        help="Kalenderwoche, z. B. 2026-W47 oder KW 47/2026 (Standard: die letzte)",
+    )
     parser.add_argument(
         "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
     )

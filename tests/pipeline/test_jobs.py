@@ -75,6 +75,20 @@ def test_an_unknown_week_names_the_weeks_there_are():
         weekly_run(PolarsEngine(), SAMPLE, week="2026-W30", timezone=config.DEFAULT_TIMEZONE)
 
 
+@pytest.mark.parametrize(
+    "written", ["2026-W46", "KW 46/2026", "KW46 2026", "46/2026", "kw 46 / 2026"]
+)
+def test_a_week_is_taken_as_every_german_output_writes_it(written):
+    run = weekly_run(PolarsEngine(), SAMPLE, week=written, timezone=config.DEFAULT_TIMEZONE)
+    assert run.week == "2026-W46"
+
+
+@pytest.mark.parametrize("written", ["KW 46", "46.2026", "2026-W54"])
+def test_a_week_that_is_not_one_is_a_german_error_naming_the_forms(written):
+    with pytest.raises(ConfigError, match="Kalenderwoche"):
+        weekly_run(PolarsEngine(), SAMPLE, week=written, timezone=config.DEFAULT_TIMEZONE)
+
+
 def test_replay_sends_is_the_replay_of_the_loaded_sends():
     profile = load_profile("zendesk-sell")
     query = SendsQuery(SAMPLE, source="zendesk_sell")
