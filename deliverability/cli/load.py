@@ -67,7 +67,12 @@ def run(args: argparse.Namespace) -> int:
             f"{fmt.number(stats.rejected)} abgelehnt",
         ]
         if stats.skipped:
-            parts.append(f"{fmt.number(stats.skipped)} bewusst übersprungen")
+            probes = (
+                f" (davon {fmt.number(stats.probes)} Adressprüfungen ohne Versand)"
+                if stats.probes
+                else ""
+            )
+            parts.append(f"{fmt.number(stats.skipped)} bewusst übersprungen{probes}")
         if stats.duplicates:
             parts.append(f"{fmt.number(stats.duplicates)} doppelt")
         print(

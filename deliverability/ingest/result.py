@@ -16,9 +16,10 @@ class FileStats:
     """Accounting for one input file, in entries (a line, record, or one recipient of a
     multi-recipient record): read = loaded + rejected + skipped + duplicates.
 
-    `skipped` are entries left out by design (e.g. Postfix lines that are no deliveries),
-    `duplicates` events delivered twice (webhooks deliver at least once); blank lines are
-    not entries and are counted in `skipped_blank`.
+    `skipped` are entries left out by design (e.g. Postfix lines that are no deliveries;
+    `probes` of them are address verification probes), `duplicates` events delivered twice
+    (webhooks deliver at least once); blank lines are not entries and are counted in
+    `skipped_blank`.
     """
 
     path: str
@@ -32,6 +33,7 @@ class FileStats:
     ignored_columns: tuple[str, ...] = field(default_factory=tuple)
     skipped: int = 0
     duplicates: int = 0
+    probes: int = 0
 
     @property
     def balanced(self) -> bool:

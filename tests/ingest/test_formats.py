@@ -190,6 +190,32 @@ def test_postfix_joins_across_rotated_files_and_takes_the_year_from_context(tmp_
     assert [f.skipped for f in result.files] == [1, 0]
 
 
+def test_postfix_local_lines_without_brackets_load_and_probes_are_counted(tmp_path):
+    """local(8)/pipe(8) lines may write `to=user@host` without brackets; verify(8) probes
+    (`status=deliverable|undeliverable`) sent no mail: skipped and counted as probes."""
+    log = tmp_path / "mail.log"
+    log.write_text(
+        "Nov 17 09:15:02 mx1 postfix/local[31]: 4F9D195432C: to=anna@example.de, "
+        "orig_to=<info@example.de>, relay=local, delay=0.1, dsn=2.0.0, status=sent "
+        "(delivered to mailbox)\n"
+        "Nov 17 09:15:03 mx1 postfix/pipe[32]: 5A0E2A6543D: to=bernd@example.de, relay=dovecot, "
+        "dsn=2.0.0, status=sent (delivered via dovecot service)\n"
+        "Nov 17 09:15:04 mx1 postfix/smtp[33]: 6B1F3B7654E: to=<ghost@gmail.com>, "
+        "relay=gmail-smtp-in.l.google.com[142.250.1.26]:25, dsn=5.1.1, status=undeliverable "
+        "(host gmail-smtp-in.l.google.com[142.250.1.26] said: 550 5.1.1 The email account "
+        "that you tried to reach does not exist (in reply to RCPT TO command))\n"
+        "Nov 17 09:15:05 mx1 postfix/smtp[34]: 7C2A4C8765F: to=<kunde@web.de>, "
+        "relay=mx-ha03.web.de[212.227.15.17]:25, dsn=2.1.5, status=deliverable (250 OK)\n",
+        encoding="utf-8",
+    )
+    ((events, rejects, stats),) = load_files([log], "Europe/Berlin")
+    assert events["recipient"].to_list() == ["anna@example.de", "bernd@example.de"]
+    assert set(events["event"].cast(pl.String)) == {"delivered"}
+    assert rejects.is_empty()
+    assert (stats.read, stats.loaded, stats.skipped, stats.probes) == (4, 2, 2, 2)
+    assert stats.balanced
+
+
 def test_bounce_mails_become_events():
     fixtures = Path(__file__).parents[1] / "fixtures" / "bounces"
     result = load_events(

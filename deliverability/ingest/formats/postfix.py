@@ -8,8 +8,9 @@ of one load are joined together, so a message whose lines are spread over rotate
 still complete. Syslog times without a year take it from the file's modification time (a
 December line in a file written in January belongs to the year before).
 
-Lines of other programs and Postfix lines that are not deliveries are skipped (and counted);
-lines that are no syslog lines at all are rejected.
+Lines of other programs and Postfix lines that are not deliveries are skipped (and counted),
+among them address verification probes (`status=deliverable|undeliverable`: no mail was
+sent, counted as `probes`); lines that are no syslog lines at all are rejected.
 """
 
 from __future__ import annotations
@@ -83,7 +84,11 @@ def _parsed(lines: pl.DataFrame) -> pl.DataFrame:
                 pl.col("clock"),
             ),
         ),
-        __to=pl.col("body").str.extract(r"\bto=<([^>]*)>", 1),
+        # `to=<user@host>`, and in some local/pipe lines `to=user@host` without brackets
+        __to=pl.coalesce(
+            pl.col("body").str.extract(r"\bto=<([^>]*)>", 1),
+            pl.col("body").str.extract(r"\bto=([^\s,<>]+)", 1),
+        ),
         __status=pl.col("body").str.extract(r"\bstatus=(\w+)", 1),
         __dsn=pl.col("body").str.extract(r"\bdsn=(\d\.\d{1,3}\.\d{1,3})", 1),
         __text=pl.col("body").str.extract(r"\bstatus=\w+ \((.*)\)\s*$", 1),
@@ -93,10 +98,16 @@ def _parsed(lines: pl.DataFrame) -> pl.DataFrame:
     return parsed
 
 
-#: A syslog line; a delivery line of a Postfix service; a message qmgr gave up on.
+#: A syslog line; an address verification probe (verify(8): `status=deliverable` or
+#: `undeliverable`, no mail was sent); a delivery line of a Postfix service; a message qmgr
+#: gave up on.
 _SYSLOG = pl.col("host").is_not_null()
 _POSTFIX = pl.col("__service").is_not_null()
-_DELIVERY = _POSTFIX & pl.col("__to").is_not_null() & pl.col("__status").is_not_null()
+PROBE_STATUSES = ("deliverable", "undeliverable")
+_PROBE = (
+    _POSTFIX & pl.col("__to").is_not_null() & pl.col("__status").is_in(PROBE_STATUSES)
+).fill_null(False)
+_DELIVERY = _POSTFIX & pl.col("__to").is_not_null() & pl.col("__status").is_not_null() & ~_PROBE
 _EXPIRED = (
     _POSTFIX & (pl.col("__service") == "qmgr") & (pl.col("__status") == "expired")
 ).fill_null(False)
@@ -182,7 +193,11 @@ def load_group(
     parsed = _parsed(pl.concat([frame for frame, _, _ in read]))
     entries = _entries(parsed)
     syslog, delivery, expired = _SYSLOG, _DELIVERY, _EXPIRED
-    skipped = parsed.filter(syslog & ~delivery & ~expired).group_by("__file").len("n")
+    skipped = (
+        parsed.filter(syslog & ~delivery & ~expired)
+        .group_by("__file")
+        .agg(n=pl.len(), probes=_PROBE.sum())
+    )
     rejected = (
         parsed.filter(~syslog)
         .select(
@@ -208,7 +223,10 @@ def load_group(
             parse_rejects=rejected.filter(pl.col("file") == name),
             blank=blank,
         )
-        count = int(skipped.filter(pl.col("__file") == name).get_column("n").sum())
-        stats = replace(stats, read=stats.read + count, skipped=stats.skipped + count)
+        mine = skipped.filter(pl.col("__file") == name)
+        count, probes = int(mine.get_column("n").sum()), int(mine.get_column("probes").sum())
+        stats = replace(
+            stats, read=stats.read + count, skipped=stats.skipped + count, probes=probes
+        )
         results.append((events, rejects, stats))
     return results
