@@ -21,9 +21,8 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
+from deliverability.ingest import vocabulary
 from deliverability.ingest.generic_csv import (
-    BOUNCE_TYPE_ALIASES,
-    EVENT_ALIASES,
     FORMAT_NAME,
     _checks,
     _map_columns,
@@ -51,12 +50,6 @@ _SAMPLE_BYTES = 1 << 20
 #: Characters `clean_address` strips at either end of an address.
 _EDGE = (" ", "\t", "\r", "\n", "<", ">")
 _SAMPLE_ROWS = 2000
-
-
-def _translated(column: pl.Expr, aliases: dict[str, str]) -> pl.Expr:
-    """Lower case, then the canonical name of an alias (like `.replace`, but one lookup)."""
-    lowered = column.str.to_lowercase()
-    return lowered.replace_strict(aliases, default=lowered, return_dtype=pl.String)
 
 
 @dataclass(frozen=True)
@@ -175,8 +168,8 @@ def _slow_lane(
         )
         .with_columns(
             recipient=clean_address(pl.col("recipient")),
-            __event=_translated(pl.col("event"), EVENT_ALIASES),
-            __bounce_type=_translated(pl.col("bounce_type"), BOUNCE_TYPE_ALIASES),
+            __event=vocabulary.event_expr(pl.col("event")),
+            __bounce_type=vocabulary.bounce_type_expr(pl.col("bounce_type"), pl.col("event")),
             __reason=pl.col("reason").str.to_lowercase(),
         )
         .with_columns(__domain=domain_of(pl.col("recipient")))

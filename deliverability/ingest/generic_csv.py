@@ -15,6 +15,7 @@ import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.errors import InputError
+from deliverability.ingest import vocabulary
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import delimiter_name, detect_delimiter, read_text
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
@@ -30,27 +31,6 @@ from deliverability.schema import (
 from deliverability.taxonomy import REASON_IDS
 
 FORMAT_NAME = "generic_csv"
-
-#: Common spellings of event names in exports, mapped to the canonical name.
-EVENT_ALIASES = {
-    "bounce": "bounced",
-    "hard_bounce": "bounced",
-    "soft_bounce": "bounced",
-    "delivery": "delivered",
-    "deferral": "deferred",
-    "block": "blocked",
-    "drop": "dropped",
-    "complaint": "complained",
-    "spam": "complained",
-    "spamreport": "complained",
-    "unsubscribe": "unsubscribed",
-    "unsub": "unsubscribed",
-    "open": "opened",
-    "click": "clicked",
-    "send": "sent",
-    "processed": "queued",
-}
-BOUNCE_TYPE_ALIASES = {"hart": "hard", "weich": "soft", "permanent": "hard", "transient": "soft"}
 
 _LINE = "__line"
 #: Free-text and identifier columns are kept as written (only empty becomes null): stripping
@@ -146,8 +126,10 @@ def _map_columns(header: list[str], path: Path) -> tuple[dict[str, str], tuple[s
     """Canonical column name → positional column, plus the ignored header names."""
     mapping: dict[str, str] = {}
     ignored: list[str] = []
+    aliases = vocabulary.column_names()
     for index, name in enumerate(header):
         key = name.strip().strip('"').lower()
+        key = key if key in COLUMNS else aliases.get(vocabulary.word_key(name), key)
         if key in COLUMNS and key not in DERIVED_COLUMNS and key not in mapping:
             mapping[key] = f"c{index}"
         else:
@@ -287,8 +269,8 @@ def load_generic_csv(
         __ts=parse_timestamp(pl.col("timestamp"), timezone),
     ).with_columns(
         __domain=domain_of(pl.col("recipient")),
-        __event=pl.col("event").str.to_lowercase().replace(EVENT_ALIASES),
-        __bounce_type=pl.col("bounce_type").str.to_lowercase().replace(BOUNCE_TYPE_ALIASES),
+        __event=vocabulary.event_expr(pl.col("event")),
+        __bounce_type=vocabulary.bounce_type_expr(pl.col("bounce_type"), pl.col("event")),
         __reason=pl.col("reason").str.to_lowercase(),
     )
     width_problem = pl.when(pl.col("__fields") != len(header)).then(

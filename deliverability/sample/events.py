@@ -444,8 +444,8 @@ def _rows(events: list[Event], german: bool) -> Iterator[list[str]]:
         ]
 
 
-#: Lines as they come out of real exports: broken date, empty address, German event name,
-#: an unquoted delimiter inside the server text.
+#: Lines as they come out of real exports: broken date, empty address, German event name
+#: (loaded through the vocabulary), an unquoted delimiter inside the server text.
 DEFECTIVE_LINES = (
     "32.11.2026 25:61:00;<20261120.9999991@technik-handel.de>;j.weber@technik-handel.de;"
     "p.lorenz@textil-lorenz.de;delivered;;;250;2.0.0;250 2.0.0 OK;zendesk_sell",

@@ -220,3 +220,23 @@ def test_gzip_and_german_excel_files_take_the_streaming_path_alike(tmp_path):
         for field in ("path", "encoding", "read", "loaded", "rejected", "skipped_blank"):
             assert getattr(fast[2], field) == getattr(eager[2], field), field
     assert fast[2].encoding == "cp1252 (gzip)" and fast[0].height > 10_000
+
+
+def test_german_headers_and_words_take_the_same_path_results(tmp_path):
+    path = tmp_path / "ereignisse.csv"
+    path.write_text(
+        "Zeitstempel;E-Mail-Adresse;Ereignis;Bounce-Typ;Quelle\n"
+        "23.11.2026 09:00;anna@web.de;Zugestellt;;crm\n"
+        "23.11.2026 09:01;bernd@gmx.de;Hardbounce;;crm\n"
+        "23.11.2026 09:02;carla@gmx.de;zurückgewiesen;weich;crm\n"
+        "23.11.2026 09:03;dora@gmx.de;angekommen;;crm\n",
+        encoding="utf-8",
+    )
+    _same(path)
+    events, rejects, _ = load_generic_csv_fast(path, "Europe/Berlin")
+    assert events.sort("source_ref")["bounce_type"].cast(pl.String).to_list() == [
+        None,
+        "hard",
+        "soft",
+    ]
+    assert rejects["line"].to_list() == [5]

@@ -81,7 +81,7 @@ BAD_ROWS = [
     ("2026-03-29 02:30,m1,a@x.de,c@y.de,sent,,,,,,crm", "timestamp", "kein gültiger Zeitpunkt"),
     ("2026-11-23 10:00,m1,a@x.de,,sent,,,,,,crm", "recipient", "Empfängeradresse fehlt"),
     ("2026-11-23 10:00,m1,a@x.de,ohne-at.de,sent,,,,,,crm", "recipient", "kein @"),
-    ("2026-11-23 10:00,m1,a@x.de,c@y.de,zugestellt,,,,,,crm", "event", "Ereignis „zugestellt“"),
+    ("2026-11-23 10:00,m1,a@x.de,c@y.de,angekommen,,,,,,crm", "event", "Ereignis „angekommen“"),
     ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,sehr,,,,,crm", "bounce_type", "Bounce-Typ"),
     ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,,kaputt,,,,crm", "reason", "Grund „kaputt“"),
     ("2026-11-23 10:00,m1,a@x.de,c@y.de,bounced,,,55O,,,crm", "smtp_code", "SMTP-Code „55O“"),
@@ -159,6 +159,64 @@ def test_sample_data_loads_completely():
 
     result = load_events(sample_inputs())
     _accounting_holds(result)
-    assert result.rejects.height == 4
+    assert result.rejects.height == 3  # the German event word "zugestellt" loads
     assert result.events.height > 60_000
     assert result.events.filter(pl.col("timestamp").is_null()).height == 0
+
+
+def test_german_headers_and_event_words_load(tmp_path):
+    """A CSV as a German tool writes it: German headers, German (and other UI languages')
+    event words; an event word that says hard or soft fills an empty bounce type."""
+    path = tmp_path / "ereignisse.csv"
+    path.write_text(
+        "Zeitstempel;Nachrichten-ID;Absender;E-Mail-Adresse;Ereignis;Bounce-Typ;Serverantwort\n"
+        "23.11.2026 09:00;m1;info@shop.de;anna@web.de;Versendet;;\n"
+        "23.11.2026 09:01;m1;info@shop.de;anna@web.de;Zugestellt;;250 OK\n"
+        "23.11.2026 09:02;m2;info@shop.de;bernd@gmx.de;Zurückgewiesen;hart;550 5.1.1 unknown\n"
+        "23.11.2026 09:03;m3;info@shop.de;carla@t-online.de;Verzögert;;451 4.7.1 later\n"
+        "23.11.2026 09:04;m4;info@shop.de;dora@gmx.de;Hard-Bounce;;550 5.1.1 unknown\n"
+        "23.11.2026 09:05;m5;info@shop.de;emil@gmx.de;Geöffnet;;\n"
+        "23.11.2026 09:06;m6;info@shop.de;fritz@gmx.de;abgemeldet;;\n"
+        "23.11.2026 09:07;m7;info@shop.de;gabi@gmx.de;Spam-Meldung;;\n"
+        "23.11.2026 09:08;m8;info@shop.de;hans@libero.it;consegnato;;\n"
+        "23.11.2026 09:09;m9;info@shop.de;ines@orange.fr;délivré;;\n"
+        "23.11.2026 09:10;m10;info@shop.de;juan@gmail.com;rebotado;soft;452 mailbox full\n",
+        encoding="utf-8",
+    )
+    result = load_events([path])
+    _accounting_holds(result)
+    assert result.rejects.is_empty()
+    events = result.events
+    last_event = dict(zip(events["recipient"], events["event"].cast(pl.String), strict=True))
+    assert last_event == {
+        "anna@web.de": "delivered",  # after "Versendet" (sent); the dict keeps the later one
+        "bernd@gmx.de": "bounced",
+        "carla@t-online.de": "deferred",
+        "dora@gmx.de": "bounced",
+        "emil@gmx.de": "opened",
+        "fritz@gmx.de": "unsubscribed",
+        "gabi@gmx.de": "complained",
+        "hans@libero.it": "delivered",
+        "ines@orange.fr": "delivered",
+        "juan@gmail.com": "bounced",
+    }
+    assert events.filter(pl.col("recipient") == "anna@web.de")["event"].to_list() == [
+        "sent",
+        "delivered",
+    ]
+    by_address = dict(zip(events["recipient"], events["bounce_type"].cast(pl.String), strict=True))
+    assert by_address["bernd@gmx.de"] == "hard"  # "hart"
+    assert by_address["dora@gmx.de"] == "hard"  # the event word says so
+    assert by_address["juan@gmail.com"] == "soft"
+    assert set(events["sender"]) == {"info@shop.de"}
+    assert events.filter(pl.col("recipient") == "anna@web.de")["diagnostic"].to_list() == [
+        None,
+        "250 OK",
+    ]
+
+
+def test_an_unknown_german_header_is_named_in_the_error(tmp_path):
+    path = tmp_path / "ereignisse.csv"
+    path.write_text("Zeitstempel;Adresse;Ereignis\n23.11.2026 09:00;a@web.de;zugestellt\n")
+    with pytest.raises(InputError, match="recipient"):
+        load_events([path])
