@@ -29,7 +29,7 @@ from deliverability.ingest.generic_csv import (
     _stripped,
 )
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import detect_delimiter
+from deliverability.ingest.text import detect_delimiter, wide_encoding
 from deliverability.ingest.timestamps import (
     detect_timestamp_format,
     parse_timestamp,
@@ -86,7 +86,7 @@ def _sniff(path: Path, timezone: str) -> _Sniffed | None:
             head = handle.read(_SAMPLE_BYTES)
     except OSError:
         return None
-    if head[:2] == b"\x1f\x8b" or head.startswith(b"\xef\xbb\xbf"):
+    if head[:2] == b"\x1f\x8b" or head.startswith(b"\xef\xbb\xbf") or wide_encoding(head):
         return None
     try:
         text = head.decode("utf-8")

@@ -68,16 +68,19 @@ def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], pl
     ).to_series()
     widest = int(fields_per_line.max() or 0)  # type: ignore[arg-type]
     if quotes_balanced and widest <= len(header):
-        parsed = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            separator=delimiter,
-            has_header=True,
-            infer_schema=False,
-            new_columns=[f"c{i}" for i in range(len(header))],
-            raise_if_empty=False,
-            quote_char='"',
-        )
-        if parsed.height == frame_lines.height:
+        try:
+            parsed = pl.read_csv(
+                io.BytesIO(text.encode("utf-8")),
+                separator=delimiter,
+                has_header=True,
+                infer_schema=False,
+                new_columns=[f"c{i}" for i in range(len(header))],
+                raise_if_empty=False,
+                quote_char='"',
+            )
+        except pl.exceptions.PolarsError:  # a shape polars reads otherwise: record by record
+            parsed = None
+        if parsed is not None and parsed.height == frame_lines.height:
             rows = pl.concat(
                 [
                     parsed,

@@ -264,11 +264,21 @@ def test_an_empty_file_is_named_as_empty(tmp_path, content):
     assert "Die Datei ist leer" in str(error.value) and "export.csv" in str(error.value)
 
 
-def test_a_wrong_encoding_is_not_guessed(tmp_path):
-    utf16 = tmp_path / "events.json"
+def test_a_utf16_export_loads_like_its_utf8_original(tmp_path):
+    utf16 = tmp_path / "sendgrid-events.json"
     utf16.write_bytes((FIXTURES / "sendgrid-events.json").read_text().encode("utf-16"))
-    with pytest.raises(InputError):
-        load_events([utf16])
+    wide, plain = load_events([utf16]), load_events([FIXTURES / "sendgrid-events.json"])
+    assert wide.events.drop("source_ref").equals(plain.events.drop("source_ref"))
+    assert wide.files[0].encoding.startswith("utf-16")
+
+
+def test_a_wrong_encoding_is_not_guessed(tmp_path):
+    """Bytes that are no text in any supported encoding are an error, not a guess."""
+    broken = tmp_path / "events.json"
+    wide = (FIXTURES / "sendgrid-events.json").read_text().encode("utf-16")
+    broken.write_bytes(wide[:-1])  # cut inside a character: no UTF-16 any more
+    with pytest.raises(InputError, match="UTF-16"):
+        load_events([broken])
 
 
 def test_a_truncated_json_array_is_a_clear_error(tmp_path):

@@ -220,3 +220,39 @@ def test_an_unknown_german_header_is_named_in_the_error(tmp_path):
     path.write_text("Zeitstempel;Adresse;Ereignis\n23.11.2026 09:00;a@web.de;zugestellt\n")
     with pytest.raises(InputError, match="recipient"):
         load_events([path])
+
+
+WIDE_TEXT = (
+    "timestamp;recipient;event;diagnostic\r\n"
+    "23.11.2026 09:00;jürgen@gmx.de;delivered;250 OK\r\n"
+    "23.11.2026 09:01;anna@web.de;bounced;550 5.1.1 Empfänger unbekannt\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    "encoding, shown",
+    [
+        ("utf-16", "utf-16"),  # with byte-order mark, as Windows writes it
+        ("utf-16-le", "utf-16-le"),  # without: Exchange message trace, PowerShell Export-Csv
+        ("utf-16-be", "utf-16-be"),
+        ("utf-32", "utf-32"),
+    ],
+)
+def test_utf16_and_utf32_files_are_detected_by_mark_and_by_content(tmp_path, encoding, shown):
+    path = tmp_path / "ereignisse.csv"
+    path.write_bytes(WIDE_TEXT.encode(encoding))
+    result = load_events([path])
+    _accounting_holds(result)
+    assert result.rejects.is_empty()
+    assert sorted(result.events["recipient"]) == ["anna@web.de", "jürgen@gmx.de"]
+    assert "550 5.1.1 Empfänger unbekannt" in result.events["diagnostic"].to_list()
+    assert result.files[0].encoding.startswith(shown)
+
+
+def test_wide_encoding_leaves_other_text_alone():
+    from deliverability.ingest.text import wide_encoding
+
+    assert wide_encoding("a;b\nä;ö\n".encode()) is None
+    assert wide_encoding("a;b\nä;ö\n".encode("cp1252")) is None
+    assert wide_encoding(b"abc\x00def\nghi\n" * 10) is None  # a stray NUL is no UTF-16
+    assert wide_encoding("x;y\n".encode("utf-16-le") * 50) == "utf-16-le"
