@@ -11,10 +11,14 @@ _ISO = (
 )
 _GERMAN = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
 _EPOCH = r"^(\d{10}|\d{13})(?:\.(\d{1,6}))?$"
+#: US date with a 12-hour clock (PowerShell and Exchange in en-US: 11/23/2026 9:15:02 AM); only
+#: with AM/PM, which makes month-first certain (a bare 05/06/2026 could be either).
+_US = r"^(\d{1,2})/(\d{1,2})/(\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))? ?([AaPp])\.?[Mm]\.?$"
 
 ACCEPTED_FORMATS_DE = (
     "ISO 8601 wie 2026-11-23T14:05:00+01:00 oder 2026-11-23 14:05, "
-    "deutsches Datum wie 23.11.2026 14:05 oder Unix-Zeit in Sekunden/Millisekunden"
+    "deutsches Datum wie 23.11.2026 14:05, US-Datum mit AM/PM wie 11/23/2026 2:05:00 PM "
+    "oder Unix-Zeit in Sekunden/Millisekunden"
 )
 
 
@@ -85,6 +89,22 @@ def parse_timestamp(column: pl.Expr, timezone: str) -> pl.Expr:
         field(german, 7),
         timezone,
     )
+    us = text.str.extract_groups(_US)
+    hour12 = field(us, 4).cast(pl.Int32, strict=False) % 12
+    hour24 = pl.when(field(us, 7).str.to_lowercase() == "p").then(hour12 + 12).otherwise(hour12)
+    from_us = _with_zone(
+        _naive(
+            field(us, 3),
+            field(us, 1),
+            field(us, 2),
+            hour24.cast(pl.String),
+            field(us, 5),
+            field(us, 6),
+            pl.lit(None, dtype=pl.String),
+        ),
+        pl.lit(None, dtype=pl.String),
+        timezone,
+    )
     digits = field(epoch, 1)
     micros = (
         pl.when(digits.str.len_chars() == 13)
@@ -92,7 +112,7 @@ def parse_timestamp(column: pl.Expr, timezone: str) -> pl.Expr:
         .otherwise(digits.cast(pl.Int64, strict=False) * 1_000_000)
     )
     from_epoch = pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
-    return pl.coalesce(from_iso, from_german, from_epoch).dt.cast_time_unit("us")
+    return pl.coalesce(from_iso, from_german, from_us, from_epoch).dt.cast_time_unit("us")
 
 
 #: strptime formats tried on a sample of a column (format, whether it carries an offset).

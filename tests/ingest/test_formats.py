@@ -47,6 +47,8 @@ def at(*parts: int) -> datetime:
         ("postmark-bounces.json", "postmark"),
         ("mail.log", "postfix"),
         ("zoho-campaigns-bounces.csv", "mapping:zoho-campaigns-bounces"),
+        ("m365-get-messagetrace-de.csv", "mapping:m365-message-trace"),
+        ("m365-get-messagetrace-us.csv", "mapping:m365-message-trace"),
     ],
 )
 def test_formats_are_detected_by_content(name, fmt, tmp_path):
@@ -216,6 +218,61 @@ def test_postfix_local_lines_without_brackets_load_and_probes_are_counted(tmp_pa
     assert stats.balanced
 
 
+def test_m365_message_trace_as_powershell_exports_it():
+    """Get-MessageTrace | Export-Csv in German Windows PowerShell 5.1: a "#TYPE" line, UTF-16,
+    German dates; times are UTC; "Expanded" (a distribution group) is skipped; "Failed" is a
+    bounce whose type the export does not say."""
+    result = load_events([FIXTURES / "m365-get-messagetrace-de.csv"])
+    events, stats = result.events, result.files[0]
+    assert [(r["recipient"], r["event"]) for r in events.iter_rows(named=True)] == [
+        ("anna.mueller@web.de", "delivered"),
+        ("ghost@gmail.com", "bounced"),
+        ("kunde@t-online.de", "deferred"),
+        ("einkauf@beispiel.de", "blocked"),
+    ]
+    assert events["timestamp"][0] == at(2026, 11, 23, 8, 15, 2)  # UTC as written
+    assert events.filter(pl.col("event") == "bounced")["bounce_type"].to_list() == ["undetermined"]
+    assert set(events["sender"]) == {"vertrieb@technik-handel.de"}
+    assert (stats.read, stats.loaded, stats.skipped, stats.rejected) == (6, 4, 1, 1)
+    assert stats.encoding.startswith("utf-16")
+    assert result.rejects["line"].to_list() == [8]  # the "#TYPE" line and the header count
+    assert result.rejects["field"].to_list() == ["timestamp"]
+
+
+def test_m365_message_trace_in_us_english():
+    events = load_events([FIXTURES / "m365-get-messagetrace-us.csv"]).events
+    assert events["timestamp"].to_list() == [
+        at(2026, 11, 23, 8, 15, 2),
+        at(2026, 11, 23, 13, 40, 11),
+    ]
+    assert events["event"].cast(pl.String).to_list() == ["delivered", "blocked"]
+
+
+def test_a_csv_with_some_message_trace_columns_is_not_taken_for_one(tmp_path):
+    near = tmp_path / "export.csv"
+    near.write_text(
+        "Received,SenderAddress,RecipientAddress,Status\n"
+        "23.11.2026 08:15:02,a@b.de,c@d.de,Delivered\n",
+        encoding="utf-8",
+    )
+    assert detect_format(near) == "generic_csv"  # which names the columns it misses
+    with pytest.raises(InputError, match="Pflichtspalte"):
+        load_events([near])
+
+
+def test_a_mapping_with_an_unknown_time_zone_is_a_clear_error(tmp_path):
+    from deliverability.errors import ConfigError
+    from deliverability.ingest.formats.mapped_csv import read_mapping
+
+    broken = tmp_path / "zuordnung.toml"
+    broken.write_text(
+        'timezone = "Mars/Olympus"\n[columns]\ntimestamp = "t"\nrecipient = "r"\nevent = "e"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="keine Zeitzone"):
+        read_mapping(broken)
+
+
 def test_bounce_mails_become_events():
     fixtures = Path(__file__).parents[1] / "fixtures" / "bounces"
     result = load_events(
@@ -306,9 +363,9 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     assert "10 Einträge gelesen = 4 geladen + 1 abgelehnt + 5 bewusst übersprungen" in printed
     events = pl.read_parquet(out)
     lazy = scan_events([out])
-    assert lazy.collect().height == events.height == 41
-    # mail.log 1, mailgun 1, mailjet 2, ses 1, zoho 2
-    assert pl.read_csv(tmp_path / "rej.csv").height == 7
+    assert lazy.collect().height == events.height == 47
+    # mail.log 1, m365 (German) 1, mailgun 1, mailjet 2, ses 1, zoho 2
+    assert pl.read_csv(tmp_path / "rej.csv").height == 8
 
 
 def test_suppression_works_from_a_vendor_export(tmp_path):

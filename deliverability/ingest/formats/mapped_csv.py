@@ -2,9 +2,12 @@
 
 A mapping (TOML) names the file's column for each schema column (`[columns]`), fixed values
 for columns the file lacks (`[constants]`), and translations of the file's values
-(`[values.<schema column>]`, compared without case). `detect` lists header columns that
+(`[values.<schema column>]`, compared without case); `[skip]` lists values whose rows are
+left out by design (counted as skipped), `timezone` the zone of times without an offset when
+the export has a fixed one (a message trace is in UTC). `detect` lists header columns that
 identify the export for auto-detection. Shipped mappings live in `ingest/mappings/`.
-A value a translation does not know rejects the row (never guessed).
+A value a translation does not know rejects the row (never guessed). A first line
+`#TYPE …` (PowerShell's `Export-Csv`) is not the header and is passed over.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     detect: tuple[str, ...] = ()
+    skip: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    timezone: str | None = None
 
 
 def read_mapping(path: Path, key: str | None = None) -> Mapping:
@@ -62,6 +67,20 @@ def read_mapping(path: Path, key: str | None = None) -> Mapping:
         str(target): {str(k).lower(): str(v) for k, v in table.items()}
         for target, table in raw.get("values", {}).items()
     }
+    skip = {
+        str(target): tuple(str(v).lower() for v in listed)
+        for target, listed in raw.get("skip", {}).items()
+    }
+    zone = raw.get("timezone")
+    if zone is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(zone))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"Zuordnungsdatei {path}: „{zone}“ ist keine Zeitzone (z. B. UTC, Europe/Berlin)."
+            ) from None
     return Mapping(
         name=str(raw.get("name", path.stem)),
         key=key or str(path),
@@ -69,6 +88,8 @@ def read_mapping(path: Path, key: str | None = None) -> Mapping:
         constants=constants,
         values=values,
         detect=tuple(str(c).lower() for c in raw.get("detect", ())),
+        skip=skip,
+        timezone=str(zone) if zone else None,
     )
 
 
@@ -92,7 +113,7 @@ def find_mapping(name_or_path: str) -> Mapping:
 
 def detect_mapping(head: str) -> Mapping | None:
     """The shipped mapping whose `detect` columns all appear in the header line."""
-    first = head.split("\n", 1)[0].lower().lstrip("\ufeff")
+    first = _header_line(head).lower()
     for delimiter in (";", ",", "\t"):
         names = {n.strip().strip('"') for n in first.split(delimiter)}
         for mapping in shipped_mappings():
@@ -101,12 +122,28 @@ def detect_mapping(head: str) -> Mapping | None:
     return None
 
 
+#: The line PowerShell's `Export-Csv` writes before the header (Windows PowerShell 5.1).
+_TYPE_LINE = "#TYPE "
+
+
+def _header_line(text: str) -> str:
+    lines = text.lstrip("\ufeff").split("\n", 2)
+    first = lines[0]
+    if first.startswith(_TYPE_LINE) and len(lines) > 1:
+        first = lines[1]
+    return first.rstrip("\r")
+
+
 def load(
     path: Path, timezone: str, mapping: Mapping
 ) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
     decoded = read_text(path)
-    delimiter = detect_delimiter(decoded.text.split("\n", 1)[0], path)
-    header, rows = _split_records(decoded.text, delimiter, path)
+    text, offset = decoded.text.lstrip("\ufeff"), 0
+    if text.startswith(_TYPE_LINE):
+        text, offset = text.split("\n", 1)[1] if "\n" in text else "", 1
+    delimiter = detect_delimiter(text.split("\n", 1)[0], path)
+    header, rows = _split_records(text, delimiter, path)
+    rows = rows.with_columns(pl.col("__line") + offset)
     names = [h.strip().strip('"').lstrip("\ufeff").lower() for h in header]
     missing = [c for c in mapping.columns.values() if c.lower() not in names]
     if missing:
@@ -153,6 +190,19 @@ def load(
         pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields"))
     )
     problems.append(("(Zeile)", width))
+    skipped = pl.any_horizontal(
+        [
+            columns[target].str.to_lowercase().is_in(values)
+            if target not in mapping.values
+            else pl.col(f"c{names.index(mapping.columns[target].lower())}")
+            .str.strip_chars()
+            .str.to_lowercase()
+            .is_in(values)
+            for target, values in mapping.skip.items()
+            if target in columns
+        ]
+        or [pl.lit(False)]
+    ).fill_null(False)
     entries = rows.select(
         "__line",
         "__raw",
@@ -164,12 +214,13 @@ def load(
             ignore_nulls=True,
         ),
         __problem=pl.concat_str([e for _, e in problems], separator=" ", ignore_nulls=True),
+        __skip=skipped,
     )
     return finish(
         entries,
         path=path,
         format_name=f"mapping:{mapping.key}",
-        timezone=timezone,
+        timezone=mapping.timezone or timezone,
         encoding=decoded.encoding,
         parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
         blank=skipped_blank,
