@@ -13,6 +13,7 @@ from deliverability.ingest.fast_csv import load_generic_csv_fast, load_generic_c
 from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
+    m365_report,
     mailgun,
     mailjet,
     mapped_csv,
@@ -98,6 +99,7 @@ FORMATS: tuple[Format, ...] = (
     Format(brevo.NAME, brevo.LABEL, brevo.sniff, brevo.load),
     Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
     Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
+    Format(m365_report.NAME, m365_report.LABEL, m365_report.sniff, m365_report.load),
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )
 BY_NAME = {f.name: f for f in FORMATS}

@@ -49,6 +49,7 @@ def at(*parts: int) -> datetime:
         ("zoho-campaigns-bounces.csv", "mapping:zoho-campaigns-bounces"),
         ("m365-get-messagetrace-de.csv", "mapping:m365-message-trace"),
         ("m365-get-messagetrace-us.csv", "mapping:m365-message-trace"),
+        ("m365-enhanced-summary.csv", "m365_report"),
     ],
 )
 def test_formats_are_detected_by_content(name, fmt, tmp_path):
@@ -248,6 +249,28 @@ def test_m365_message_trace_in_us_english():
     assert events["event"].cast(pl.String).to_list() == ["delivered", "blocked"]
 
 
+def test_m365_enhanced_summary_report_one_entry_per_recipient(tmp_path):
+    """recipient_status lists every recipient as address##Receive, <last step>; an expanded
+    distribution group and incoming mail (directionality 1) are skipped; an unknown step is
+    rejected with its text. UTF-16 with and without byte-order mark."""
+    with_bom = FIXTURES / "m365-enhanced-summary.csv"
+    without = tmp_path / "trace.csv"
+    without.write_bytes(with_bom.read_bytes()[2:])  # as exported without a mark
+    for path in (with_bom, without):
+        result = load_events([path])
+        events, stats = result.events, result.files[0]
+        assert [(r["recipient"], r["event"]) for r in events.iter_rows(named=True)] == [
+            ("anna.mueller@web.de", "delivered"),
+            ("ghost@gmail.com", "bounced"),
+            ("kunde@t-online.de", "deferred"),
+            ("kollegin@technik-handel.de", "delivered"),
+        ]
+        assert events["timestamp"][0] == datetime(2026, 11, 23, 8, 15, 2, 183000, tzinfo=UTC)
+        assert (stats.read, stats.loaded, stats.skipped, stats.rejected) == (7, 4, 2, 1)
+        assert result.rejects["line"].to_list() == [6]
+        assert "Receive, Quarantine" in result.rejects["reason"][0]
+
+
 def test_a_csv_with_some_message_trace_columns_is_not_taken_for_one(tmp_path):
     near = tmp_path / "export.csv"
     near.write_text(
@@ -363,9 +386,9 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     assert "10 Einträge gelesen = 4 geladen + 1 abgelehnt + 5 bewusst übersprungen" in printed
     events = pl.read_parquet(out)
     lazy = scan_events([out])
-    assert lazy.collect().height == events.height == 47
-    # mail.log 1, m365 (German) 1, mailgun 1, mailjet 2, ses 1, zoho 2
-    assert pl.read_csv(tmp_path / "rej.csv").height == 8
+    assert lazy.collect().height == events.height == 51
+    # mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1, zoho 2
+    assert pl.read_csv(tmp_path / "rej.csv").height == 9
 
 
 def test_suppression_works_from_a_vendor_export(tmp_path):

@@ -1,0 +1,132 @@
+"""Microsoft 365 / Exchange Online message trace: the enhanced summary report (CSV).
+
+The report the Exchange admin center offers for download ("Enhanced summary") has one row
+per message: `origin_timestamp_utc` (when the service received it, UTC), `sender_address`,
+`recipient_status`, `message_subject`, `total_bytes`, `message_id`, `network_message_id`,
+`original_client_ip`, `directionality` (1 inbound, 2 outbound), `connector_id`,
+`delivery_priority`. `recipient_status` holds every recipient with its status,
+`address##Receive, Deliver`, several separated by `;`; the last step of the status decides
+(Deliver: delivered to the mailbox, Send: handed to the destination's server, Fail, Defer,
+Drop, Expand: a distribution group). Each recipient is one entry. Incoming mail (to the
+organisation, not sent by it) is skipped and counted. Source: Microsoft, "Message trace in
+the Exchange admin center" (learn.microsoft.com/exchange/monitoring/trace-an-email-message/
+message-trace-modern-eac), section "Enhanced summary reports". The file is often UTF-16.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.errors import InputError
+from deliverability.ingest.finish import finish
+from deliverability.ingest.generic_csv import _split_records
+from deliverability.ingest.result import FileStats
+from deliverability.ingest.text import detect_delimiter, read_text
+from deliverability.schema import REJECTS_SCHEMA
+
+NAME = "m365_report"
+LABEL = "Microsoft 365 Nachrichtenablaufverfolgung (erweiterte Zusammenfassung, CSV)"
+#: The last step of a recipient's status → event (Expand: skipped, see above).
+STEPS = {
+    "deliver": "delivered",
+    "send": "delivered",
+    "fail": "bounced",
+    "defer": "deferred",
+    "drop": "dropped",
+    "receive": "queued",
+}
+SKIPPED_STEPS = ("expand",)
+#: directionality of mail the organisation received (not sent).
+INCOMING = ("1", "incoming")
+_NEEDED = ("origin_timestamp_utc", "sender_address", "recipient_status")
+
+
+def _names(header_line: str) -> list[str]:
+    return [n.strip().strip('"').lower() for n in header_line.lstrip("\ufeff").split(",")]
+
+
+def sniff(head: str) -> bool:
+    names = set(_names(head.split("\n", 1)[0]))
+    return {"sender_address", "recipient_status"} <= names and (
+        "origin_timestamp_utc" in names or "origin_timestamp" in names
+    )
+
+
+def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+    """One entry per recipient of each message; times are UTC whatever `timezone` says."""
+    decoded = read_text(path)
+    delimiter = detect_delimiter(decoded.text.split("\n", 1)[0], path)
+    header, rows = _split_records(decoded.text, delimiter, path)
+    names = [n.strip().strip('"').lstrip("\ufeff").lower() for n in header]
+    if "origin_timestamp" in names and "origin_timestamp_utc" not in names:
+        names[names.index("origin_timestamp")] = "origin_timestamp_utc"
+    missing = [n for n in _NEEDED if n not in names]
+    if missing:
+        raise InputError(
+            f"Spalte „{missing[0]}“ fehlt; vorhanden: {', '.join(header)}.",
+            path=path,
+            line=1,
+            field=missing[0],
+        )
+
+    def column(name: str) -> pl.Expr:
+        if name not in names:
+            return pl.lit(None, dtype=pl.String)
+        return pl.col(f"c{names.index(name)}").str.strip_chars().replace("", None)
+
+    blank = pl.col("__raw").str.strip_chars().str.len_chars() == 0
+    skipped_blank = int(rows.select(blank.sum()).item())
+    messages = rows.filter(~blank).select(
+        "__line",
+        "__raw",
+        "__fields",
+        timestamp=column("origin_timestamp_utc"),
+        sender=column("sender_address"),
+        message_id=pl.coalesce(column("message_id"), column("network_message_id")),
+        __incoming=column("directionality").str.to_lowercase().is_in(INCOMING).fill_null(False),
+        __parts=column("recipient_status").str.split(";"),
+    )
+    entries = (
+        messages.explode("__parts")
+        .with_columns(__part=pl.col("__parts").str.strip_chars())
+        .filter(pl.col("__part").is_null() | (pl.col("__part") != ""))
+        .with_columns(
+            recipient=pl.col("__part").str.extract(r"^(.*?)##", 1),
+            __status=pl.col("__part").str.extract(r"##(.*)$", 1).str.strip_chars(),
+        )
+        .with_columns(
+            __step=pl.col("__status")
+            .str.split(",")
+            .list.last()
+            .str.strip_chars()
+            .str.to_lowercase()
+        )
+        .select(
+            "__line",
+            "__raw",
+            "timestamp",
+            "message_id",
+            "sender",
+            "recipient",
+            event=pl.col("__step").replace_strict(STEPS, default=None, return_dtype=pl.String),
+            __event_raw=pl.col("__status"),
+            __skip=pl.col("__incoming") | pl.col("__step").is_in(SKIPPED_STEPS).fill_null(False),
+            __problem=pl.when(pl.col("__fields") != len(header)).then(
+                pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields"))
+            ),
+            __problem_field=pl.when(pl.col("__fields") != len(header)).then(pl.lit("(Zeile)")),
+        )
+        .with_columns(pl.col("__problem", "__problem_field").fill_null(""))
+    )
+    return finish(
+        entries,
+        path=path,
+        format_name=NAME,
+        timezone="UTC",
+        encoding=decoded.encoding,
+        parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
+        blank=skipped_blank,
+        delimiter=delimiter,
+    )
