@@ -13,6 +13,7 @@ from deliverability.ingest.fast_csv import load_generic_csv_fast, load_generic_c
 from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
+    brevo_log,
     m365_report,
     mailgun,
     mailjet,
@@ -100,6 +101,7 @@ FORMATS: tuple[Format, ...] = (
     Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
     Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
     Format(m365_report.NAME, m365_report.LABEL, m365_report.sniff, m365_report.load),
+    Format(brevo_log.NAME, brevo_log.LABEL, brevo_log.sniff, brevo_log.load),
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )
 BY_NAME = {f.name: f for f in FORMATS}

@@ -50,6 +50,7 @@ def at(*parts: int) -> datetime:
         ("m365-get-messagetrace-de.csv", "mapping:m365-message-trace"),
         ("m365-get-messagetrace-us.csv", "mapping:m365-message-trace"),
         ("m365-enhanced-summary.csv", "m365_report"),
+        ("brevo-logs-de.csv", "brevo_log"),
     ],
 )
 def test_formats_are_detected_by_content(name, fmt, tmp_path):
@@ -271,6 +272,36 @@ def test_m365_enhanced_summary_report_one_entry_per_recipient(tmp_path):
         assert "Receive, Quarantine" in result.rejects["reason"][0]
 
 
+def test_brevo_log_export_in_the_users_language(tmp_path):
+    """Status words in German (fixture) and English; dd-MM-yyyy in the account's time; NA
+    is empty; an unknown status is rejected with its word."""
+    result = load_events([FIXTURES / "brevo-logs-de.csv"])
+    rows = [
+        (r["recipient"], r["event"], r["bounce_type"]) for r in result.events.iter_rows(named=True)
+    ]
+    assert rows == [
+        ("anna@web.de", "sent", None),
+        ("anna@web.de", "delivered", None),
+        ("ghost@gmx.de", "bounced", "hard"),
+        ("voll@t-online.de", "bounced", "soft"),
+        ("kaputt@@web.de", "dropped", None),
+        ("anna@web.de", "opened", None),
+        ("anna@web.de", "clicked", None),
+    ]
+    assert result.events["timestamp"][0] == at(2026, 11, 23, 8, 15, 2)  # 09:15:02 CET
+    assert result.rejects.select("line", "field").rows() == [(9, "event")]
+    english = tmp_path / "logs.csv"
+    english.write_text(
+        "st_text,ts,sub,frm,email,tag,mid,link\n"
+        "Delivered,23-11-2026 09:15:04,Order,shop@x.de,anna@web.de,NA,<m1@x>,NA\n"
+        "Hard bounce,23-11-2026 09:16:10,Order,shop@x.de,ghost@gmx.de,NA,<m2@x>,NA\n"
+        "Invalid email,23-11-2026 09:18:00,Order,shop@x.de,kaputt@web.de,NA,<m3@x>,NA\n",
+        encoding="utf-8",
+    )
+    events = load_events([english]).events
+    assert events["event"].cast(pl.String).to_list() == ["delivered", "bounced", "dropped"]
+
+
 def test_a_csv_with_some_message_trace_columns_is_not_taken_for_one(tmp_path):
     near = tmp_path / "export.csv"
     near.write_text(
@@ -386,9 +417,10 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     assert "10 Einträge gelesen = 4 geladen + 1 abgelehnt + 5 bewusst übersprungen" in printed
     events = pl.read_parquet(out)
     lazy = scan_events([out])
-    assert lazy.collect().height == events.height == 51
-    # mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1, zoho 2
-    assert pl.read_csv(tmp_path / "rej.csv").height == 9
+    assert lazy.collect().height == events.height == 58
+    # brevo log 1, mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1,
+    # zoho 2
+    assert pl.read_csv(tmp_path / "rej.csv").height == 10
 
 
 def test_suppression_works_from_a_vendor_export(tmp_path):
