@@ -51,6 +51,7 @@ def at(*parts: int) -> datetime:
         ("m365-get-messagetrace-us.csv", "mapping:m365-message-trace"),
         ("m365-enhanced-summary.csv", "m365_report"),
         ("brevo-logs-de.csv", "brevo_log"),
+        ("mailchimp-cleaned.csv", "mapping:mailchimp-cleaned"),
     ],
 )
 def test_formats_are_detected_by_content(name, fmt, tmp_path):
@@ -302,6 +303,27 @@ def test_brevo_log_export_in_the_users_language(tmp_path):
     assert events["event"].cast(pl.String).to_list() == ["delivered", "bounced", "dropped"]
 
 
+def test_mailchimp_cleaned_and_unsubscribed_members(tmp_path):
+    """Cleaned members bounced, but the export does not say hard or soft: undetermined."""
+    cleaned = load_events([FIXTURES / "mailchimp-cleaned.csv"]).events
+    assert cleaned.select("recipient", "event", "bounce_type").rows() == [
+        ("ghost@gmx.de", "bounced", "undetermined"),
+        ("voll@t-online.de", "bounced", "undetermined"),
+    ]
+    assert cleaned["timestamp"][0] == at(2026, 11, 17, 9, 15, 2)  # UTC
+    unsubscribed = tmp_path / "unsubscribed_members_export.csv"
+    unsubscribed.write_text(
+        '"Email Address","First Name",OPTIN_TIME,UNSUB_TIME,UNSUB_CAMPAIGN_TITLE,'
+        "UNSUB_CAMPAIGN_ID,UNSUB_REASON,UNSUB_REASON_OTHER,LEID,EUID\n"
+        'raus@web.de,Rita,"2025-01-01 10:00:00","2026-11-19 07:30:00",Newsletter,a1b2c3d4e5,'
+        '"I no longer want to receive these emails",,1,x\n',
+        encoding="utf-8",
+    )
+    assert detect_format(unsubscribed) == "mapping:mailchimp-unsubscribed"
+    events = load_events([unsubscribed]).events
+    assert events.select("recipient", "event").rows() == [("raus@web.de", "unsubscribed")]
+
+
 def test_a_csv_with_some_message_trace_columns_is_not_taken_for_one(tmp_path):
     near = tmp_path / "export.csv"
     near.write_text(
@@ -417,7 +439,7 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     assert "10 Einträge gelesen = 4 geladen + 1 abgelehnt + 5 bewusst übersprungen" in printed
     events = pl.read_parquet(out)
     lazy = scan_events([out])
-    assert lazy.collect().height == events.height == 58
+    assert lazy.collect().height == events.height == 60
     # brevo log 1, mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1,
     # zoho 2
     assert pl.read_csv(tmp_path / "rej.csv").height == 10
