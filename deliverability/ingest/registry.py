@@ -14,6 +14,7 @@ from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
     brevo_log,
+    hubspot_recipients,
     m365_report,
     mailgun,
     mailjet,
@@ -102,6 +103,12 @@ FORMATS: tuple[Format, ...] = (
     Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
     Format(m365_report.NAME, m365_report.LABEL, m365_report.sniff, m365_report.load),
     Format(brevo_log.NAME, brevo_log.LABEL, brevo_log.sniff, brevo_log.load),
+    Format(
+        hubspot_recipients.NAME,
+        hubspot_recipients.LABEL,
+        hubspot_recipients.sniff,
+        hubspot_recipients.load,
+    ),
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )
 BY_NAME = {f.name: f for f in FORMATS}

@@ -52,6 +52,7 @@ def at(*parts: int) -> datetime:
         ("m365-enhanced-summary.csv", "m365_report"),
         ("brevo-logs-de.csv", "brevo_log"),
         ("mailchimp-cleaned.csv", "mapping:mailchimp-cleaned"),
+        ("hubspot-recipients.csv", "hubspot_recipients"),
     ],
 )
 def test_formats_are_detected_by_content(name, fmt, tmp_path):
@@ -324,6 +325,28 @@ def test_mailchimp_cleaned_and_unsubscribed_members(tmp_path):
     assert events.select("recipient", "event").rows() == [("raus@web.de", "unsubscribed")]
 
 
+def test_hubspot_recipients_export_one_event_per_true_flag():
+    """Each TRUE flag is one event at "Sent At" in the zone the header names; the bounce type
+    comes from the bounce message (here 550 5.1.1), not from the export; a recipient with no
+    flag set (selected, never sent) is skipped and counted."""
+    result = load_events([FIXTURES / "hubspot-recipients.csv"])
+    events, stats = result.events, result.files[0]
+    by_recipient: dict[str, list[str]] = {}
+    for row in events.iter_rows(named=True):
+        by_recipient.setdefault(row["recipient"], []).append(row["event"])
+    assert by_recipient == {
+        "anna@web.de": ["sent", "delivered", "opened", "clicked"],
+        "ghost@gmx.de": ["sent", "bounced"],
+        "alt@t-online.de": ["dropped"],
+        "boese@gmail.com": ["sent", "delivered", "opened", "complained", "unsubscribed"],
+    }
+    assert events["timestamp"][0] == at(2026, 11, 23, 8, 15)  # 09:15 Europe/Berlin
+    bounce = events.filter(pl.col("event") == "bounced").row(0, named=True)
+    assert (bounce["bounce_type"], bounce["reason"]) == ("hard", "userunknown")
+    assert bounce["diagnostic"].startswith("UNKNOWN_USER: 550 5.1.1")
+    assert (stats.read, stats.loaded, stats.skipped, stats.rejected) == (13, 12, 1, 0)
+
+
 def test_a_csv_with_some_message_trace_columns_is_not_taken_for_one(tmp_path):
     near = tmp_path / "export.csv"
     near.write_text(
@@ -439,7 +462,7 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     assert "10 Einträge gelesen = 4 geladen + 1 abgelehnt + 5 bewusst übersprungen" in printed
     events = pl.read_parquet(out)
     lazy = scan_events([out])
-    assert lazy.collect().height == events.height == 60
+    assert lazy.collect().height == events.height == 72
     # brevo log 1, mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1,
     # zoho 2
     assert pl.read_csv(tmp_path / "rej.csv").height == 10
