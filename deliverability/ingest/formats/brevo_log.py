@@ -16,13 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
-from deliverability.ingest.finish import finish
-from deliverability.ingest.generic_csv import _split_records
-from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import detect_delimiter, read_text
-from deliverability.schema import REJECTS_SCHEMA
+from deliverability.ingest.formats.csv_export import Loaded, header_name, read_export
 
 NAME = "brevo_log"
 LABEL = "Brevo Log-Export (CSV)"
@@ -47,7 +42,7 @@ _NA = "NA"
 
 
 def _names(line: str, delimiter: str) -> list[str]:
-    return [n.strip().strip('"').lstrip("\ufeff").lower() for n in line.split(delimiter)]
+    return [header_name(n) for n in line.split(delimiter)]
 
 
 def sniff(head: str) -> bool:
@@ -56,32 +51,15 @@ def sniff(head: str) -> bool:
     return {"st_text", "ts", "email", "mid"} <= names
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    decoded = read_text(path)
-    delimiter = detect_delimiter(decoded.text.split("\n", 1)[0], path)
-    header, rows = _split_records(decoded.text, delimiter, path)
-    names = [n.strip().strip('"').lstrip("\ufeff").lower() for n in header]
-    missing = [n for n in _COLUMNS if n not in names]
-    if missing:
-        raise InputError(
-            f"Spalte „{missing[0]}“ fehlt; vorhanden: {', '.join(header)}.",
-            path=path,
-            line=1,
-            field=missing[0],
-        )
+def load(path: Path, timezone: str) -> Loaded:
+    export = read_export(path, _COLUMNS)
 
     def column(name: str) -> pl.Expr:
-        if name not in names:
-            return pl.lit(None, dtype=pl.String)
-        value = pl.col(f"c{names.index(name)}").str.strip_chars()
-        return pl.when((value == "") | (value == _NA)).then(None).otherwise(value)
+        return export.column(name, empty=("", _NA))
 
-    blank = pl.col("__raw").str.strip_chars().str.len_chars() == 0
-    skipped_blank = int(rows.select(blank.sum()).item())
     status = column("st_text")
     words = vocabulary.event_words() | STATUS_WORDS
-    width = pl.col("__fields") != len(header)
-    entries = rows.filter(~blank).select(
+    entries = export.rows.select(
         "__line",
         "__raw",
         # dd-MM-yyyy as the export writes it, read as the German date it is
@@ -92,18 +70,6 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
         event=vocabulary.translated(status, words),
         __event_raw=status,
         bounce_type=vocabulary.bounce_type_expr(pl.lit(None, dtype=pl.String), status),
-        __problem=pl.when(width)
-        .then(pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields")))
-        .otherwise(pl.lit("")),
-        __problem_field=pl.when(width).then(pl.lit("(Zeile)")).otherwise(pl.lit("")),
+        **export.width_problem(),
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone=timezone,
-        encoding=decoded.encoding,
-        parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
-        blank=skipped_blank,
-        delimiter=delimiter,
-    )
+    return export.finished(entries, NAME, timezone)

@@ -22,11 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from deliverability.errors import InputError
-from deliverability.ingest.finish import finish
-from deliverability.ingest.generic_csv import _split_records
-from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import detect_delimiter, read_text
-from deliverability.schema import REJECTS_SCHEMA
+from deliverability.ingest.formats.csv_export import Loaded, read_export
 
 NAME = "hubspot_recipients"
 LABEL = "HubSpot Marketing-E-Mail, Empfänger-Export (CSV)"
@@ -81,32 +77,21 @@ def _zone(name: str, fallback: str) -> str:
     return zone
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    decoded = read_text(path)
-    delimiter = detect_delimiter(decoded.text.split("\n", 1)[0], path)
-    header, rows = _split_records(decoded.text, delimiter, path)
-    names = [" ".join(h.strip().strip('"').lstrip("\ufeff").lower().split()) for h in header]
+def load(path: Path, timezone: str) -> Loaded:
+    export = read_export(path, ())
+    names, column = export.names, export.column
     sent_at = next((n for n in names if _SENT_AT.match(n)), None)
     address = next((n for n in _ADDRESS_NAMES if n in names), None)
     if sent_at is None or address is None:
         missing = "Sent At" if sent_at is None else "Email"
         raise InputError(
-            f"Spalte „{missing}“ fehlt; vorhanden: {', '.join(header)}.",
+            f"Spalte „{missing}“ fehlt; vorhanden: {', '.join(export.header)}.",
             path=path,
             line=1,
             field=missing,
         )
-
-    def column(name: str) -> pl.Expr:
-        if name not in names:
-            return pl.lit(None, dtype=pl.String)
-        return pl.col(f"c{names.index(name)}").str.strip_chars().replace("", None)
-
-    blank = pl.col("__raw").str.strip_chars().str.len_chars() == 0
-    skipped_blank = int(rows.select(blank.sum()).item())
     flags = [flag for flag in FLAGS if flag in names]
-    width = pl.col("__fields") != len(header)
-    recipients = rows.filter(~blank).select(
+    recipients = export.rows.select(
         "__line",
         "__raw",
         timestamp=column(sent_at),
@@ -120,10 +105,7 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
                 for flag in flags
             ]
         ).list.drop_nulls(),
-        __problem=pl.when(width)
-        .then(pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields")))
-        .otherwise(pl.lit("")),
-        __problem_field=pl.when(width).then(pl.lit("(Zeile)")).otherwise(pl.lit("")),
+        **export.width_problem(),
     )
     # a recipient with no TRUE at all (selected, never sent) is one entry, skipped by design
     entries = (
@@ -139,21 +121,12 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
             "__raw",
             "timestamp",
             "recipient",
+            "__problem",
+            "__problem_field",
             event="__flags",
             __event_raw="__flags",
             diagnostic=pl.when(pl.col("__flags") == "bounced").then(pl.col("diagnostic")),
             __skip="__none",
-            __problem="__problem",
-            __problem_field="__problem_field",
         )
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone=_zone(sent_at, timezone),
-        encoding=decoded.encoding,
-        parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
-        blank=skipped_blank,
-        delimiter=delimiter,
-    )
+    return export.finished(entries, NAME, _zone(sent_at, timezone))

@@ -19,12 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.errors import InputError
-from deliverability.ingest.finish import finish
-from deliverability.ingest.generic_csv import _split_records
-from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import detect_delimiter, read_text
-from deliverability.schema import REJECTS_SCHEMA
+from deliverability.ingest.formats.csv_export import Loaded, read_export
 
 NAME = "m365_report"
 LABEL = "Microsoft 365 Nachrichtenablaufverfolgung (erweiterte Zusammenfassung, CSV)"
@@ -54,39 +49,23 @@ def sniff(head: str) -> bool:
     )
 
 
-def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
+def _renamed(names: list[str]) -> list[str]:
+    return ["origin_timestamp_utc" if n == "origin_timestamp" else n for n in names]
+
+
+def load(path: Path, timezone: str) -> Loaded:
     """One entry per recipient of each message; times are UTC whatever `timezone` says."""
-    decoded = read_text(path)
-    delimiter = detect_delimiter(decoded.text.split("\n", 1)[0], path)
-    header, rows = _split_records(decoded.text, delimiter, path)
-    names = [n.strip().strip('"').lstrip("\ufeff").lower() for n in header]
-    if "origin_timestamp" in names and "origin_timestamp_utc" not in names:
-        names[names.index("origin_timestamp")] = "origin_timestamp_utc"
-    missing = [n for n in _NEEDED if n not in names]
-    if missing:
-        raise InputError(
-            f"Spalte „{missing[0]}“ fehlt; vorhanden: {', '.join(header)}.",
-            path=path,
-            line=1,
-            field=missing[0],
-        )
-
-    def column(name: str) -> pl.Expr:
-        if name not in names:
-            return pl.lit(None, dtype=pl.String)
-        return pl.col(f"c{names.index(name)}").str.strip_chars().replace("", None)
-
-    blank = pl.col("__raw").str.strip_chars().str.len_chars() == 0
-    skipped_blank = int(rows.select(blank.sum()).item())
-    messages = rows.filter(~blank).select(
+    export = read_export(path, _NEEDED, _renamed)
+    column = export.column
+    messages = export.rows.select(
         "__line",
         "__raw",
-        "__fields",
         timestamp=column("origin_timestamp_utc"),
         sender=column("sender_address"),
         message_id=pl.coalesce(column("message_id"), column("network_message_id")),
         __incoming=column("directionality").str.to_lowercase().is_in(INCOMING).fill_null(False),
         __parts=column("recipient_status").str.split(";"),
+        **export.width_problem(),
     )
     entries = (
         messages.explode("__parts")
@@ -110,23 +89,11 @@ def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileSta
             "message_id",
             "sender",
             "recipient",
+            "__problem",
+            "__problem_field",
             event=pl.col("__step").replace_strict(STEPS, default=None, return_dtype=pl.String),
             __event_raw=pl.col("__status"),
             __skip=pl.col("__incoming") | pl.col("__step").is_in(SKIPPED_STEPS).fill_null(False),
-            __problem=pl.when(pl.col("__fields") != len(header)).then(
-                pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields"))
-            ),
-            __problem_field=pl.when(pl.col("__fields") != len(header)).then(pl.lit("(Zeile)")),
         )
-        .with_columns(pl.col("__problem", "__problem_field").fill_null(""))
     )
-    return finish(
-        entries,
-        path=path,
-        format_name=NAME,
-        timezone="UTC",
-        encoding=decoded.encoding,
-        parse_rejects=pl.DataFrame(schema=REJECTS_SCHEMA),
-        blank=skipped_blank,
-        delimiter=delimiter,
-    )
+    return export.finished(entries, NAME, "UTC")
