@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.ingest import vocabulary
-from deliverability.ingest.formats.csv_export import Loaded, header_name, read_export
+from deliverability.ingest.formats.csv_export import Loaded, header_sets, read_export
 
 NAME = "brevo_log"
 LABEL = "Brevo Log-Export (CSV)"
@@ -41,14 +41,8 @@ STATUS_WORDS = {
 _NA = "NA"
 
 
-def _names(line: str, delimiter: str) -> list[str]:
-    return [header_name(n) for n in line.split(delimiter)]
-
-
 def sniff(head: str) -> bool:
-    first = head.split("\n", 1)[0]
-    names = {n for d in (",", ";", "\t") for n in _names(first, d)}
-    return {"st_text", "ts", "email", "mid"} <= names
+    return any(names >= {"st_text", "ts", "email", "mid"} for names in header_sets(head))
 
 
 def load(path: Path, timezone: str) -> Loaded:

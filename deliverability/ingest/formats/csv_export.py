@@ -23,6 +23,12 @@ def header_name(cell: str) -> str:
     return " ".join(cell.strip().strip('"').lstrip("\ufeff").lower().split())
 
 
+def header_sets(head: str, delimiters: Sequence[str] = (",", ";", "\t")) -> list[set[str]]:
+    """The names of the first line of `head`, split by each delimiter in turn (for sniffers)."""
+    first = head.split("\n", 1)[0].rstrip("\r")
+    return [{header_name(cell) for cell in first.split(d)} for d in delimiters]
+
+
 @dataclass(frozen=True)
 class CsvExport:
     """A CSV export read into rows of text (`c0`, `c1` … by position; blank rows removed)."""

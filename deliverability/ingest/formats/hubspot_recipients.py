@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from deliverability.errors import InputError
-from deliverability.ingest.formats.csv_export import Loaded, read_export
+from deliverability.ingest.formats.csv_export import Loaded, header_sets, read_export
 
 NAME = "hubspot_recipients"
 LABEL = "HubSpot Marketing-E-Mail, Empfänger-Export (CSV)"
@@ -51,20 +51,11 @@ _SENT_AT = re.compile(r"^sent at(?:\s*\((?P<zone>[^)]*)\))?$")
 _TRUE = ("true", "wahr", "yes", "ja", "1")
 
 
-def _names(line: str, delimiter: str) -> list[str]:
-    return [
-        " ".join(n.strip().strip('"').lstrip("\ufeff").lower().split())
-        for n in line.split(delimiter)
-    ]
-
-
 def sniff(head: str) -> bool:
-    first = head.split("\n", 1)[0]
-    for delimiter in (",", ";", "\t"):
-        names = set(_names(first, delimiter))
-        if names >= _REQUIRED_FLAGS and any(_SENT_AT.match(n) for n in names):
-            return True
-    return False
+    return any(
+        names >= _REQUIRED_FLAGS and any(_SENT_AT.match(n) for n in names)
+        for names in header_sets(head)
+    )
 
 
 def _zone(name: str, fallback: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest.formats.csv_export import Loaded, read_export
+from deliverability.ingest.formats.csv_export import Loaded, header_sets, read_export
 
 NAME = "m365_report"
 LABEL = "Microsoft 365 Nachrichtenablaufverfolgung (erweiterte Zusammenfassung, CSV)"
@@ -38,12 +38,8 @@ INCOMING = ("1", "incoming")
 _NEEDED = ("origin_timestamp_utc", "sender_address", "recipient_status")
 
 
-def _names(header_line: str) -> list[str]:
-    return [n.strip().strip('"').lower() for n in header_line.lstrip("\ufeff").split(",")]
-
-
 def sniff(head: str) -> bool:
-    names = set(_names(head.split("\n", 1)[0]))
+    (names,) = header_sets(head, (",",))
     return {"sender_address", "recipient_status"} <= names and (
         "origin_timestamp_utc" in names or "origin_timestamp" in names
     )

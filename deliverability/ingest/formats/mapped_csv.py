@@ -159,6 +159,7 @@ def load(
     rows = rows.filter(~blank)
     columns: dict[str, pl.Expr] = {}
     problems: list[tuple[str, pl.Expr]] = []
+    written: dict[str, pl.Expr] = {}  # the values as the file has them (before translation)
     for target in TARGETS:
         if target in mapping.columns:
             source = f"c{names.index(mapping.columns[target].lower())}"
@@ -167,6 +168,7 @@ def load(
             value = pl.lit(mapping.constants[target])
         else:
             continue
+        written[target] = value
         if target in mapping.values:
             table = mapping.values[target]
             translated = value.str.to_lowercase().replace_strict(
@@ -192,14 +194,9 @@ def load(
     problems.append(("(Zeile)", width))
     skipped = pl.any_horizontal(
         [
-            columns[target].str.to_lowercase().is_in(values)
-            if target not in mapping.values
-            else pl.col(f"c{names.index(mapping.columns[target].lower())}")
-            .str.strip_chars()
-            .str.to_lowercase()
-            .is_in(values)
+            written[target].str.to_lowercase().is_in(values)
             for target, values in mapping.skip.items()
-            if target in columns
+            if target in written
         ]
         or [pl.lit(False)]
     ).fill_null(False)
