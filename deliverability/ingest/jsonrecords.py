@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,10 +66,12 @@ def _parse_pairs(pairs: list[tuple[int, str]], schema: pl.Schema) -> pl.DataFram
     return _parse(lines, schema)
 
 
-def _array_elements(text: str, path: Path) -> list[tuple[int, Any, str]]:
-    """(line, value, raw) of each element of a top-level JSON array."""
+def _array_elements(text: str, path: Path, start: int | None = None) -> list[tuple[int, Any, str]]:
+    """(line, value, raw) of each element of the JSON array that opens at `start` (default:
+    the first "[" of `text`). Lines are counted on from the previous element (linear)."""
     decoder = json.JSONDecoder()
-    position = text.index("[") + 1
+    position = (text.index("[") if start is None else start) + 1
+    counted_to, line_no = 0, 1
     elements: list[tuple[int, Any, str]] = []
     while True:
         while position < len(text) and text[position] in " \t\n\r,":
@@ -77,7 +80,8 @@ def _array_elements(text: str, path: Path) -> list[tuple[int, Any, str]]:
             raise InputError("Die JSON-Liste endet ohne „]“ (Datei abgeschnitten?).", path=path)
         if text[position] == "]":
             return elements
-        line = text.count("\n", 0, position) + 1
+        line_no += text.count("\n", counted_to, position)
+        counted_to, line = position, line_no
         try:
             value, end = decoder.raw_decode(text, position)
         except json.JSONDecodeError as error:
@@ -88,6 +92,21 @@ def _array_elements(text: str, path: Path) -> list[tuple[int, Any, str]]:
             ) from None
         elements.append((line, value, text[position:end]))
         position = end
+
+
+def _container_elements(
+    text: str, key: str, count: int, path: Path
+) -> list[tuple[int, Any, str]] | None:
+    """The elements of the list under `key` of a pretty-printed document with their own line
+    numbers, when the first `"key": [` of the text is that list (`count` elements)."""
+    found = re.search(r'"' + re.escape(key) + r'"\s*:\s*\[', text)
+    if found is None:
+        return None
+    try:
+        elements = _array_elements(text, path, start=found.end() - 1)
+    except InputError:
+        return None
+    return elements if len(elements) == count else None
 
 
 def read_json_records(
@@ -120,7 +139,7 @@ def read_json_records(
                     path=path,
                     line=error.lineno,
                 ) from None
-            elements = [(text.count("\n", 0, len(text) - len(stripped)) + 1, document, text)]
+            elements = [(text.count("\n", 0, len(text) - len(stripped)) + 1, document, stripped)]
     if elements is not None:
         unwrapped: list[tuple[int, Any, str]] = []
         for line, value, raw in elements:
@@ -132,7 +151,16 @@ def read_json_records(
                 ),
                 None,
             )
-            if inner is not None:
+            placed = (
+                _container_elements(
+                    raw, next(k for k in containers if value.get(k) is inner), len(inner), path
+                )
+                if inner is not None and len(elements) == 1
+                else None
+            )
+            if placed is not None:
+                unwrapped += [(line + at - 1, item, item_raw) for at, item, item_raw in placed]
+            elif inner is not None:
                 unwrapped += [(line, item, json.dumps(item, ensure_ascii=False)) for item in inner]
             else:
                 unwrapped.append((line, value, raw))

@@ -14,15 +14,21 @@ from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
     brevo_log,
+    google_els,
+    hubspot_events,
     hubspot_recipients,
+    m365_extended,
     m365_report,
+    mailchimp_activity,
     mailgun,
     mailjet,
+    mailjet_messages,
     mapped_csv,
     postfix,
     postmark,
     sendgrid,
     ses,
+    zoho_crm,
 )
 from deliverability.ingest.generic_csv import load_generic_csv
 from deliverability.ingest.result import FileProgress, FileStats
@@ -100,8 +106,21 @@ FORMATS: tuple[Format, ...] = (
     Format(postmark.NAME, postmark.LABEL, postmark.sniff, postmark.load),
     Format(brevo.NAME, brevo.LABEL, brevo.sniff, brevo.load),
     Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
+    Format(
+        mailjet_messages.NAME, mailjet_messages.LABEL, mailjet_messages.sniff, mailjet_messages.load
+    ),
+    Format(hubspot_events.NAME, hubspot_events.LABEL, hubspot_events.sniff, hubspot_events.load),
+    Format(zoho_crm.NAME, zoho_crm.LABEL, zoho_crm.sniff, zoho_crm.load),
+    Format(
+        mailchimp_activity.NAME,
+        mailchimp_activity.LABEL,
+        mailchimp_activity.sniff,
+        mailchimp_activity.load,
+    ),
     Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
     Format(m365_report.NAME, m365_report.LABEL, m365_report.sniff, m365_report.load),
+    Format(m365_extended.NAME, m365_extended.LABEL, m365_extended.sniff, m365_extended.load),
+    Format(google_els.NAME, google_els.LABEL, google_els.sniff, google_els.load),
     Format(brevo_log.NAME, brevo_log.LABEL, brevo_log.sniff, brevo_log.load),
     Format(
         hubspot_recipients.NAME,
