@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from deliverability.bounces.outlook import is_outlook_msg, msg_as_mime
 from deliverability.errors import InputError
 
 #: The separator line of an mbox file: "From " at the start of a line (RFC 4155).
@@ -93,8 +94,11 @@ def iter_mail_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def mails_of(file: Path) -> list[RawMail]:
-    """The messages of one file: a single message, or every message of an mbox file."""
+    """The messages of one file: a single message, an Outlook `.msg`, or every message of an
+    mbox file."""
     data = _read(file)
+    if is_outlook_msg(data):
+        return [RawMail(str(file), normalize_line_endings(msg_as_mime(file)))]
     if is_mbox(data):
         return [
             RawMail(f"{file}#{number}", message)

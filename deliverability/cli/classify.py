@@ -12,9 +12,10 @@ from deliverability.cli.options import rules_option
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "classify",
-        help="Bounce-Mails (.eml, mbox, Maildir) auswerten: Grund, hart/weich, Empfehlung",
-        description="Liest Bounce-Mails (einzelne .eml-Dateien, mbox-Dateien, Maildir- und "
-        "andere Ordner) und gibt je fehlgeschlagenem Empfänger einen Datensatz aus: Empfänger, "
+        help="Bounce-Mails (.eml, .msg, mbox, Maildir) auswerten: Grund, hart/weich, Empfehlung",
+        description="Liest Bounce-Mails (einzelne .eml-Dateien, aus Outlook gespeicherte .msg-Dateien, "
+        "mbox-Dateien, Maildir- und andere Ordner) und gibt je fehlgeschlagenem Empfänger "
+        "einen Datensatz aus: Empfänger, "
         "Grund, hart/weich, ob die Adresse gesperrt werden sollte, Codes, Fehlermeldung des "
         "Servers und die deutsche Erklärung mit Empfehlung. Mails, die keine Bounces sind, "
         "werden auf der Fehlerausgabe genannt.",

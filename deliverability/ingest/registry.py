@@ -139,7 +139,7 @@ def format_names() -> list[str]:
 
 def detect_format(path: Path) -> str:
     """The format of a file (or Maildir folder), judged from its content."""
-    if path.is_dir():
+    if path.is_dir() or bounce_mails.is_outlook_file(path):
         return bounce_mails.NAME
     head = read_head(path)
     if not head.strip():

@@ -1,4 +1,4 @@
-"""Raw bounce mails (.eml, mbox, Maildir) through the bounce-mail parser: one event per
+"""Raw bounce mails (.eml, Outlook .msg, mbox, Maildir) through the bounce-mail parser: one event per
 failed recipient (`bounced`), complaint (`complained`) or auto-reply (`delivered`, reason
 `vacation`). Mails that are no bounce are skipped and counted; the time is the mail's
 `Date` header (else the DSN's `Arrival-Date`)."""
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.bounces.outlook import OLE_SIGNATURE, is_outlook_msg
 from deliverability.bounces.parse import classify_mail
 from deliverability.bounces.sources import iter_mails
 from deliverability.ingest.finish import finish
@@ -19,7 +20,7 @@ from deliverability.ingest.result import FileStats
 from deliverability.schema import REJECTS_SCHEMA
 
 NAME = "bounce_mails"
-LABEL = "Bounce-Mails (.eml, mbox, Maildir)"
+LABEL = "Bounce-Mails (.eml, .msg, mbox, Maildir)"
 _HEADERS = BytesHeaderParser()
 
 
@@ -36,6 +37,15 @@ def sniff(head: str) -> bool:
         and "\nfrom:" in lowered
         and ("\nsubject:" in lowered or "\nreceived:" in lowered)
     )
+
+
+def is_outlook_file(path: Path) -> bool:
+    """An Outlook `.msg` (judged by its first bytes; its text cannot be sniffed)."""
+    try:
+        with path.open("rb") as handle:
+            return is_outlook_msg(handle.read(len(OLE_SIGNATURE)))
+    except OSError:
+        return False
 
 
 def _date(data: bytes) -> str | None:
