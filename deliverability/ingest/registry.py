@@ -13,6 +13,7 @@ from deliverability.ingest.fast_csv import load_generic_csv_fast, load_generic_c
 from deliverability.ingest.formats import (
     bounce_mails,
     brevo,
+    brevo_events,
     brevo_log,
     google_els,
     hubspot_events,
@@ -105,6 +106,7 @@ FORMATS: tuple[Format, ...] = (
     Format(mailgun.NAME, mailgun.LABEL, mailgun.sniff, mailgun.load),
     Format(postmark.NAME, postmark.LABEL, postmark.sniff, postmark.load),
     Format(brevo.NAME, brevo.LABEL, brevo.sniff, brevo.load),
+    Format(brevo_events.NAME, brevo_events.LABEL, brevo_events.sniff, brevo_events.load),
     Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
     Format(
         mailjet_messages.NAME, mailjet_messages.LABEL, mailjet_messages.sniff, mailjet_messages.load

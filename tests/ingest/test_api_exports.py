@@ -1,6 +1,6 @@
 """The API and admin-console exports of issue 17 (HubSpot events, Zoho CRM e-mails, Mailjet
-messages, Mailchimp e-mail activity, Google Workspace log search, Microsoft 365 extended
-report): each from a fixture written from the vendor's documentation, with its accounting,
+messages, Mailchimp e-mail activity, Brevo e-mail activity, Google Workspace log search,
+Microsoft 365 extended report): each from a fixture written from the vendor's documentation, with its accounting,
 and near misses that must not be taken for it."""
 
 from __future__ import annotations
@@ -138,6 +138,22 @@ def test_m365_extended_report_pairs_recipients_and_statuses():
     assert "PURGE" in rejects["reason"][0]
 
 
+def test_brevo_email_activity_from_the_api():
+    events, rejects, stats = _load("brevo-email-events.json")
+    assert _rows(events.filter(pl.col("event") == "bounced")) == [
+        ("ghost@gmx.de", "bounced", "hard", "userunknown", 550, "5.1.1"),
+        # "bounces" names no type: the reply 452 4.2.2 decides
+        ("voll@t-online.de", "bounced", "soft", "mailboxfull", 452, "4.2.2"),
+    ]
+    assert _by_message(events)["<202611230815.1@smtp-relay.mailin.fr>"] == [
+        "sent",
+        "delivered",
+        "opened",  # loadedByProxy: the mail was fetched, as Brevo counts opens
+    ]
+    assert (stats.read, stats.loaded, stats.rejected) == (7, 5, 2)
+    assert sorted(rejects["field"].to_list()) == ["event", "recipient"]
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -149,6 +165,8 @@ def test_m365_extended_report_pairs_recipients_and_statuses():
         '{"Count": 1, "Data": [{"Email": "a@b.de", "CreatedAt": "2026-11-23T08:00:00Z"}]}',
         # Mailchimp list members: "email_address" without activity
         '{"members": [{"email_address": "a@b.de", "status": "subscribed"}]}',
+        # Brevo contacts: "email" without event and message id
+        '{"contacts": [{"email": "a@b.de", "emailBlacklisted": false}], "count": 1}',
     ],
 )
 def test_near_misses_of_the_api_formats_are_not_taken_for_them(content, tmp_path):
