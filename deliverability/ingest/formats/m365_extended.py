@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.ingest.formats.csv_export import Loaded, header_sets, read_export
+from deliverability.ingest.formats.m365_report import message_columns
 
 NAME = "m365_extended"
 LABEL = "Microsoft 365 Nachrichtenablaufverfolgung (erweiterter Bericht, CSV)"
@@ -61,11 +62,9 @@ def load(path: Path, timezone: str) -> Loaded:
         "__line",
         "__raw",
         timestamp=column("date_time_utc"),
-        sender=column("sender_address"),
-        message_id=pl.coalesce(column("message_id"), column("network_message_id")),
+        **message_columns(export),
         __kind=column("event_id").str.to_lowercase(),
         __event_raw=column("event_id"),
-        __incoming=column("directionality").str.to_lowercase().eq("incoming").fill_null(False),
         __recipients=column("recipient_address").fill_null("").str.split(";"),
         __statuses=column("recipient_status").fill_null("").str.split(";"),
         **export.width_problem(),

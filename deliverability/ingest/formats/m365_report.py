@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.ingest.formats.csv_export import Loaded, header_sets, read_export
+from deliverability.ingest.formats.csv_export import CsvExport, Loaded, header_sets, read_export
 
 NAME = "m365_report"
 LABEL = "Microsoft 365 Nachrichtenablaufverfolgung (erweiterte Zusammenfassung, CSV)"
@@ -49,6 +49,17 @@ def _renamed(names: list[str]) -> list[str]:
     return ["origin_timestamp_utc" if n == "origin_timestamp" else n for n in names]
 
 
+def message_columns(export: CsvExport) -> dict[str, pl.Expr]:
+    """Sender, message id and whether the mail came in: the same in every message trace
+    report of the Exchange admin center."""
+    column = export.column
+    return {
+        "sender": column("sender_address"),
+        "message_id": pl.coalesce(column("message_id"), column("network_message_id")),
+        "__incoming": column("directionality").str.to_lowercase().is_in(INCOMING).fill_null(False),
+    }
+
+
 def load(path: Path, timezone: str) -> Loaded:
     """One entry per recipient of each message; times are UTC whatever `timezone` says."""
     export = read_export(path, _NEEDED, _renamed)
@@ -57,9 +68,7 @@ def load(path: Path, timezone: str) -> Loaded:
         "__line",
         "__raw",
         timestamp=column("origin_timestamp_utc"),
-        sender=column("sender_address"),
-        message_id=pl.coalesce(column("message_id"), column("network_message_id")),
-        __incoming=column("directionality").str.to_lowercase().is_in(INCOMING).fill_null(False),
+        **message_columns(export),
         __parts=column("recipient_status").str.split(";"),
         **export.width_problem(),
     )
