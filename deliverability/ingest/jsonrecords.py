@@ -143,27 +143,23 @@ def read_json_records(
     if elements is not None:
         unwrapped: list[tuple[int, Any, str]] = []
         for line, value, raw in elements:
-            inner = next(
+            key = next(
                 (
-                    value[k]
+                    k
                     for k in containers
                     if isinstance(value, dict) and isinstance(value.get(k), list)
                 ),
                 None,
             )
-            placed = (
-                _container_elements(
-                    raw, next(k for k in containers if value.get(k) is inner), len(inner), path
-                )
-                if inner is not None and len(elements) == 1
-                else None
-            )
+            if key is None:
+                unwrapped.append((line, value, raw))
+                continue
+            inner: list[Any] = value[key]
+            placed = _container_elements(raw, key, len(inner), path) if len(elements) == 1 else None
             if placed is not None:
                 unwrapped += [(line + at - 1, item, item_raw) for at, item, item_raw in placed]
-            elif inner is not None:
-                unwrapped += [(line, item, json.dumps(item, ensure_ascii=False)) for item in inner]
             else:
-                unwrapped.append((line, value, raw))
+                unwrapped += [(line, item, json.dumps(item, ensure_ascii=False)) for item in inner]
         good = [
             (line, json.dumps(v, ensure_ascii=False))
             for line, v, _ in unwrapped

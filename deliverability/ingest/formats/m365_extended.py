@@ -22,18 +22,12 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.ingest.formats.csv_export import Loaded, header_sets, read_export
-from deliverability.ingest.formats.m365_report import message_columns
+from deliverability.ingest.formats.m365_report import STEPS, message_columns
 
 NAME = "m365_extended"
 LABEL = "Microsoft 365 Nachrichtenablaufverfolgung (erweiterter Bericht, CSV)"
-EVENTS = {
-    "deliver": "delivered",
-    "send": "delivered",
-    "fail": "bounced",
-    "defer": "deferred",
-    "drop": "dropped",
-    "receive": "queued",
-}
+#: The event types are the steps the summary report names, in upper case.
+EVENTS = STEPS
 #: Message tracking event types that are steps inside the transport (Microsoft, "Event
 #: types in the message tracking log").
 TRANSPORT_STEPS = (
