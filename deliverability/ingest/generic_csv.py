@@ -59,7 +59,10 @@ def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], pl
     if not lines:
         raise InputError("Die Datei ist leer.", path=path)
     header = next(csv.reader([lines[0]], delimiter=delimiter))
-    frame_lines = pl.DataFrame({_RAW: lines[1:]}).with_row_index(_LINE, offset=2)
+    # typed: a file with only its header has no lines to infer the type from
+    frame_lines = pl.DataFrame({_RAW: lines[1:]}, schema={_RAW: pl.String}).with_row_index(
+        _LINE, offset=2
+    )
     quotes_balanced = frame_lines.select(
         (pl.col(_RAW).str.count_matches('"', literal=True) % 2 == 0).all()
     ).item()

@@ -193,3 +193,25 @@ def test_near_misses_of_the_console_exports_are_not_taken_for_them(header, tmp_p
     path = tmp_path / "export.csv"
     path.write_text(header + "\n" + ",".join("x" for _ in header.split(",")) + "\n")
     assert detect_format(path) not in {"google_els", "m365_extended"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "google-email-log-search.csv",
+        "m365-extended-report.csv",
+        "m365-enhanced-summary.csv",
+        "brevo-logs-de.csv",
+        "hubspot-recipients.csv",
+    ],
+)
+def test_an_export_with_only_its_header_loads_empty(name, tmp_path):
+    """Nothing exported that week: zero entries, no error (the header alone was a traceback)."""
+    text = (FIXTURES / name).read_bytes()
+    encoding = "utf-16-le" if b"\x00" in text[:4] else "utf-8"
+    header = text.decode(encoding).splitlines()[0]
+    only = tmp_path / name
+    only.write_bytes((header + "\r\n").encode(encoding))
+    result = load_events([only])
+    (stats,) = result.files
+    assert (stats.read, stats.loaded, result.events.height) == (0, 0, 0)
