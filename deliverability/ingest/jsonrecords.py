@@ -109,6 +109,27 @@ def _container_elements(
     return elements if len(elements) == count else None
 
 
+def _is_page(value: Any, containers: tuple[str, ...]) -> bool:
+    return isinstance(value, dict) and any(isinstance(value.get(k), list) for k in containers)
+
+
+def _page_lines(text: str, path: Path) -> list[tuple[int, Any, str]]:
+    """(line, value, raw) of each non-blank line of a file of compact JSON pages."""
+    pages = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            pages.append((number, json.loads(raw), raw))
+        except ValueError as error:
+            raise InputError(
+                f"Kein gültiges JSON ({error}); die Zeile ist vermutlich abgeschnitten.",
+                path=path,
+                line=number,
+            ) from None
+    return pages
+
+
 def read_json_records(
     path: Path, schema: pl.Schema, containers: tuple[str, ...] = ()
 ) -> JsonRecords:
@@ -125,11 +146,13 @@ def read_json_records(
     else:
         first = stripped.split("\n", 1)[0]
         try:
-            json.loads(first)
+            first_value = json.loads(first)
             single_line = True
         except ValueError:
             single_line = False
-        if not single_line:  # one pretty-printed document
+        if single_line and _is_page(first_value, containers):
+            elements = _page_lines(text, path)  # compact pages, one a line (as curl saves them)
+        elif not single_line:  # one pretty-printed document
             try:
                 document = json.loads(text)
             except json.JSONDecodeError as error:

@@ -215,3 +215,34 @@ def test_an_export_with_only_its_header_loads_empty(name, tmp_path):
     result = load_events([only])
     (stats,) = result.files
     assert (stats.read, stats.loaded, result.events.height) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hubspot-email-events.json",
+        "zoho-crm-emails.json",
+        "mailjet-messages.json",
+        "mailchimp-email-activity.json",
+        "brevo-email-events.json",
+    ],
+)
+def test_a_compact_api_page_loads_like_the_pretty_one(name, tmp_path):
+    """`curl` saves an API page on one line; it is a page of records, not one record."""
+    compact = tmp_path / name
+    document = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    compact.write_text(json.dumps(document, separators=(",", ":")) + "\n", encoding="utf-8")
+    pretty, _, pretty_stats = _load(name)
+    result = load_events([compact], timezone="Europe/Berlin")
+    assert result.files[0].balanced
+    # the same events; ties in time may come in another order (all records are on line 1)
+    columns = [c for c in pretty.columns if c != "source_ref"]
+    assert (
+        result.events.select(columns)
+        .sort(columns, nulls_last=True)
+        .equals(pretty.select(columns).sort(columns, nulls_last=True))
+    )
+    assert (result.files[0].read, result.rejects.height) == (
+        pretty_stats.read,
+        pretty_stats.rejected,
+    )
