@@ -24,6 +24,7 @@ from deliverability.ingest.formats import (
     mailgun,
     mailjet,
     mailjet_messages,
+    mandrill_activity,
     mapped_csv,
     postfix,
     postmark,
@@ -129,6 +130,12 @@ FORMATS: tuple[Format, ...] = (
         hubspot_recipients.LABEL,
         hubspot_recipients.sniff,
         hubspot_recipients.load,
+    ),
+    Format(
+        mandrill_activity.NAME,
+        mandrill_activity.LABEL,
+        mandrill_activity.sniff,
+        mandrill_activity.load,
     ),
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )

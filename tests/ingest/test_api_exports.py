@@ -1,7 +1,8 @@
 """The API and admin-console exports of issue 17 (HubSpot events, Zoho CRM e-mails, Mailjet
-messages, Mailchimp e-mail activity, Brevo e-mail activity, Google Workspace log search,
-Microsoft 365 extended report): each from a fixture written from the vendor's documentation, with its accounting,
-and near misses that must not be taken for it."""
+messages, Mailchimp e-mail activity, Mailchimp Transactional activity, Brevo e-mail activity,
+Google Workspace log search, Microsoft 365 extended report): each from a fixture written from
+the vendor's documentation, with its accounting, and near misses that must not be taken for
+it."""
 
 from __future__ import annotations
 
@@ -138,6 +139,42 @@ def test_m365_extended_report_pairs_recipients_and_statuses():
     assert "PURGE" in rejects["reason"][0]
 
 
+def test_mailchimp_transactional_activity_export():
+    """Mandrill's activity.csv: one row per message; the state gives the event (and for a
+    bounce its type), a complaint follows a delivery, opens and clicks counted at the row's
+    time; the bounce detail goes to the classifier; an unknown state is rejected."""
+    events, rejects, stats = _load("mandrill-activity.csv")
+    failures = events.filter(pl.col("event").is_in(["bounced", "deferred", "dropped"]))
+    assert _rows(failures) == [
+        ("ghost@gmx.de", "bounced", "hard", "userunknown", 550, "5.1.1"),
+        ("voll@t-online.de", "bounced", "soft", "mailboxfull", 452, "4.2.2"),
+        ("alt@gmail.com", "dropped", None, None, None, None),  # the rejection denylist
+        ("kunde@outlook.de", "deferred", None, "onhold", 421, "4.7.0"),
+    ]
+    by_row = {}
+    for row in events.iter_rows(named=True):
+        by_row.setdefault(row["recipient"], []).append(row["event"])
+    assert by_row["anna@web.de"] == ["delivered", "opened", "clicked"]
+    assert by_row["boese@gmail.com"] == ["delivered", "complained", "opened"]
+    assert events["timestamp"][0] == datetime(2026, 11, 23, 8, 15, 2, tzinfo=UTC)
+    assert (stats.read, stats.loaded, stats.rejected) == (11, 10, 1)
+    assert rejects["line"].to_list() == [8] and "forwarded" in rejects["reason"][0]
+
+
+def test_mailchimp_transactional_export_with_recipient_and_channel(tmp_path):
+    """Newer exports name the address column "Recipient" and add "Channel"."""
+    path = tmp_path / "activity.csv"
+    path.write_text(
+        'Date,Recipient,Sender,Subject,Status,Channel,Tags,Opens,Clicks,"Bounce Detail"\n'
+        '2026-11-24 10:00:00,anna@web.de,info@shop.example,Hallo,sent,email,a;b,"1,204",0,\n',
+        encoding="utf-8",
+    )
+    assert detect_format(path) == "mandrill_activity"
+    events = load_events([path]).events
+    assert events["recipient"].to_list() == ["anna@web.de", "anna@web.de"]
+    assert events["event"].cast(pl.String).to_list() == ["delivered", "opened"]
+
+
 def test_brevo_email_activity_from_the_api():
     events, rejects, stats = _load("brevo-email-events.json")
     assert _rows(events.filter(pl.col("event") == "bounced")) == [
@@ -187,12 +224,16 @@ def test_near_misses_of_the_api_formats_are_not_taken_for_them(content, tmp_path
         "Message ID,Recipient address,Status",
         # an Exchange Server tracking log without the sender column
         "date_time_utc,event_id,recipient_address",
+        # Mandrill's rejection denylist export (rejects.csv): addresses, no activity
+        "email,reason,detail,created_at,expires_at,last_event_at",
+        # a Mailchimp audience export: "Email Address" but no state or bounce detail
+        "Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,LAST_CHANGED",
     ],
 )
 def test_near_misses_of_the_console_exports_are_not_taken_for_them(header, tmp_path):
     path = tmp_path / "export.csv"
     path.write_text(header + "\n" + ",".join("x" for _ in header.split(",")) + "\n")
-    assert detect_format(path) not in {"google_els", "m365_extended"}
+    assert detect_format(path) not in {"google_els", "m365_extended", "mandrill_activity"}
 
 
 @pytest.mark.parametrize(
@@ -203,6 +244,7 @@ def test_near_misses_of_the_console_exports_are_not_taken_for_them(header, tmp_p
         "m365-enhanced-summary.csv",
         "brevo-logs-de.csv",
         "hubspot-recipients.csv",
+        "mandrill-activity.csv",
     ],
 )
 def test_an_export_with_only_its_header_loads_empty(name, tmp_path):

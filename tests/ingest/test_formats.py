@@ -60,6 +60,7 @@ def at(*parts: int) -> datetime:
         ("google-email-log-search.csv", "google_els"),
         ("m365-extended-report.csv", "m365_extended"),
         ("brevo-email-events.json", "brevo_events"),
+        ("mandrill-activity.csv", "mandrill_activity"),
     ],
 )
 def test_formats_are_detected_by_content(name, fmt, tmp_path):
@@ -470,12 +471,12 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     events = pl.read_parquet(out)
     lazy = scan_events([out])
     # 72 of the older fixtures; hubspot events 12, zoho crm 5, mailjet messages 6, mailchimp
-    # activity 4, google els 4, m365 extended 5, brevo events 5
-    assert lazy.collect().height == events.height == 113
+    # activity 4, google els 4, m365 extended 5, brevo events 5, mandrill activity 10
+    assert lazy.collect().height == events.height == 123
     # brevo log 1, mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1,
     # zoho 2; hubspot events 1, zoho crm 1, mailjet messages 1, mailchimp activity 1,
-    # google els 1, m365 extended 1, brevo events 2
-    assert pl.read_csv(tmp_path / "rej.csv").height == 18
+    # google els 1, m365 extended 1, brevo events 2, mandrill activity 1
+    assert pl.read_csv(tmp_path / "rej.csv").height == 19
 
 
 def test_suppression_works_from_a_vendor_export(tmp_path):
