@@ -24,7 +24,7 @@
 # die Parameter und die Darstellung.
 
 # %% tags=["parameters"]
-inputs: list = []  # Bounce-Mails: .eml, mbox (auch .gz), Maildir oder Ordner (leer: Beispiel)
+inputs: list = []  # Bounce-Mails: .eml, .msg, mbox (auch .gz), Maildir, Ordner (leer: Beispiel)
 top_n: int = 15  # Anzahl der häufigsten Serverantworten in der Tabelle
 out_csv: str = ""  # Dateipfad für alle Befunde als CSV (leer: keine Datei)
 rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)

@@ -22,7 +22,7 @@
 # Die Exporte für die Zielsysteme schreibt der papermill-Lauf als Dateien nach `out_dir`.
 
 # %% tags=["parameters"]
-inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
+inputs: list = []  # Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz) (leer: Beispiel)
 state_dir: str = ""  # Ordner der Sperrliste (leer: reports/sperrliste im Projekt)
 week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
 formats: list = ["generic"]  # Exportformate, siehe docs/sperrliste.md (z. B. brevo, hubspot, ses)

@@ -21,7 +21,7 @@
 # hier stehen nur die Parameter und die Darstellung.
 
 # %% tags=["parameters"]
-inputs: list = []  # Ereignisdateien (CSV, auch .gz) (leer: Beispieldaten)
+inputs: list = []  # Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz) (leer: Beispiel)
 week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
 out_dir: str = ""  # Ausgabeordner (leer: reports/ im Projekt)
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen, Tage und Zeitangaben ohne Zone

@@ -229,11 +229,22 @@ def sends_from_events(events: pl.DataFrame) -> pl.DataFrame:
     return send_requests(events).sort("requested_at", "_ref", nulls_last=False).drop("_ref")
 
 
-def looks_like_events(path: Path) -> bool:
-    """True when the file's header has an `event` column (a generic event export)."""
-    header = read_head(path).split("\n", 1)[0].lower()
-    delimiter = detect_delimiter(header, path)
-    return "event" in [name.strip().strip('"').lstrip("\ufeff") for name in header.split(delimiter)]
+def is_sends_csv(path: Path) -> bool:
+    """True for a sends CSV (a header with `message_id` and `recipient` and no `event`); every
+    other input — an event export of any format, a folder of bounce mails — holds events."""
+    if not path.is_file():
+        return False
+    try:
+        first = read_head(path).split("\n", 1)[0].lstrip("\ufeff").strip()
+    except InputError:
+        return False
+    if not first or first[0] in "{[<":
+        return False
+    for delimiter in (",", ";", "\t"):
+        names = {name.strip().strip('"').lower() for name in first.split(delimiter)}
+        if {"message_id", "recipient"} <= names and "event" not in names:
+            return True
+    return False
 
 
 def load_sends(
@@ -244,12 +255,12 @@ def load_sends(
     sender: str | None = None,
     source: str | None = None,
 ) -> Sends:
-    """Sends from event exports (header with `event`) and sends CSVs, in one frame.
+    """Sends from event exports (any format `load` reads) and sends CSVs, in one frame.
 
     `sender` keeps one account; `source` keeps the events of one source (event exports only).
     """
-    event_files = [p for p in paths if p.is_file() and looks_like_events(p)]
-    send_files = [p for p in paths if p not in event_files]
+    send_files = [p for p in paths if is_sends_csv(p)]
+    event_files = [p for p in paths if p not in send_files]
     frames, rejects = [], []
     if event_files:
         loaded = load_events(event_files, timezone=timezone, classify=False)

@@ -21,7 +21,7 @@ from deliverability.limits.replay import OutcomeDtype, ReplayResult, replay
 from deliverability.limits.sends import (
     SEND_REQUESTS,
     SENDS_SCHEMA,
-    looks_like_events,
+    is_sends_csv,
     read_sends_csv,
     send_requests,
 )
@@ -120,16 +120,11 @@ def load_spark_sends(
 
     from deliverability.spark.events import read_events
 
-    def is_sends_csv(path: str) -> bool:
-        local = Path(path)
-        return (
-            not is_remote(path)
-            and local.is_file()
-            and not path.endswith(".parquet")
-            and not looks_like_events(local)
-        )
-
-    csv_files = [p for p in paths if is_sends_csv(p)]
+    csv_files = [
+        p
+        for p in paths
+        if not is_remote(p) and not p.endswith(".parquet") and is_sends_csv(Path(p))
+    ]
     event_files = [p for p in paths if p not in csv_files]
     parts: list[DataFrame] = []
     rejects = [pl.DataFrame(schema=REJECTS_SCHEMA)]

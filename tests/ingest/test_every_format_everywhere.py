@@ -60,3 +60,49 @@ def test_report_accepts_every_format(tmp_path):
     assert (folder / "wochenbericht.html").exists()
     rejected = _rows(folder / "abgelehnte_zeilen.csv")
     assert len(rejected) == load_events(EVERY_FORMAT).rejects.height
+
+
+def _run(notebook: str, tmp_path: Path, parameters: dict) -> str:
+    import papermill
+
+    from deliverability.config import NOTEBOOK_DIR
+
+    from ..notebook_output import shown_text
+
+    executed = tmp_path / f"{notebook}.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / f"{notebook}.ipynb"),
+        str(executed),
+        parameters=parameters,
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    return shown_text(executed)
+
+
+@pytest.mark.slow
+def test_the_notebooks_accept_every_format(tmp_path):
+    """The event notebooks take every fixture at once; the bounce notebook the Outlook .msg."""
+    paths = [str(p) for p in EVERY_FORMAT]
+    shown = _run(
+        "sperrliste",
+        tmp_path,
+        {"inputs": paths, "week": WEEK, "state_dir": str(tmp_path / "s"),
+         "out_dir": str(tmp_path / "exporte")},
+    )  # fmt: skip
+    assert "KW 48/2026" in shown
+    # new this week: the hard bounce of the Outlook .msg, soft bounces in a row across five
+    # exports (one of them Mailchimp Transactional's), the Zoho CRM permanent block
+    assert "ghost@kunde.example" in shown and "weg@t-online.de" in shown
+    assert "mandrill-activity.csv:4" in shown and "zoho-crm-emails.json" in shown
+    shown = _run("zustellung", tmp_path, {"inputs": paths, "week": WEEK, "check_dns": False})
+    assert "KW 48/2026" in shown and "Zustellrate" in shown
+    shown = _run(
+        "sendelimits",
+        tmp_path,
+        {"inputs": paths, "source": "", "out_dir": str(tmp_path / "limits")},
+    )
+    assert (tmp_path / "limits" / "sendelimits.csv").exists()
+    shown = _run("bounces", tmp_path, {"inputs": [str(FIXTURES / "outlook")]})
+    assert "ghost@kunde.example" in shown
