@@ -109,7 +109,8 @@ def _container_elements(
     return elements if len(elements) == count else None
 
 
-def _is_page(value: Any, containers: tuple[str, ...]) -> bool:
+def is_page(value: Any, containers: tuple[str, ...]) -> bool:
+    """True for a wrapping object (an API page) whose `containers` key holds a list."""
     return isinstance(value, dict) and any(isinstance(value.get(k), list) for k in containers)
 
 
@@ -150,7 +151,7 @@ def read_json_records(
             single_line = True
         except ValueError:
             single_line = False
-        if single_line and _is_page(first_value, containers):
+        if single_line and is_page(first_value, containers):
             elements = _page_lines(text, path)  # compact pages, one a line (as curl saves them)
         elif not single_line:  # one pretty-printed document
             try:

@@ -17,15 +17,16 @@ import polars as pl
 
 from deliverability.ingest.finish import scan_finished
 from deliverability.ingest.formats import brevo, mailgun, mailjet, postmark, sendgrid, ses
-from deliverability.ingest.jsonrecords import LINE, RAW
+from deliverability.ingest.jsonrecords import LINE, RAW, is_page
 
 MODULES: dict[str, ModuleType] = {
     module.NAME: module for module in (mailjet, sendgrid, ses, mailgun, brevo, postmark)
 }
 
 
-def is_json_lines(path: Path) -> bool:
-    """A plain (not gzip) file whose first line is a whole JSON object."""
+def is_json_lines(path: Path, containers: tuple[str, ...] = ()) -> bool:
+    """A plain (not gzip) file whose first line is a whole JSON object that is a record, not
+    a page of records (an object whose `containers` key holds a list, as APIs return them)."""
     try:
         with path.open("rb") as handle:
             first = handle.readline(1 << 20)
@@ -34,15 +35,16 @@ def is_json_lines(path: Path) -> bool:
     if first[:2] == b"\x1f\x8b" or not first.strip().startswith(b"{"):
         return False
     try:
-        return isinstance(json.loads(first), dict)
+        value = json.loads(first)
     except ValueError:
         return False
+    return isinstance(value, dict) and not is_page(value, containers)
 
 
 def scan_json_lines(path: Path, format_name: str, timezone: str) -> pl.LazyFrame | None:
     """The lazy events of a JSON-lines export, or None when it needs the full reader."""
     module = MODULES.get(format_name)
-    if module is None or not is_json_lines(path):
+    if module is None or not is_json_lines(path, getattr(module, "CONTAINERS", ())):
         return None
     records = pl.scan_ndjson(path, schema=module.SCHEMA).with_row_index(LINE, offset=1)
     records = records.with_columns(

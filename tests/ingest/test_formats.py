@@ -519,6 +519,30 @@ def test_streaming_json_lines_gives_the_same_events(name, tmp_path):
     assert lazy.sort(order).equals(eager.sort(order))
 
 
+def test_streaming_api_pages_one_a_line_loses_no_event(tmp_path):
+    """Mailgun's events API saved page by page (`{"items": [...]}` a line) looks like JSON
+    lines; `scan_events` must read the records inside the pages, not the pages as records."""
+    import json
+
+    records = [
+        json.loads(line)
+        for line in (FIXTURES / "mailgun-webhooks.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.endswith("}") and "gestern" not in line
+    ]
+    items = [r.get("event-data", r) for r in records]
+    pages = tmp_path / "mailgun-pages.json"
+    pages.write_text(
+        "\n".join(
+            json.dumps({"items": items[i : i + 2], "paging": {}}) for i in range(0, len(items), 2)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    eager = load_events([pages], classify=False).events
+    lazy = scan_events([pages], classify=False).collect()
+    assert lazy.height == eager.height == len(items)
+
+
 def test_parquet_written_by_load_is_read_back(tmp_path):
     from deliverability.cli import main
 

@@ -22,6 +22,8 @@ from deliverability.ingest.result import FileStats
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "mailgun"
 LABEL = "Mailgun Events/Webhooks (JSON)"
+#: The key of the wrapping object whose list holds the records (a page of the API).
+CONTAINERS = ("items",)
 EVENT = pl.Struct(
     {
         "event": pl.String,
@@ -121,5 +123,5 @@ def entries(frame: Frame) -> Frame:
 
 
 def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA, containers=("items",))
+    records = read_json_records(path, SCHEMA, containers=CONTAINERS)
     return finish_records(entries(records.frame), records, path, NAME, timezone)

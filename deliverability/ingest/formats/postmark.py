@@ -20,6 +20,8 @@ from deliverability.ingest.result import FileStats
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 NAME = "postmark"
 LABEL = "Postmark Bounces (JSON)"
+#: The key of the wrapping object whose list holds the records (a page of the API).
+CONTAINERS = ("Bounces",)
 SCHEMA = pl.Schema(
     {
         "RecordType": pl.String,
@@ -90,5 +92,5 @@ def entries(frame: Frame) -> Frame:
 
 
 def load(path: Path, timezone: str) -> tuple[pl.DataFrame, pl.DataFrame, FileStats]:
-    records = read_json_records(path, SCHEMA, containers=("Bounces",))
+    records = read_json_records(path, SCHEMA, containers=CONTAINERS)
     return finish_records(entries(records.frame), records, path, NAME, timezone)
