@@ -2,7 +2,8 @@
 
 A page asks for a table with a marker line `<!-- tabelle: NAME -->`; the hook replaces it with
 a Markdown table built from the data the package itself uses, so the documentation cannot
-drift from the rules.
+drift from the rules. `<!-- tabelle: formatbeispiele -->` shows each export format with the
+start of its test file and what `load` makes of it, loaded while the site is built.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 _MARKER = re.compile(r"<!-- tabelle: ([a-z]+) -->")
@@ -72,11 +74,58 @@ def _limit_profiles() -> str:
     return _table(["Profil", "Name", "Regel", "Quelle"], rows)
 
 
+_FIXTURES = Path(__file__).parents[1] / "tests" / "fixtures"
+_SAMPLE_LINES, _SAMPLE_WIDTH = 8, 150
+
+
+def _sample_text(path: Path) -> str:
+    """The first lines of a text fixture (any encoding `load` reads), long lines cut."""
+    from deliverability.ingest.text import read_text
+
+    lines = read_text(path).text.lstrip("\ufeff").splitlines()
+    shown = [line if len(line) <= _SAMPLE_WIDTH else line[:_SAMPLE_WIDTH] + " …" for line in lines]
+    more = len(lines) - _SAMPLE_LINES
+    rest = [f"… ({more} weitere {'Zeile' if more == 1 else 'Zeilen'})"] if more > 0 else []
+    return "\n".join(shown[:_SAMPLE_LINES] + rest)
+
+
+def _format_samples() -> str:
+    from deliverability.ingest import load_events
+    from deliverability.ingest.registry import detect_format, format_label
+
+    sections = []
+    paths = sorted((_FIXTURES / "formats").iterdir()) + [_FIXTURES / "outlook" / "ndr-german.msg"]
+    for path in paths:
+        name = detect_format(path)
+        result = load_events([path], timezone="Europe/Berlin")
+        (stats,) = result.files
+        sample = (
+            "(Outlook-Nachricht, binär: eine Unzustellbarkeitsnachricht, wie Outlook sie speichert)"
+            if path.suffix == ".msg"
+            else _sample_text(path)
+        )
+        events = result.events.head(4).select("recipient", "event", "bounce_type", "reason")
+        rows: list[list[object]] = [
+            [value if value is not None else "–" for value in row] for row in events.rows()
+        ]
+        sections.append(
+            f"### {format_label(name)}\n\n"
+            f"Format `{name}`, Datei `tests/fixtures/{path.parent.name}/{path.name}`:\n\n"
+            f"```text\n{sample}\n```\n\n"
+            f"`deliverability load` liest {stats.read} Einträge: {stats.loaded} geladen, "
+            f"{stats.rejected} abgelehnt, {stats.skipped} bewusst übersprungen, "
+            f"{stats.duplicates} doppelt. Die ersten Ereignisse:\n\n"
+            + _table(["Empfänger", "Ereignis", "Bounce-Typ", "Grund"], rows)
+        )
+    return "\n\n".join(sections)
+
+
 TABLES: dict[str, Callable[[], str]] = {
     "gruende": _reasons,
     "anbietergruende": _vendor_reasons,
     "exportformate": _export_formats,
     "limitprofile": _limit_profiles,
+    "formatbeispiele": _format_samples,
 }
 
 

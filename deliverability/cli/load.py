@@ -39,19 +39,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def _label(name: str) -> str:
-    from deliverability.ingest.registry import BY_NAME
-
-    if name.startswith("mapping:"):
-        return f"CSV mit Zuordnung {name.removeprefix('mapping:')}"
-    found = BY_NAME.get(name)
-    return found.label if found else name
-
-
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.progress import loading
     from deliverability.export import write_csv, write_parquet_atomic
     from deliverability.ingest import load_events
+    from deliverability.ingest.registry import format_label
     from deliverability.views import format as fmt
 
     with loading() as advance:
@@ -76,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         if stats.duplicates:
             parts.append(f"{fmt.number(stats.duplicates)} doppelt")
         print(
-            f"{stats.path}: {_label(stats.format)} ({how}); {fmt.number(stats.read)} Einträge "
+            f"{stats.path}: {format_label(stats.format)} ({how}); {fmt.number(stats.read)} Einträge "
             f"gelesen = {' + '.join(parts)}"
         )
     print(f"{fmt.number(result.events.height)} Ereignisse in {target}")

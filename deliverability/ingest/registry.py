@@ -142,6 +142,14 @@ FORMATS: tuple[Format, ...] = (
 BY_NAME = {f.name: f for f in FORMATS}
 
 
+def format_label(name: str) -> str:
+    """The German name of a format (or of a shipped mapping) as the commands print it."""
+    if name.startswith("mapping:"):
+        return f"CSV mit Zuordnung {name.removeprefix('mapping:')}"
+    found = BY_NAME.get(name)
+    return found.label if found else name
+
+
 def format_names() -> list[str]:
     return [f.name for f in FORMATS] + [f"mapping:{m.key}" for m in mapped_csv.shipped_mappings()]
 
