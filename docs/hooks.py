@@ -112,7 +112,8 @@ def _format_samples() -> str:
             f"### {format_label(name)}\n\n"
             f"Format `{name}`, Datei `tests/fixtures/{path.parent.name}/{path.name}`:\n\n"
             f"```text\n{sample}\n```\n\n"
-            f"`deliverability load` liest {stats.read} Einträge: {stats.loaded} geladen, "
+            f"`deliverability load` liest {stats.read} "
+            f"{'Eintrag' if stats.read == 1 else 'Einträge'}: {stats.loaded} geladen, "
             f"{stats.rejected} abgelehnt, {stats.skipped} bewusst übersprungen, "
             f"{stats.duplicates} doppelt. Die ersten Ereignisse:\n\n"
             + _table(["Empfänger", "Ereignis", "Bounce-Typ", "Grund"], rows)
