@@ -142,7 +142,7 @@ else:
 
 # %%
 from deliverability.funnel.engagement import accepted_not_seen
-from deliverability.funnel.funnel import as_of_of, funnel, pending_ages, stuck_domains
+from deliverability.funnel.funnel import funnel, pending_ages, stuck_domains
 from deliverability.views import funnel as delivery
 
 week_messages = report.messages.filter(report.messages["week"] == report.week)
@@ -153,7 +153,7 @@ display(
         )
     )
 )
-pending = pending_ages(week_messages, as_of_of(report.load.events))
+pending = pending_ages(week_messages, report.data_end)
 if not pending.is_empty():
     display(HTML(tables.to_html(delivery.stuck_table(stuck_domains(week_messages)))))
 flagged = accepted_not_seen(week_messages, min_delivered=50).filter(pl.col("flag"))

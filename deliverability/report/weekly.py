@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,7 @@ import polars as pl
 
 from deliverability import config
 from deliverability.export import write_bytes_atomic, write_csv
+from deliverability.funnel.funnel import as_of_of
 from deliverability.ingest import LoadResult
 from deliverability.limits.incidents import LIMIT_REASONS, limit_incidents
 from deliverability.patterns import PatternThresholds, detect_patterns
@@ -64,7 +66,11 @@ class WeeklyReport:
     previous: str
     timezone: str
     thresholds: Thresholds
+    #: the load's accounting and rejected rows; its events are not kept (the messages and
+    #: tables below hold what the report shows), so that their memory is free for the rest
     load: LoadResult
+    #: the moment the data ends (the latest event), for the ages of pending mail
+    data_end: datetime
     messages: pl.DataFrame
     overall: pl.DataFrame
     providers: pl.DataFrame
@@ -171,7 +177,8 @@ def build_weekly_report(
         previous=previous,
         timezone=timezone,
         thresholds=thresholds,
-        load=load,
+        load=replace(load, events=load.events.clear()),
+        data_end=as_of_of(load.events),
         messages=messages,
         overall=weekly_rates(lazy, None, week, previous).collect(),
         providers=weekly_rates(lazy, "provider", week, previous).collect(),
