@@ -27,6 +27,15 @@ INCIDENT_SCHEMA = {
 LIMIT_REASONS = ("speeding",)
 
 
+def incident_events(events: pl.DataFrame, profiles: Mapping[str, str]) -> pl.DataFrame:
+    """The events `limit_incidents` reads: those of sources with a limit profile, and only the
+    columns the replay and the observed errors need (the texts stay behind)."""
+    return events.filter(pl.col("source").is_in(list(profiles))).select(
+        "timestamp", "message_id", "recipient", "sender", "event", "reason", "source",
+        "source_ref",
+    )  # fmt: skip
+
+
 def limit_incidents(
     events: pl.DataFrame, week: str, timezone: str, profiles: Mapping[str, str]
 ) -> pl.DataFrame:
@@ -35,11 +44,7 @@ def limit_incidents(
     logged (`observed`). Only days with something to report. The whole history is replayed,
     so rolling windows reach back into the week before."""
     rows = []
-    # only the columns the replay and the observed errors read (the texts stay behind)
-    columns = events.select(
-        "timestamp", "message_id", "recipient", "sender", "event", "reason", "source",
-        "source_ref",
-    )  # fmt: skip
+    columns = incident_events(events, profiles)
     for source, name in profiles.items():
         subset = columns.filter(pl.col("source") == source)
         if subset.is_empty():

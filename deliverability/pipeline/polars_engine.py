@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,12 +63,42 @@ class PolarsEvents:
         buckets = -(-events.height // MESSAGE_BUCKET_ROWS)
         if buckets <= 1:
             return table(events.lazy()).collect()
-        key = events.select(
-            (pl.coalesce("message_id", "source_ref").hash(_SEED) ^ pl.col("recipient").hash(_SEED))
-            % buckets
-        ).to_series()
+        key = _bucket_key(events, buckets)
         parts = [table(events.filter(key == bucket).lazy()).collect() for bucket in range(buckets)]
         return pl.concat(parts)
+
+    def messages_releasing_events(self) -> pl.DataFrame:
+        """The message table, for a caller that needs only it from now on: the events are let
+        go while it is made, so that both are never in memory at once. With many events each
+        bucket of messages is written to a temporary Parquet file first, the events are
+        dropped, and the buckets are aggregated from disk one after the other."""
+        if "messages" in self.__dict__:
+            self._drop_events()
+            return self.messages
+        events = self.events
+        buckets = -(-events.height // MESSAGE_BUCKET_ROWS)
+        if buckets <= 1:
+            self.__dict__["messages"] = message_outcomes(events.lazy(), self.timezone).collect()
+            del events
+            self._drop_events()
+            return self.messages
+        key = _bucket_key(events, buckets)
+        with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
+            parts = [Path(folder) / f"mails-{bucket}.parquet" for bucket in range(buckets)]
+            for bucket, part in enumerate(parts):
+                events.filter(key == bucket).write_parquet(part, compression="lz4")
+            del key, events
+            self._drop_events()
+            tables = [
+                message_outcomes(pl.scan_parquet(part), self.timezone).collect() for part in parts
+            ]
+        self.__dict__["messages"] = pl.concat(tables)
+        return self.messages
+
+    def _drop_events(self) -> None:
+        """Keep the accounting and the rejects, not the events (no one else holds them)."""
+        self.loaded = replace(self.loaded, events=self.loaded.events.clear())
+        self.__dict__.pop("_rate_messages", None)
 
     def weeks(self) -> list[str]:
         return sorted(self._rate_messages.get_column("week").drop_nulls().unique().to_list())
@@ -87,6 +118,14 @@ class PolarsEvents:
     def release(self) -> None:
         self.__dict__.pop("messages", None)
         self.__dict__.pop("_rate_messages", None)
+
+
+def _bucket_key(events: pl.DataFrame, buckets: int) -> pl.Series:
+    """The bucket of each event's message: all events of a message share one."""
+    return events.select(
+        (pl.coalesce("message_id", "source_ref").hash(_SEED) ^ pl.col("recipient").hash(_SEED))
+        % buckets
+    ).to_series()
 
 
 class PolarsEngine:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from deliverability import config
 from deliverability.export import write_bytes_atomic, write_csv
 from deliverability.funnel.funnel import as_of_of
 from deliverability.ingest import LoadResult
-from deliverability.limits.incidents import LIMIT_REASONS, limit_incidents
+from deliverability.limits.incidents import LIMIT_REASONS, incident_events, limit_incidents
 from deliverability.patterns import PatternThresholds, detect_patterns
 from deliverability.periods import previous_week, resolve_week, week_expr
 from deliverability.pipeline.polars_engine import PolarsEngine
@@ -136,12 +136,15 @@ def build_weekly_report(
     paths = [str(p) for p in inputs] or [str(p) for p in config.sample_inputs()]
     engine = PolarsEngine()
     events = engine.load(paths, timezone)
-    load = events.loaded
     if store is not None:
         suppression_state = engine.update_suppression(store, policy, events)
     else:
-        suppression_state = build_state(load.events.lazy(), empty_history(), policy)
-    messages = events.messages
+        suppression_state = build_state(events.events.lazy(), empty_history(), policy)
+    data_end = as_of_of(events.events)
+    for_incidents = incident_events(events.events, settings.limit_profiles)
+    # from here on only the messages: the events are let go while they are made
+    messages = events.messages_releasing_events()
+    load = events.loaded
     week = resolve_week(events.weeks(), week)
     previous = previous_week(week)
     lazy = messages.lazy()
@@ -177,8 +180,8 @@ def build_weekly_report(
         previous=previous,
         timezone=timezone,
         thresholds=thresholds,
-        load=replace(load, events=load.events.clear()),
-        data_end=as_of_of(load.events),
+        load=load,
+        data_end=data_end,
         messages=messages,
         overall=weekly_rates(lazy, None, week, previous).collect(),
         providers=weekly_rates(lazy, "provider", week, previous).collect(),
@@ -191,7 +194,7 @@ def build_weekly_report(
         suppression_state=suppression_state,
         daily=daily,
         limit_incidents=limit_incidents(
-            load.events,
+            for_incidents,
             week,
             timezone,
             settings.limit_profiles,
