@@ -81,8 +81,13 @@ def in_time_order(events: pl.DataFrame) -> pl.DataFrame:
 
 
 def _marked_sorted(events: pl.DataFrame) -> pl.DataFrame:
-    """Tell polars the time column is sorted: later sorts by time then cost nothing."""
-    return events.with_columns(pl.col("timestamp").set_sorted())
+    """Tell polars the time column is sorted: later sorts by time then cost nothing. The
+    column is replaced as it is (`with_columns` would align the chunks of every column: a
+    copy of all events, 0.7 GB at 5 million)."""
+    marked = events.clone()  # shallow: the columns are shared, the input stays as it was
+    index = marked.get_column_index("timestamp")
+    marked.replace_column(index, marked.get_column("timestamp").set_sorted())
+    return marked
 
 
 #: The name the ingestion issue uses for the same function.
