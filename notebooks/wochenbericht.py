@@ -145,7 +145,7 @@ from deliverability.funnel.engagement import accepted_not_seen
 from deliverability.funnel.funnel import funnel, pending_ages, stuck_domains
 from deliverability.views import funnel as delivery
 
-week_messages = report.messages.filter(report.messages["week"] == report.week)
+week_messages = weekly.week_messages(report)
 display(
     HTML(
         tables.to_html(
