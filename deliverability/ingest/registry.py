@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import polars as pl
 
@@ -47,6 +48,18 @@ class Format:
     sniff: Callable[[str], bool]
     load: Callable[[Path, str], Loaded] | None = None
     load_group: Callable[[list[Path], str], list[Loaded]] | None = None
+
+    @classmethod
+    def of(cls, module: ModuleType) -> Format:
+        """The format a module of `ingest.formats` defines (`NAME`, `LABEL`, `sniff` and
+        `load`, or `load_group` for formats whose files belong together)."""
+        return cls(
+            module.NAME,
+            module.LABEL,
+            module.sniff,
+            getattr(module, "load", None),
+            getattr(module, "load_group", None),
+        )
 
 
 def _parquet_sniff(head: str) -> bool:
@@ -101,42 +114,25 @@ def _generic_load(path: Path, timezone: str) -> Loaded:
 #: In detection order: the most specific content first.
 FORMATS: tuple[Format, ...] = (
     Format("parquet", "Parquet (Ereignisschema)", _parquet_sniff, _parquet_load),
-    Format(bounce_mails.NAME, bounce_mails.LABEL, bounce_mails.sniff, bounce_mails.load),
-    Format(ses.NAME, ses.LABEL, ses.sniff, ses.load),
-    Format(sendgrid.NAME, sendgrid.LABEL, sendgrid.sniff, sendgrid.load),
-    Format(mailgun.NAME, mailgun.LABEL, mailgun.sniff, mailgun.load),
-    Format(postmark.NAME, postmark.LABEL, postmark.sniff, postmark.load),
-    Format(brevo.NAME, brevo.LABEL, brevo.sniff, brevo.load),
-    Format(brevo_events.NAME, brevo_events.LABEL, brevo_events.sniff, brevo_events.load),
-    Format(mailjet.NAME, mailjet.LABEL, mailjet.sniff, mailjet.load),
-    Format(
-        mailjet_messages.NAME, mailjet_messages.LABEL, mailjet_messages.sniff, mailjet_messages.load
-    ),
-    Format(hubspot_events.NAME, hubspot_events.LABEL, hubspot_events.sniff, hubspot_events.load),
-    Format(zoho_crm.NAME, zoho_crm.LABEL, zoho_crm.sniff, zoho_crm.load),
-    Format(
-        mailchimp_activity.NAME,
-        mailchimp_activity.LABEL,
-        mailchimp_activity.sniff,
-        mailchimp_activity.load,
-    ),
-    Format(postfix.NAME, postfix.LABEL, postfix.sniff, load_group=postfix.load_group),
-    Format(m365_report.NAME, m365_report.LABEL, m365_report.sniff, m365_report.load),
-    Format(m365_extended.NAME, m365_extended.LABEL, m365_extended.sniff, m365_extended.load),
-    Format(google_els.NAME, google_els.LABEL, google_els.sniff, google_els.load),
-    Format(brevo_log.NAME, brevo_log.LABEL, brevo_log.sniff, brevo_log.load),
-    Format(
-        hubspot_recipients.NAME,
-        hubspot_recipients.LABEL,
-        hubspot_recipients.sniff,
-        hubspot_recipients.load,
-    ),
-    Format(
-        mandrill_activity.NAME,
-        mandrill_activity.LABEL,
-        mandrill_activity.sniff,
-        mandrill_activity.load,
-    ),
+    Format.of(bounce_mails),
+    Format.of(ses),
+    Format.of(sendgrid),
+    Format.of(mailgun),
+    Format.of(postmark),
+    Format.of(brevo),
+    Format.of(brevo_events),
+    Format.of(mailjet),
+    Format.of(mailjet_messages),
+    Format.of(hubspot_events),
+    Format.of(zoho_crm),
+    Format.of(mailchimp_activity),
+    Format.of(postfix),
+    Format.of(m365_report),
+    Format.of(m365_extended),
+    Format.of(google_els),
+    Format.of(brevo_log),
+    Format.of(hubspot_recipients),
+    Format.of(mandrill_activity),
     Format("generic_csv", "Generisches CSV (Ereignisschema)", _generic_sniff, _generic_load),
 )
 BY_NAME = {f.name: f for f in FORMATS}

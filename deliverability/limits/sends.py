@@ -12,6 +12,7 @@ import polars as pl
 
 from deliverability.errors import ConfigError, InputError
 from deliverability.ingest import load_events
+from deliverability.ingest.formats.csv_export import header_sets
 from deliverability.ingest.text import detect_delimiter, read_head, read_text
 from deliverability.ingest.timestamps import parse_timestamp, parse_timestamps
 from deliverability.schema import REJECTS_SCHEMA
@@ -235,16 +236,14 @@ def is_sends_csv(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        first = read_head(path).split("\n", 1)[0].lstrip("\ufeff").strip()
+        head = read_head(path)
     except InputError:
         return False
-    if not first or first[0] in "{[<":
+    if head.lstrip("\ufeff \t\r\n")[:1] in ("{", "[", "<"):
         return False
-    for delimiter in (",", ";", "\t"):
-        names = {name.strip().strip('"').lower() for name in first.split(delimiter)}
-        if {"message_id", "recipient"} <= names and "event" not in names:
-            return True
-    return False
+    return any(
+        {"message_id", "recipient"} <= names and "event" not in names for names in header_sets(head)
+    )
 
 
 def load_sends(

@@ -42,7 +42,7 @@ class PolarsEvents:
 
     @cached_property
     def messages(self) -> pl.DataFrame:
-        return self._per_message(lambda events: message_outcomes(events, self.timezone))
+        return self._per_message(self._message_table)
 
     @cached_property
     def _rate_messages(self) -> pl.DataFrame:
@@ -55,45 +55,44 @@ class PolarsEvents:
             )
         )
 
-    def _per_message(self, table: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+    def _message_table(self, events: pl.LazyFrame) -> pl.LazyFrame:
+        return message_outcomes(events, self.timezone)
+
+    def messages_releasing_events(self) -> pl.DataFrame:
+        """The message table, for a caller that needs only it from now on: the events are let
+        go while it is made, so that both are never in memory at once."""
+        if "messages" not in self.__dict__:
+            self.__dict__["messages"] = self._per_message(self._message_table, release=True)
+        self._drop_events()
+        return self.messages
+
+    def _per_message(
+        self, table: Callable[[pl.LazyFrame], pl.LazyFrame], *, release: bool = False
+    ) -> pl.DataFrame:
         """`table` of the events, computed for one bucket of messages at a time when there
         are many events: a message's events share a bucket, and the working memory of the
-        aggregation is that of one bucket instead of all events."""
+        aggregation is that of one bucket instead of all events. With `release` each bucket
+        is written to a temporary Parquet file first, the events are dropped, and the buckets
+        are aggregated from disk one after the other."""
         events = self.events
         buckets = -(-events.height // MESSAGE_BUCKET_ROWS)
         if buckets <= 1:
             return table(events.lazy()).collect()
-        key = _bucket_key(events, buckets)
-        parts = [table(events.filter(key == bucket).lazy()).collect() for bucket in range(buckets)]
-        return pl.concat(parts)
-
-    def messages_releasing_events(self) -> pl.DataFrame:
-        """The message table, for a caller that needs only it from now on: the events are let
-        go while it is made, so that both are never in memory at once. With many events each
-        bucket of messages is written to a temporary Parquet file first, the events are
-        dropped, and the buckets are aggregated from disk one after the other."""
-        if "messages" in self.__dict__:
-            self._drop_events()
-            return self.messages
-        events = self.events
-        buckets = -(-events.height // MESSAGE_BUCKET_ROWS)
-        if buckets <= 1:
-            self.__dict__["messages"] = message_outcomes(events.lazy(), self.timezone).collect()
-            del events
-            self._drop_events()
-            return self.messages
-        key = _bucket_key(events, buckets)
+        key = events.select(
+            (pl.coalesce("message_id", "source_ref").hash(_SEED) ^ pl.col("recipient").hash(_SEED))
+            % buckets
+        ).to_series()
+        if not release:
+            return pl.concat(
+                [table(events.filter(key == bucket).lazy()).collect() for bucket in range(buckets)]
+            )
         with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
-            parts = [Path(folder) / f"mails-{bucket}.parquet" for bucket in range(buckets)]
-            for bucket, part in enumerate(parts):
-                events.filter(key == bucket).write_parquet(part, compression="lz4")
+            files = [Path(folder) / f"mails-{bucket}.parquet" for bucket in range(buckets)]
+            for bucket, file in enumerate(files):
+                events.filter(key == bucket).write_parquet(file, compression="lz4")
             del key, events
             self._drop_events()
-            tables = [
-                message_outcomes(pl.scan_parquet(part), self.timezone).collect() for part in parts
-            ]
-        self.__dict__["messages"] = pl.concat(tables)
-        return self.messages
+            return pl.concat([table(pl.scan_parquet(file)).collect() for file in files])
 
     def _drop_events(self) -> None:
         """Keep the accounting and the rejects, not the events (no one else holds them)."""
@@ -118,14 +117,6 @@ class PolarsEvents:
     def release(self) -> None:
         self.__dict__.pop("messages", None)
         self.__dict__.pop("_rate_messages", None)
-
-
-def _bucket_key(events: pl.DataFrame, buckets: int) -> pl.Series:
-    """The bucket of each event's message: all events of a message share one."""
-    return events.select(
-        (pl.coalesce("message_id", "source_ref").hash(_SEED) ^ pl.col("recipient").hash(_SEED))
-        % buckets
-    ).to_series()
 
 
 class PolarsEngine:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.classify.vendor_reasons import vendor_reasons
 from deliverability.ingest.formats.common import lookup, truthy
+from deliverability.ingest.formats.mailjet import ERRORS
 from deliverability.ingest.jsonrecords import LINE, RAW, finish_records, read_json_records
 from deliverability.ingest.result import FileStats
 
@@ -71,7 +71,6 @@ STATES = {
     "20": "blacklisted",
     "21": "spam reporter",
 }
-ERRORS = vendor_reasons("mailjet", "error")
 
 
 def sniff(head: str) -> bool:
