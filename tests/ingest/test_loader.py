@@ -256,3 +256,24 @@ def test_wide_encoding_leaves_other_text_alone():
     assert wide_encoding("a;b\nä;ö\n".encode("cp1252")) is None
     assert wide_encoding(b"abc\x00def\nghi\n" * 10) is None  # a stray NUL is no UTF-16
     assert wide_encoding("x;y\n".encode("utf-16-le") * 50) == "utf-16-le"
+
+
+def test_files_loaded_side_by_side_keep_their_order_and_the_first_error(tmp_path):
+    """Files load two at a time: results, accounting and progress stay in the files' order,
+    and a bad file stops the run with its own name, not a later file's."""
+    rows = "2026-11-23T14:05:00+01:00,<m{n}@x.de>,v@x.de,a{n}@gmx.de,delivered,,,250,2.0.0,OK,crm\n"
+    paths = []
+    for n in range(5):
+        path = tmp_path / f"teil-{n}.csv"
+        path.write_text(HEADER + "\n" + rows.format(n=n) * (n + 1), encoding="utf-8")
+        paths.append(path)
+    seen: list[tuple[int, int, int]] = []
+    result = load_events(paths, progress=lambda done, total, read: seen.append((done, total, read)))
+    assert [stats.path for stats in result.files] == [str(p) for p in paths]
+    assert [stats.read for stats in result.files] == [1, 2, 3, 4, 5]
+    assert seen == [(n + 1, 5, n + 1) for n in range(5)]
+    (tmp_path / "teil-2.csv").write_text("timestamp;recipient\n", encoding="utf-8")
+    (tmp_path / "teil-4.csv").write_text("timestamp;event\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        load_events(paths)
+    assert "teil-2.csv" in str(raised.value)
