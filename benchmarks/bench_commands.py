@@ -146,9 +146,26 @@ def prepare(n: int) -> tuple[list[Path], list[Path]]:
     return plain, german
 
 
+#: The German headers of the rates file (its default form, for German Excel).
+GERMAN = {
+    "Domain": "domain",
+    "versendet": "sent",
+    "zugestellt": "delivered",
+    "Hardbounces": "hard",
+    "Softbounces": "soft",
+}
+
+
 def same_figures(rates_csv: Path, query_csv: Path) -> bool:
-    ours = pl.read_csv(rates_csv).select(
-        "domain", *[pl.col(c).cast(pl.Int64) for c in ("sent", "delivered", "hard", "soft")]
+    """Whether the rates file (German Excel form: BOM, `;`) has the query's figures."""
+    text = rates_csv.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    german = pl.read_csv(text, separator=";", infer_schema=False)
+    ours = (
+        german.select(list(GERMAN))
+        .rename(GERMAN)
+        .select(
+            "domain", *[pl.col(c).cast(pl.Int64) for c in ("sent", "delivered", "hard", "soft")]
+        )
     )
     theirs = pl.read_csv(query_csv).select(
         "domain", *[pl.col(c).cast(pl.Int64) for c in ("sent", "delivered", "hard", "soft")]

@@ -221,7 +221,9 @@ def main() -> None:
         ours, theirs = folder / f"ergebnis-{action}.csv", folder / f"deque-{action}.csv"
         baseline = run([PYTHON, "-c", DEQUE_PROGRAM, str(sends), str(theirs), json.dumps(spec)])
         command = [COMMAND, "replay", str(sends), "--profile", str(profile)]
-        command += ["--mode", "replay", "--out", str(ours)]
+        # the machine form, which the deque program writes too (the German Excel form, the
+        # default, formats the same times and words and costs the same)
+        command += ["--mode", "replay", "--out", str(ours), "--csv", "standard"]
         measured = run(command)
         equal = same_output(ours, theirs)
         rows.append((action, baseline, measured, equal))

@@ -73,11 +73,15 @@ def write_csv(
     bom: bool = False,
     header: bool = True,
     excel_safe: bool = True,
+    decimal_comma: bool = False,
 ) -> Path:
-    """Write `frame` as CSV (UTF-8, optional BOM) atomically; formulas neutralized by default."""
+    """Write `frame` as CSV (UTF-8, optional BOM, optional decimal comma) atomically;
+    formulas neutralized by default."""
     safe = neutralize_formulas(frame) if excel_safe else frame
     try:
-        text = safe.write_csv(separator=delimiter, include_header=header)
+        text = safe.write_csv(
+            separator=delimiter, include_header=header, decimal_comma=decimal_comma
+        )
     except pl.exceptions.PolarsError as error:
         raise DeliverabilityError(f"CSV für {path} konnte nicht erzeugt werden: {error}") from error
     data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from deliverability import config
-from deliverability.cli.options import rules_option
+from deliverability.cli.options import csv_option, rules_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -34,6 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="ZONE",
         help="Zeitzone für Zeitangaben ohne Zone (Standard: Europe/Berlin)",
     )
+    csv_option(parser)
     rules_option(parser)
     parser.set_defaults(run=run)
     return parser
@@ -41,9 +42,10 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.progress import loading
-    from deliverability.export import write_csv, write_parquet_atomic
+    from deliverability.export import write_parquet_atomic
     from deliverability.ingest import load_events
     from deliverability.ingest.registry import format_label
+    from deliverability.people_csv import write_people_csv
     from deliverability.views import format as fmt
 
     with loading() as advance:
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if result.rejects.height:
         default = target.with_name(f"{target.stem}_abgelehnte_zeilen.csv")
         reject_file = Path(args.rejects) if args.rejects else default
-        write_csv(result.rejects, reject_file)
+        write_people_csv(result.rejects, reject_file, form=args.csv, timezone=args.timezone)
         print(
             f"{fmt.number(result.rejects.height)} abgelehnte Einträge mit Grund in: {reject_file}"
         )

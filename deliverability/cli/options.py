@@ -51,6 +51,19 @@ def engine_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+def csv_option(command: argparse.ArgumentParser) -> None:
+    """`--csv`: the form of the CSV files for people (German Excel, or the machine form)."""
+    command.add_argument(
+        "--csv",
+        choices=["excel", "standard"],
+        default="excel",
+        help="excel: für deutsches Excel (UTF-8 mit BOM, Semikolon, Dezimalkomma, deutsche "
+        "Spaltennamen und Werte, Ortszeit; Standard); standard: für Skripte (RFC 4180, Komma, "
+        "Dezimalpunkt, englische Spaltennamen, ISO-8601-Zeiten). Importdateien für Zielsysteme "
+        "behalten immer deren Format.",
+    )
+
+
 def rules_option(command: argparse.ArgumentParser) -> None:
     """`--rules`: the analyst's own classification rules, which win over the shipped ones."""
     command.add_argument(

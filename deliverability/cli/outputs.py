@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from deliverability.export import write_csv
+from deliverability.people_csv import CsvForm, write_people_csv
 from deliverability.pipeline.jobs import GROUPS
 from deliverability.views import format as fmt
 
@@ -16,14 +16,16 @@ if TYPE_CHECKING:
     from deliverability.limits.replay import ReplayResult
 
 
-def write_rates(table: pl.DataFrame, by: str, week: str, target: Path, timezone: str) -> None:
-    """Write the rates CSV (week, group, counts, rates) and say so."""
+def write_rates(
+    table: pl.DataFrame, by: str, week: str, target: Path, timezone: str, form: CsvForm
+) -> None:
+    """Write the rates CSV (week, group, counts, rates) in `form` and say so."""
     table = (
         table.rename({GROUPS[by]: by})
         .with_columns(week=pl.lit(week))
         .select("week", by, *[c for c in table.columns if c != GROUPS[by]])
     )
-    write_csv(table, target)
+    write_people_csv(table, target, form=form, timezone=timezone)
     print(
         f"{fmt.number(table.height)} Zeilen ({'Domains' if by == 'domain' else 'Anbieter'}) für "
         f"{fmt.week_title(week, timezone)} in {target}; sortiert nach der Untergrenze des "
@@ -31,10 +33,12 @@ def write_rates(table: pl.DataFrame, by: str, week: str, target: Path, timezone:
     )
 
 
-def write_rejects(rejects: pl.DataFrame, target: Path) -> None:
+def write_rejects(
+    rejects: pl.DataFrame, target: Path, form: CsvForm, timezone: str = "Europe/Berlin"
+) -> None:
     """The unusable input rows with their reason, if there are any, and a line that says so."""
     if rejects.height:
-        write_csv(rejects, target)
+        write_people_csv(rejects, target, form=form, timezone=timezone)
         print(
             f"{fmt.number(rejects.height)} Eingabezeilen nicht verwendbar, mit Grund in: {target}"
         )
@@ -72,14 +76,16 @@ def _print_replay_summary(result: ReplayResult, days: pl.DataFrame) -> None:
         print(f"  … und {fmt.number(troubled.height - 14)} weitere Tage.")
 
 
-def write_replay(result: ReplayResult, target: Path) -> None:
-    """Write the per-send CSV and `NAME_tage.csv`, and print the summary."""
-    from deliverability.limits.replay import result_csv
+def write_replay(result: ReplayResult, target: Path, form: CsvForm) -> None:
+    """Write the per-send CSV and `NAME_tage.csv` in `form`, and print the summary."""
+    from deliverability.limits.replay import RESULT_COLUMNS
     from deliverability.views.limits import by_day
 
-    write_csv(result_csv(result), target)
+    zone = result.profile.timezone
+    sends = result.sends.select(RESULT_COLUMNS)
+    write_people_csv(sends, target, form=form, timezone=zone, table="replay")
     days = by_day(result)
     day_file = target.with_name(f"{target.stem}_tage.csv")
-    write_csv(days, day_file)
+    write_people_csv(days, day_file, form=form, timezone=zone, table="replay")
     _print_replay_summary(result, days)
     print(f"Je Sendung: {target}\nJe Tag: {day_file}")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from deliverability import config
-from deliverability.cli.options import engine_options, rules_option
+from deliverability.cli.options import csv_option, engine_options, rules_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -28,6 +28,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
     )
+    csv_option(parser)
     engine_options(parser)
     rules_option(parser)
     parser.set_defaults(run=run)
@@ -46,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
         result = weekly_run(
             engine, args.events, week=args.week, timezone=args.timezone, groups=[args.by]
         )
-    write_rates(result.rates[args.by], args.by, result.week, Path(args.out), args.timezone)
+    write_rates(
+        result.rates[args.by], args.by, result.week, Path(args.out), args.timezone, args.csv
+    )
     if result.rejects.height:
         print(f"{fmt.number(result.rejects.height)} Eingabezeilen nicht verwendbar (siehe `load`).")
     return 0

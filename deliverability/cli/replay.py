@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deliverability.cli.options import engine_options
+from deliverability.cli.options import csv_option, engine_options
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -39,6 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--source", metavar="QUELLE", help="nur Ereignisse dieser Quelle, z. B. zendesk_sell"
     )
     parser.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
+    csv_option(parser)
     engine_options(parser)
     parser.set_defaults(run=run)
     return parser
@@ -57,8 +58,13 @@ def run(args: argparse.Namespace) -> int:
     query = SendsQuery(args.sends, args.mode, start, args.sender, args.source)
     result, rejects = engine.replay_sends(query, profile)
     target = Path(args.out)
-    write_replay(result, target)
+    write_replay(result, target, args.csv)
     if args.mode == "plan":
         print(plan_text(result, start))
-    write_rejects(rejects, target.with_name(f"{target.stem}_abgelehnte_zeilen.csv"))
+    write_rejects(
+        rejects,
+        target.with_name(f"{target.stem}_abgelehnte_zeilen.csv"),
+        args.csv,
+        profile.timezone,
+    )
     return 0

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from deliverability.cli.options import csv_option
+
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "validate",
         help="Adressliste vor dem Import prüfen (Syntax, Tippfehler, DNS, Wegwerf- und Funktionsadressen)",
         description="Prüft jede Adresse einer CSV-Datei und schreibt in den Ausgabeordner: results.csv "
-        "(alle Zeilen mit status, reason, reason_text, suggestion), clean.csv (zum Import, "
-        "nur Adressen in Ordnung) und held_back.csv (zurückgehaltene Adressen mit Grund). "
+        "(alle Zeilen mit Ergebnis, Grund und Vorschlag; mit --csv standard die Spalten status, "
+        "reason, reason_text, suggestion), clean.csv (zum Import, nur Adressen in Ordnung, im "
+        "Aufbau der Eingabe) und held_back.csv (zurückgehaltene Adressen mit Grund). "
         "Eine DNS-Zeitüberschreitung macht eine Adresse nie ungültig, nur „unklar“.",
     )
     parser.add_argument("file", metavar="DATEI", help="CSV-Datei mit Adressen (auch .gz)")
@@ -45,6 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="SEKUNDEN",
         help="Zeitlimit je DNS-Abfrage (Standard: 3)",
     )
+    csv_option(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -69,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             dns=not args.no_dns,
             timeout=args.timeout,
             progress=lambda done, total: advance(done, total, 0),
+            form=args.csv,
         )
     print(
         f"{fmt.number(run.results.height)} Adressen geprüft: {fmt.number(run.count('ok'))} in "

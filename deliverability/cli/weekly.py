@@ -7,6 +7,7 @@ from pathlib import Path
 
 from deliverability import config
 from deliverability.cli.options import (
+    csv_option,
     engine_options,
     export_formats,
     rules_option,
@@ -52,6 +53,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", metavar="NAME|DATEI", help="Limitprofil für das Nachspielen (siehe profiles)"
     )
+    csv_option(parser)
     engine_options(parser)
     rules_option(parser)
     settings_options(parser)
@@ -91,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
             policy_change=args.policy_change,
         )
     for by, table in result.rates.items():
-        write_rates(table, by, result.week, folder / RATES_FILES[by], args.timezone)
+        write_rates(table, by, result.week, folder / RATES_FILES[by], args.timezone, args.csv)
     if result.state is not None and store is not None:
         path, rows = write_export(result.state, args.format, folder / SUPPRESSION_FILE)
         print(
@@ -99,6 +101,6 @@ def run(args: argparse.Namespace) -> int:
             f"{FORMATS[args.format].title}: {rows} Adressen in {path}"
         )
     if result.replay is not None:
-        write_replay(result.replay, folder / REPLAY_FILE)
-    write_rejects(result.rejects, folder / REJECTS_FILE)
+        write_replay(result.replay, folder / REPLAY_FILE, args.csv)
+    write_rejects(result.rejects, folder / REJECTS_FILE, args.csv, args.timezone)
     return 0

@@ -21,6 +21,7 @@ from deliverability.funnel.funnel import as_of_of
 from deliverability.ingest import LoadResult
 from deliverability.limits.incidents import LIMIT_REASONS, incident_events, limit_incidents
 from deliverability.patterns import PatternThresholds, detect_patterns
+from deliverability.people_csv import write_people_csv
 from deliverability.periods import previous_week, resolve_week, week_expr
 from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import weekly_rates
@@ -224,7 +225,7 @@ def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
     folder = Path(out_dir) / report.week
     generic = export_frame(report.suppression_state, "generic")
     suppression = write_csv(generic, folder / SUPPRESSION_FILE)
-    rejects = write_csv(report.load.rejects, folder / REJECTS_FILE)
+    rejects = write_people_csv(report.load.rejects, folder / REJECTS_FILE, timezone=report.timezone)
     return {"sperrliste": suppression, "abgelehnt": rejects}
 
 

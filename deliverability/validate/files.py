@@ -19,6 +19,7 @@ from deliverability.cells import neutral_cell
 from deliverability.errors import InputError
 from deliverability.export import write_bytes_atomic
 from deliverability.ingest.text import detect_delimiter, read_text
+from deliverability.people_csv import CsvForm, table_words
 
 #: Column names that hold the address when --column is not given (compared in lower case).
 EMAIL_COLUMNS = (
@@ -110,6 +111,7 @@ def write_results(
     *,
     include_risky: bool = False,
     apply_suggestions: bool = False,
+    form: CsvForm = "excel",
 ) -> ResultFiles:
     """Write results.csv, clean.csv and held_back.csv into `out_dir`.
 
@@ -152,12 +154,27 @@ def write_results(
         len(clean),
         len(held),
     )
-    write_bytes_atomic(
-        _csv_bytes([*addresses.header, *ADDED_COLUMNS], full, addresses.delimiter), files.results
-    )
     write_bytes_atomic(_csv_bytes(clean_header, clean, addresses.delimiter), files.clean)
-    write_bytes_atomic(
-        _csv_bytes([*addresses.header, *ADDED_COLUMNS], held, addresses.delimiter),
-        files.held_back,
-    )
+    for rows, path in ((full, files.results), (held, files.held_back)):
+        header, rows = [*addresses.header, *ADDED_COLUMNS], rows
+        if form == "excel":
+            header, rows = _in_german(header, rows, len(addresses.header))
+        delimiter = ";" if form == "excel" else addresses.delimiter
+        write_bytes_atomic(_csv_bytes(header, rows, delimiter), path)
     return files
+
+
+def _in_german(
+    header: list[str], rows: list[list[str]], width: int
+) -> tuple[list[str], list[list[str]]]:
+    """The verdict columns (after the input's `width` columns) with German headers and
+    values (`people_csv.toml`, table „validation“); the input's own columns stay."""
+    words = table_words("validation")
+    keep = [i for i, name in enumerate(header) if i < width or name not in words.drop]
+    values = {
+        i: words.values.get(header[i], {}) for i in keep if i >= width
+    }  # column index → German words of its values
+    german = [header[i] if i < width else words.columns.get(header[i], header[i]) for i in keep]
+    return german, [
+        [values[i].get(row[i], row[i]) if i in values else row[i] for i in keep] for row in rows
+    ]

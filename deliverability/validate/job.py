@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.people_csv import CsvForm
 from deliverability.validate.check import CheckOptions, check_addresses
 from deliverability.validate.files import (
     AddressList,
@@ -54,8 +55,10 @@ def validate_file(
     dns: bool = True,
     timeout: float = 3.0,
     progress: Callable[[int, int], None] | None = None,
+    form: CsvForm = "excel",
 ) -> ValidationRun:
-    """Check every address of `file` and write results.csv, clean.csv and held_back.csv."""
+    """Check every address of `file` and write results.csv, clean.csv and held_back.csv
+    (results and held-back rows in `form`; clean.csv in the input's layout, for import)."""
     addresses = read_address_list(Path(file), column)
     options = CheckOptions(
         dns=dns,
@@ -70,5 +73,6 @@ def validate_file(
         Path(out_dir),
         include_risky=include_risky,
         apply_suggestions=apply_suggestions,
+        form=form,
     )
     return ValidationRun(addresses, results, files)

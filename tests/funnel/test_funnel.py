@@ -203,7 +203,8 @@ def test_rates_command_writes_a_week_per_provider(tmp_path, capsys):
     from deliverability.cli import main
 
     out = tmp_path / "raten.csv"
-    assert main(["rates", *map(str, sample_inputs()), "--by", "provider", "--out", str(out)]) == 0
+    args = ["rates", *map(str, sample_inputs()), "--by", "provider", "--out", str(out)]
+    assert main([*args, "--csv", "standard"]) == 0
     assert "KW 47/2026" in capsys.readouterr().out
     table = pl.read_csv(out)
     assert table.columns[:4] == ["week", "provider", "requested", "sent"]

@@ -476,7 +476,10 @@ def test_cli_load_writes_parquet_and_accounts_for_every_entry(tmp_path, capsys):
     # brevo log 1, mail.log 1, m365 (German) 1, m365 report 1, mailgun 1, mailjet 2, ses 1,
     # zoho 2; hubspot events 1, zoho crm 1, mailjet messages 1, mailchimp activity 1,
     # google els 1, m365 extended 1, brevo events 2, mandrill activity 1
-    assert pl.read_csv(tmp_path / "rej.csv").height == 19
+    # for German Excel: byte-order mark, `;`, German headers
+    written = (tmp_path / "rej.csv").read_bytes()
+    assert written.startswith("\ufeffDatei;Zeile;Feld;Grund;Zeileninhalt\n".encode())
+    assert pl.read_csv(written[3:], separator=";").height == 19
 
 
 def test_suppression_works_from_a_vendor_export(tmp_path):

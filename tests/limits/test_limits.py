@@ -565,7 +565,8 @@ def test_cli_replays_a_sends_csv_and_sets_bad_rows_aside(tmp_path, capsys):
     source = tmp_path / "sendungen.csv"
     source.write_bytes("\r\n".join(lines).encode("cp1252"))
     out = tmp_path / "ergebnis" / "replay.csv"
-    assert main(["replay", str(source), "--profile", "zendesk-sell", "--out", str(out)]) == 0
+    args = ["replay", str(source), "--profile", "zendesk-sell", "--out", str(out)]
+    assert main([*args, "--csv", "standard"]) == 0
     printed = capsys.readouterr().out
     assert "350 Sendungen" in printed and "50 abgelehnt" in printed and "23.11.2026" in printed
     with out.open(encoding="utf-8") as handle:

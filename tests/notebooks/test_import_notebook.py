@@ -8,6 +8,7 @@ import json
 import pytest
 
 from deliverability.config import NOTEBOOK_DIR, sample_address_list
+from deliverability.validate.codes import REASONS
 
 from ..notebook_output import shown_text
 
@@ -41,14 +42,16 @@ def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
         results = list(csv.DictReader(handle, delimiter=";"))
     assert len(results) == 30  # every input row, the cp1252 `;` layout kept
     by_address = {row["E-Mail"].strip(): row for row in results}
-    assert by_address["max.klein@nullmx.de"]["reason"] == "null_mx"
-    assert by_address["ute.schwarz@kaputt.de"]["status"] == "unknown"  # SERVFAIL
-    assert by_address["hans.zimmermann@bücher.de"]["status"] == "ok"  # IDN with MX
-    assert by_address["jörg.schäfer@beispiel.de"]["reason"] == "smtputf8"
-    assert by_address["Anna.Schmidt@GMX.DE"]["reason"] == "duplicate"
+    # written for German Excel: the verdict in German words, the reason's id left out
+    assert list(results[0])[-3:] == ["Ergebnis", "Grund", "Vorschlag"]
+    assert by_address["max.klein@nullmx.de"]["Grund"] == REASONS["null_mx"][1]
+    assert by_address["ute.schwarz@kaputt.de"]["Ergebnis"] == "unklar"  # SERVFAIL
+    assert by_address["hans.zimmermann@bücher.de"]["Ergebnis"] == "in Ordnung"  # IDN with MX
+    assert by_address["jörg.schäfer@beispiel.de"]["Grund"] == REASONS["smtputf8"][1]
+    assert by_address["Anna.Schmidt@GMX.DE"]["Grund"] == REASONS["duplicate"][1]
     assert by_address["anna.schmidt@gmx.de"]["Umsatz 2025"] == "1.234,50"
     formula = next(row for row in results if "HYPERLINK" in row["E-Mail"])
-    assert formula["E-Mail"].startswith("'=") and formula["status"] == "invalid"
+    assert formula["E-Mail"].startswith("'=") and formula["Ergebnis"] == "ungültig"
 
     with (out_dir / "clean.csv").open(encoding="utf-8-sig", newline="") as handle:
         clean = list(csv.DictReader(handle, delimiter=";"))

@@ -183,9 +183,8 @@ def test_cli_writes_the_three_files_in_the_input_layout(dns_server, tmp_path, ca
     source = tmp_path / "liste.csv"
     source.write_bytes(LIST.encode("cp1252"))
     out = tmp_path / "ergebnis"
-    assert (
-        main(["validate", str(source), "--nameserver", dns_server.address, "--out", str(out)]) == 0
-    )
+    args = ["validate", str(source), "--nameserver", dns_server.address, "--out", str(out)]
+    assert main([*args, "--csv", "standard"]) == 0
     results = _rows(out / "results.csv")
     assert results[0] == [
         "Name",
@@ -211,6 +210,24 @@ def test_cli_writes_the_three_files_in_the_input_layout(dns_server, tmp_path, ca
         "klaus@gmial.com",
     ]
     assert "5 Adressen geprüft" in capsys.readouterr().out
+    # the default form is for German Excel: byte-order mark, `;`, German verdict columns
+    # and words; clean.csv (for import) keeps the input's layout either way
+    excel = tmp_path / "excel"
+    assert main([*args[:-1], str(excel)]) == 0
+    raw = (excel / "results.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    german = _rows(excel / "results.csv")
+    assert german[0] == ["Name", "E-Mail", "Firma", "Ergebnis", "Grund", "Vorschlag"]
+    assert [row[3] for row in german[1:]] == [
+        "in Ordnung",
+        "ungültig",
+        "riskant",
+        "ungültig",
+        "in Ordnung",
+    ]
+    assert german[4][4] == results[4][5] and german[4][5] == "klaus@gmail.com"
+    assert _rows(excel / "held_back.csv")[0][3:] == ["Ergebnis", "Grund", "Vorschlag"]
+    assert (excel / "clean.csv").read_bytes() == (out / "clean.csv").read_bytes()
 
 
 def test_cli_options_risky_and_suggestions(dns_server, tmp_path):
