@@ -37,17 +37,22 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     """Wilson score interval of a proportion (scalar version, for checks and text)."""
     if trials <= 0:
         return (0.0, 1.0)
-    centre, margin = wilson_parts(successes / trials, trials, math.sqrt, z)
-    return (max(0.0, centre - margin), min(1.0, centre + margin))
+    share = successes / trials
+    centre, margin = wilson_parts(share, trials, math.sqrt, z)
+    # the interval contains the share; rounding alone must not put it outside (13 of 13:
+    # 0.9999999999999999 < 1)
+    return (max(0.0, min(share, centre - margin)), min(1.0, max(share, centre + margin)))
 
 
 def wilson_exprs(successes: pl.Expr, trials: pl.Expr, z: float = Z95) -> tuple[pl.Expr, pl.Expr]:
     """Lower and upper Wilson bounds as polars expressions (null where trials is 0)."""
     n = trials.cast(pl.Float64)
-    centre, margin = wilson_parts(successes.cast(pl.Float64) / n, n, pl.Expr.sqrt, z)
+    share = successes.cast(pl.Float64) / n
+    centre, margin = wilson_parts(share, n, pl.Expr.sqrt, z)
     valid = trials > 0
-    lower = pl.when(valid).then((centre - margin).clip(0.0, 1.0))
-    upper = pl.when(valid).then((centre + margin).clip(0.0, 1.0))
+    # as `wilson_interval`: the bounds never exclude the share through rounding
+    lower = pl.when(valid).then(pl.min_horizontal(centre - margin, share).clip(0.0, 1.0))
+    upper = pl.when(valid).then(pl.max_horizontal(centre + margin, share).clip(0.0, 1.0))
     return lower, upper
 
 

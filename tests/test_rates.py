@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal, getcontext
 
 import polars as pl
 import pytest
@@ -40,6 +41,37 @@ def test_wilson_expression_equals_scalar():
         else:
             exp_lo, exp_hi = wilson_interval(k, n)
             assert math.isclose(lo, exp_lo) and math.isclose(hi, exp_hi)
+
+
+def _wilson_reference(successes: int, trials: int) -> tuple[Decimal, Decimal]:
+    """The Wilson score interval in 50-digit decimal arithmetic (the textbook formula)."""
+    getcontext().prec = 50
+    z = Decimal("1.959963984540054")  # the 97.5 % quantile of the normal distribution
+    n, p = Decimal(trials), Decimal(successes) / Decimal(trials)
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    margin = z * (p * (1 - p) / n + z * z / (4 * n * n)).sqrt() / denominator
+    return max(Decimal(0), centre - margin), min(Decimal(1), centre + margin)
+
+
+@pytest.mark.parametrize("trials", [*range(1, 31), 47, 100, 1000, 30000])
+def test_wilson_bounds_match_a_reference_and_always_contain_the_share(trials):
+    """Small groups, 0 % and 100 % included: every bound agrees with exact arithmetic to
+    1e-12, and rounding never puts the share outside (13 of 13 gave an upper bound of
+    0.9999999999999999, which stopped the report's chart)."""
+    counts = sorted({0, 1, trials // 3, trials // 2, trials - 1, trials} - {-1})
+    frame = pl.DataFrame({"k": counts, "n": [trials] * len(counts)})
+    low, high = wilson_exprs(pl.col("k"), pl.col("n"))
+    vectorized = frame.select(low=low, high=high).rows()
+    for k, (v_low, v_high) in zip(counts, vectorized, strict=True):
+        ref_low, ref_high = _wilson_reference(k, trials)
+        lower, upper = wilson_interval(k, trials)
+        share = k / trials
+        for got_low, got_high in ((lower, upper), (v_low, v_high)):
+            assert abs(Decimal(got_low) - ref_low) < Decimal("1e-12")
+            assert abs(Decimal(got_high) - ref_high) < Decimal("1e-12")
+            assert 0.0 <= got_low <= share <= got_high <= 1.0
+        assert (lower, upper) == (v_low, v_high)  # both paths to the last bit
 
 
 def _events(rows: list[str], write_csv):

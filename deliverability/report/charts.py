@@ -70,9 +70,9 @@ def provider_rates(report: WeeklyReport) -> Figure:
         color=COLORS["previous"],
         label=f"Vorwoche (KW {report.previous[-2:]})",
     )
-    errors = [
-        [r - lo for r, lo in zip(rate, low, strict=True)],
-        [hi - r for r, hi in zip(rate, high, strict=True)],
+    errors = [  # never negative: matplotlib refuses them
+        [max(0.0, r - lo) for r, lo in zip(rate, low, strict=True)],
+        [max(0.0, hi - r) for r, hi in zip(rate, high, strict=True)],
     ]
     axis.barh(
         [p - 0.2 for p in positions],
