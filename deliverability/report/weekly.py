@@ -221,12 +221,15 @@ def week_messages(report: WeeklyReport) -> pl.DataFrame:
 
 
 def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
-    """Write the suppression CSV and the rejected lines into `out_dir/<week>/`."""
+    """Write the suppression CSV, the rejected lines and the workbook into `out_dir/<week>/`."""
+    from deliverability.report.workbook import WORKBOOK_FILE, write_workbook
+
     folder = Path(out_dir) / report.week
     generic = export_frame(report.suppression_state, "generic")
     suppression = write_csv(generic, folder / SUPPRESSION_FILE)
     rejects = write_people_csv(report.load.rejects, folder / REJECTS_FILE, timezone=report.timezone)
-    return {"sperrliste": suppression, "abgelehnt": rejects}
+    workbook = write_workbook(report, folder / WORKBOOK_FILE)
+    return {"sperrliste": suppression, "abgelehnt": rejects, "arbeitsmappe": workbook}
 
 
 def write_manifest(report: WeeklyReport, written: dict[str, Path], path: str | Path) -> Path:

@@ -163,6 +163,14 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
         "source",
     ]
 
+    # the workbook is written beside the HTML, one sheet per table
+    import openpyxl
+
+    book = openpyxl.load_workbook(folder / "wochenbericht.xlsx")
+    assert book.sheetnames[:3] == ["Kennzahlen", "Anbieter", "Domains"]
+    figures = {row[0]: row[1] for row in book["Kennzahlen"].iter_rows(min_row=2, values_only=True)}
+    assert figures["versendet"] == expected["sent"]
+
     # the inputs are read once, in the kernel: the job learns the week from its manifest
     assert result.executed == folder / "wochenbericht.ipynb"
     assert not list((tmp_path / "reports").glob(".wochenbericht-*"))  # nothing left behind

@@ -1,0 +1,188 @@
+"""The weekly report as an Excel workbook: one sheet per table, numbers as numbers.
+
+Written with XlsxWriter through polars' `write_excel`: German headers (`people_csv.toml`),
+shares as percent and counts with thousands separators in Excel's own number formats (Excel
+shows them with the reader's decimal comma), a frozen header row, an autofilter and fitted
+column widths on every sheet, times in local time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from deliverability.export import write_atomic
+from deliverability.people_csv import table_words
+from deliverability.report.weekly import (
+    KEY_FIGURES,
+    WeeklyReport,
+    findings,
+    suppression_reason_label,
+)
+from deliverability.taxonomy import get_reason
+from deliverability.taxonomy.labels import side_labels, status_labels, trigger_labels
+
+WORKBOOK_FILE = "wochenbericht.xlsx"
+PERCENT, COUNT = "0.00%", "#,##0"
+SEVERITY_WORDS = {"alarm": "Kritisch", "warnung": "Warnung", "hinweis": "Hinweis"}
+
+
+def _local(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    """Time columns in local time without zone (Excel has no time zones)."""
+    return frame.with_columns(
+        pl.col(name).dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone
+    )
+
+
+def _german(frame: pl.DataFrame, headers: dict[str, str] | None = None) -> pl.DataFrame:
+    """Headers in German: `headers` first, then the shared words of `people_csv.toml`."""
+    words = {**table_words().columns, **(headers or {})}
+    return frame.rename({c: words[c] for c in frame.columns if c in words})
+
+
+def _rates_sheet(frame: pl.DataFrame, group: str) -> pl.DataFrame:
+    keep = [c for c in frame.columns if c in table_words().columns and c != "week"]
+    return _german(frame.select(group, *[c for c in keep if c != group]))
+
+
+def _reasons_sheet(report: WeeklyReport) -> pl.DataFrame:
+    sides = side_labels()
+    frame = report.reasons.with_columns(
+        label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
+        side=pl.col("reason").map_elements(
+            lambda r: sides[get_reason(r).side], return_dtype=pl.String
+        ),
+    )
+    columns = {
+        "label": "Grund",
+        "side": "Ursache liegt bei",
+        "messages": "Mails",
+        "hard": "davon Hardbounces",
+        "soft": "davon Softbounces",
+        "blocked": "vom System blockiert",
+        "example_ref": "Beispiel (Datei:Zeile)",
+    }
+    return frame.select([c for c in columns if c in frame.columns]).rename(columns)
+
+
+def _findings_sheet(report: WeeklyReport) -> pl.DataFrame:
+    items = findings(report)
+    return pl.DataFrame(
+        {
+            "Dringlichkeit": [SEVERITY_WORDS[f.severity] for f in items],
+            "Auffälligkeit": [f.title for f in items],
+            "Was": [f.what for f in items],
+            "Bedeutung": [f.meaning for f in items],
+            "Nächster Schritt": [f.action for f in items],
+        },
+        schema={
+            c: pl.String
+            for c in ("Dringlichkeit", "Auffälligkeit", "Was", "Bedeutung", "Nächster Schritt")
+        },
+    )
+
+
+#: The suppression state's columns on the sheets of new suppressions and the watch list.
+SUPPRESSION_COLUMNS = {
+    "email": "Adresse",
+    "status": "Status",
+    "trigger": "Auslöser",
+    "reason": "Grund",
+    "suppressed_at": "gesperrt am",
+    "soft_bounces": "Softbounces",
+    "events": "Ereignisse",
+    "last_event": "letztes Ereignis",
+    "source": "Quelle",
+}
+
+
+def _suppression_sheet(state: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    frame = state.select(list(SUPPRESSION_COLUMNS)).with_columns(
+        pl.col("trigger").replace_strict(trigger_labels(), default=pl.col("trigger")),
+        pl.col("status").replace_strict(status_labels(), default=pl.col("status")),
+        pl.col("reason").map_elements(suppression_reason_label, return_dtype=pl.String),
+    )
+    return _local(frame, timezone).rename(SUPPRESSION_COLUMNS)
+
+
+def _key_figures_sheet(report: WeeklyReport) -> pl.DataFrame:
+    """One row per key figure: this week and the week before (shares in percent)."""
+    words = table_words()
+    rows = []
+    for column, _label, kind in KEY_FIGURES:
+        factor = 100 if kind == "share" else 1
+        now, before = report.figure(column), report.figure(column, previous=True)
+        rows.append(
+            (
+                words.columns[column],
+                None if now is None else round(now * factor, 2),
+                None if before is None else round(before * factor, 2),
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "Kennzahl": pl.String,
+            f"KW {report.week[-2:]}": pl.Float64,
+            f"KW {report.previous[-2:]}": pl.Float64,
+        },
+        orient="row",
+    )
+
+
+def workbook_sheets(report: WeeklyReport) -> dict[str, pl.DataFrame]:
+    """The workbook's sheets in order: name → table (German headers, numbers as numbers)."""
+    watch = report.suppression_state.filter(pl.col("status") == "watch")
+    return {
+        "Kennzahlen": _key_figures_sheet(report),
+        "Anbieter": _rates_sheet(report.providers, "provider"),
+        "Domains": _rates_sheet(report.domains, "recipient_domain"),
+        "Gründe": _reasons_sheet(report),
+        "Auffälligkeiten": _findings_sheet(report),
+        "Neue Sperren": _suppression_sheet(report.new_suppressions, report.timezone),
+        "Unter Beobachtung": _suppression_sheet(watch, report.timezone),
+        "Abgelehnte Zeilen": _german(report.load.rejects),
+    }
+
+
+def _formats(frame: pl.DataFrame) -> dict[str, str]:
+    """Excel number formats: percent for shares, thousands separators for counts."""
+    shares = {table_words().columns[c] for c in table_words().percent}
+    formats: dict[str, str] = {}
+    for name, dtype in frame.schema.items():
+        if name in shares or name.endswith("(%)"):
+            formats[name] = PERCENT
+        elif dtype.is_integer():
+            formats[name] = COUNT
+        elif isinstance(dtype, pl.Datetime):
+            formats[name] = "dd.mm.yyyy hh:mm:ss"
+    return formats
+
+
+def write_workbook(report: WeeklyReport, path: Path) -> Path:
+    """Write the report's tables as one workbook to `path` (atomically)."""
+    from xlsxwriter import Workbook
+
+    sheets = workbook_sheets(report)
+
+    def write(stream: object) -> None:
+        with Workbook(stream, {"in_memory": True}) as book:
+            for name, frame in sheets.items():
+                frame.write_excel(
+                    book,
+                    worksheet=name,
+                    header_format={"bold": True, "text_wrap": True, "valign": "top"},
+                    column_formats=_formats(frame),  # type: ignore[arg-type]
+                    dtype_formats={pl.Float64: "0.00"} if name != "Kennzahlen" else None,
+                    autofilter=True,
+                    autofit=True,
+                    freeze_panes=(1, 0),
+                    table_style=None,
+                    include_header=True,
+                )
+
+    write_atomic(path, write)  # type: ignore[arg-type]
+    return path
