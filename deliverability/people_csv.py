@@ -25,7 +25,6 @@ from deliverability.export import write_csv
 from deliverability.periods import parse_week
 
 CsvForm = Literal["excel", "standard"]
-CSV_FORMS: tuple[CsvForm, ...] = ("excel", "standard")
 _DATA = Path(__file__).with_name("people_csv.toml")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from deliverability.config import DEFAULT_TIMEZONE
 from deliverability.people_csv import CsvForm, write_people_csv
 from deliverability.pipeline.jobs import GROUPS
 from deliverability.views import format as fmt
@@ -34,7 +35,7 @@ def write_rates(
 
 
 def write_rejects(
-    rejects: pl.DataFrame, target: Path, form: CsvForm, timezone: str = "Europe/Berlin"
+    rejects: pl.DataFrame, target: Path, form: CsvForm, timezone: str = DEFAULT_TIMEZONE
 ) -> None:
     """The unusable input rows with their reason, if there are any, and a line that says so."""
     if rejects.height:

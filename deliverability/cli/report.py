@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda done, total: advance(done, total, 0),
         )
     print(f"Bericht für {result.week_title}: {result.html}")
-    print(f"Tabellen als Excel-Arbeitsmappe: {result.html.with_suffix('.xlsx')}")
+    print(f"Tabellen als Excel-Arbeitsmappe: {result.workbook}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")
     if result.rejected:
         print(f"{result.rejected} Zeilen abgelehnt, mit Grund in: {result.rejects_csv}")

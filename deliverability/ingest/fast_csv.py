@@ -292,31 +292,33 @@ def exact_lines(path: Path, rejects: pl.DataFrame, delimiter: str) -> pl.DataFra
     )
 
 
-def physical_lines(path: Path) -> int:
-    """The number of lines of a file (a last line without a line end counts): the rows of
-    the file read as one unquoted column, which polars counts without parsing them (6x
-    faster than counting line ends in Python)."""
-    if path.stat().st_size == 0:
-        return 0
-    lines = pl.scan_csv(
-        path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False
-    )
-    return int(lines.select(pl.len()).collect().item())
-
-
-def irregular_lines(path: Path, delimiter: str, width: int) -> int:
-    """How many physical lines have fewer delimiters than a full row (short rows, or parts of
-    records with a quoted line break): then only the eager loader gets every line right."""
-    lines = pl.scan_csv(
+def _raw_lines(path: Path, skip: int = 0) -> pl.LazyFrame:
+    """The physical lines of a file after the first `skip`, as one unquoted text column
+    `raw` (a last line without a line end counts)."""
+    return pl.scan_csv(
         path,
         has_header=False,
         separator="\x1f",
         quote_char=None,
         new_columns=["raw"],
         infer_schema=False,
-        skip_rows=1,
+        skip_rows=skip,
         empty_string_is_null=False,
     )
+
+
+def physical_lines(path: Path) -> int:
+    """The number of lines of a file, which polars counts without parsing them (6x faster
+    than counting line ends in Python)."""
+    if path.stat().st_size == 0:
+        return 0
+    return int(_raw_lines(path).select(pl.len()).collect().item())
+
+
+def irregular_lines(path: Path, delimiter: str, width: int) -> int:
+    """How many physical lines have fewer delimiters than a full row (short rows, or parts of
+    records with a quoted line break): then only the eager loader gets every line right."""
+    lines = _raw_lines(path, skip=1)
     count = pl.col("raw").str.count_matches(delimiter, literal=True)
     blank = pl.col("raw").str.strip_chars().str.len_bytes() == 0
     return int(

@@ -12,6 +12,8 @@ from deliverability.errors import ConfigError
 
 _DATA = Path(__file__).with_name("findings.toml")
 SEVERITIES = ("alarm", "warnung", "hinweis")
+#: How a severity is written for people (a word, not a symbol that needs a font).
+SEVERITY_LABELS = {"alarm": "Kritisch", "warnung": "Warnung", "hinweis": "Hinweis"}
 _PARTS = ("title", "what", "meaning", "action")
 
 

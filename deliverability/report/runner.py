@@ -17,6 +17,7 @@ from deliverability import config
 from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
+from deliverability.report.workbook import WORKBOOK_FILE
 from deliverability.settings import load_settings
 from deliverability.suppression.store import StateDir
 from deliverability.views import format as fmt
@@ -34,6 +35,7 @@ class ReportResult:
     executed: Path
     suppression_csv: Path
     rejects_csv: Path
+    workbook: Path
     suppressed: int
     rejected: int
 
@@ -133,6 +135,7 @@ def run_weekly_report(
         executed,
         folder / SUPPRESSION_FILE,
         folder / REJECTS_FILE,
+        folder / WORKBOOK_FILE,
         int(manifest["suppressed"]),
         int(manifest["rejected"]),
     )

@@ -322,15 +322,20 @@ def domain_table(report: WeeklyReport, limit: int = 15) -> pd.DataFrame:
     )
 
 
-def reasons_table(report: WeeklyReport) -> pd.DataFrame:
-    frame = report.reasons.with_columns(
+def reasons_labelled(report: WeeklyReport) -> pl.DataFrame:
+    """The week's reasons with their German name (`label`) and where the fault lies (`side`)."""
+    sides = side_labels()
+    return report.reasons.with_columns(
         label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
         side=pl.col("reason").map_elements(
-            lambda r: side_labels()[get_reason(r).side], return_dtype=pl.String
+            lambda r: sides[get_reason(r).side], return_dtype=pl.String
         ),
     )
+
+
+def reasons_table(report: WeeklyReport) -> pd.DataFrame:
     return t.german_table(
-        frame,
+        reasons_labelled(report),
         (
             ("label", "Grund", t.text),
             ("reason", "Kennung", t.text),

@@ -14,18 +14,18 @@ import polars as pl
 
 from deliverability.export import write_atomic
 from deliverability.people_csv import table_words
+from deliverability.report.findings import SEVERITY_LABELS
 from deliverability.report.weekly import (
     KEY_FIGURES,
     WeeklyReport,
     findings,
+    reasons_labelled,
     suppression_reason_label,
 )
-from deliverability.taxonomy import get_reason
-from deliverability.taxonomy.labels import side_labels, status_labels, trigger_labels
+from deliverability.taxonomy.labels import status_labels, trigger_labels
 
 WORKBOOK_FILE = "wochenbericht.xlsx"
 PERCENT, COUNT = "0.00%", "#,##0"
-SEVERITY_WORDS = {"alarm": "Kritisch", "warnung": "Warnung", "hinweis": "Hinweis"}
 
 
 def _local(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
@@ -37,9 +37,9 @@ def _local(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
     )
 
 
-def _german(frame: pl.DataFrame, headers: dict[str, str] | None = None) -> pl.DataFrame:
-    """Headers in German: `headers` first, then the shared words of `people_csv.toml`."""
-    words = {**table_words().columns, **(headers or {})}
+def _german(frame: pl.DataFrame) -> pl.DataFrame:
+    """Headers in German: the shared words of `people_csv.toml`."""
+    words = table_words().columns
     return frame.rename({c: words[c] for c in frame.columns if c in words})
 
 
@@ -49,13 +49,7 @@ def _rates_sheet(frame: pl.DataFrame, group: str) -> pl.DataFrame:
 
 
 def _reasons_sheet(report: WeeklyReport) -> pl.DataFrame:
-    sides = side_labels()
-    frame = report.reasons.with_columns(
-        label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
-        side=pl.col("reason").map_elements(
-            lambda r: sides[get_reason(r).side], return_dtype=pl.String
-        ),
-    )
+    frame = reasons_labelled(report)
     columns = {
         "label": "Grund",
         "side": "Ursache liegt bei",
@@ -72,7 +66,7 @@ def _findings_sheet(report: WeeklyReport) -> pl.DataFrame:
     items = findings(report)
     return pl.DataFrame(
         {
-            "Dringlichkeit": [SEVERITY_WORDS[f.severity] for f in items],
+            "Dringlichkeit": [SEVERITY_LABELS[f.severity] for f in items],
             "Auffälligkeit": [f.title for f in items],
             "Was": [f.what for f in items],
             "Bedeutung": [f.meaning for f in items],

@@ -155,12 +155,13 @@ def write_results(
         len(held),
     )
     write_bytes_atomic(_csv_bytes(clean_header, clean, addresses.delimiter), files.clean)
+    header = [*addresses.header, *ADDED_COLUMNS]
     for rows, path in ((full, files.results), (held, files.held_back)):
-        header, rows = [*addresses.header, *ADDED_COLUMNS], rows
         if form == "excel":
-            header, rows = _in_german(header, rows, len(addresses.header))
-        delimiter = ";" if form == "excel" else addresses.delimiter
-        write_bytes_atomic(_csv_bytes(header, rows, delimiter), path)
+            german_header, german_rows = _in_german(header, rows, len(addresses.header))
+            write_bytes_atomic(_csv_bytes(german_header, german_rows, ";"), path)
+        else:
+            write_bytes_atomic(_csv_bytes(header, rows, addresses.delimiter), path)
     return files
 
 
@@ -171,9 +172,8 @@ def _in_german(
     values (`people_csv.toml`, table „validation“); the input's own columns stay."""
     words = table_words("validation")
     keep = [i for i, name in enumerate(header) if i < width or name not in words.drop]
-    values = {
-        i: words.values.get(header[i], {}) for i in keep if i >= width
-    }  # column index → German words of its values
+    # column index → German words of its values, for the verdict columns
+    values = {i: words.values.get(header[i], {}) for i in keep if i >= width}
     german = [header[i] if i < width else words.columns.get(header[i], header[i]) for i in keep]
     return german, [
         [values[i].get(row[i], row[i]) if i in values else row[i] for i in keep] for row in rows
