@@ -39,6 +39,7 @@ from deliverability import config
 from deliverability.classify.rules import activate_rules
 from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts, weekly
+from deliverability.report.findings import severity_badge
 from deliverability.settings import load_settings
 from deliverability.views import format as fmt
 from deliverability.views import tables
@@ -71,14 +72,13 @@ display(HTML(tables.to_html(weekly.key_figures_table(report))))
 # ## Was Aufmerksamkeit braucht
 
 # %%
-SYMBOL = {"alarm": "🔴", "warnung": "🟠", "hinweis": "🔵"}
 items = weekly.findings(report)
 if not items:
     display(Markdown("In dieser Woche gibt es nichts, das Aufmerksamkeit braucht."))
 for item in items:
     display(
         Markdown(
-            f"### {SYMBOL[item.severity]} {item.title}\n\n"
+            f"### {severity_badge(item.severity)} {item.title}\n\n"
             f"**Was ist passiert?** {item.what}\n\n"
             f"**Was bedeutet das?** {item.meaning}\n\n"
             f"**Was können Sie tun?** {item.action}"

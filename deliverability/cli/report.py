@@ -1,4 +1,4 @@
-"""`deliverability report`: Wochenbericht als HTML (papermill)."""
+"""`deliverability report`: Wochenbericht als HTML, PDF und Excel-Arbeitsmappe (papermill)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from deliverability.cli.options import rules_option, settings_options
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "report",
-        help="Wochenbericht als HTML erzeugen (ohne Angaben: mit den Beispieldaten)",
+        help="Wochenbericht als HTML, PDF und Excel-Arbeitsmappe erzeugen (ohne Angaben: mit "
+        "den Beispieldaten)",
         description="Führt das Notebook wochenbericht.ipynb mit papermill aus und speichert den "
-        "Bericht ohne Code als HTML, dazu die Sperrliste (sperrliste.csv) und die abgelehnten "
-        "Zeilen (abgelehnte_zeilen.csv) in AUSGABE/<Woche>/.",
+        "Bericht ohne Code als HTML (wochenbericht.html) und als PDF für A4 (wochenbericht.pdf), "
+        "die Tabellen als Excel-Arbeitsmappe (wochenbericht.xlsx), dazu die Sperrliste "
+        "(sperrliste.csv) und die abgelehnten Zeilen (abgelehnte_zeilen.csv) in AUSGABE/<Woche>/.",
     )
     parser.add_argument(
         "--input",
@@ -74,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda done, total: advance(done, total, 0),
         )
     print(f"Bericht für {result.week_title}: {result.html}")
+    print(f"Derselbe Bericht als PDF: {result.pdf}")
     print(f"Tabellen als Excel-Arbeitsmappe: {result.workbook}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")
     if result.rejected:

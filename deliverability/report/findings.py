@@ -17,6 +17,12 @@ SEVERITY_LABELS = {"alarm": "Kritisch", "warnung": "Warnung", "hinweis": "Hinwei
 _PARTS = ("title", "what", "meaning", "action")
 
 
+def severity_badge(severity: str) -> str:
+    """The severity as a word on a coloured badge (classes of the report's stylesheet)."""
+    label = SEVERITY_LABELS[severity]
+    return f'<span class="stufe stufe-{label.lower()}">{label}</span>'
+
+
 @dataclass(frozen=True)
 class Finding:
     """One item that needs the analyst's attention, in three parts."""

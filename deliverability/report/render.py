@@ -19,6 +19,8 @@ _EXTERNAL_SCRIPT = re.compile(
 )
 #: Cells with this tag are notes for notebook users, not part of the report.
 REMOVE_TAG = "remove_cell"
+#: The report's own styles (tables, severity badges, A4 pages), after JupyterLab's.
+STYLESHEET = Path(__file__).with_name("bericht.css")
 
 
 def execute_notebook(
@@ -85,6 +87,8 @@ def notebook_to_html(executed: Path, html: Path, title: str | None = None) -> Pa
     exporter.exclude_output_prompt = True
     body, _ = exporter.from_notebook_node(notebook)
     body = _EXTERNAL_SCRIPT.sub("", body).replace('<html lang="en">', '<html lang="de">', 1)
+    style = f"<style>\n{STYLESHEET.read_text(encoding='utf-8')}</style>\n</head>"
+    body = body.replace("</head>", style, 1)
     write_bytes_atomic(body.encode("utf-8"), html)
     return html
 

@@ -1,4 +1,4 @@
-"""The weekly report job: execute the report's template, render HTML.
+"""The weekly report job: execute the report's template, render HTML and PDF.
 
 The inputs are read once, in the kernel; the kernel tells the job which week it reported and
 where it wrote (a small manifest), so the job needs no second read to find the week.
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from deliverability import config
 from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
+from deliverability.report.pdf import html_to_pdf
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
 from deliverability.report.workbook import WORKBOOK_FILE
@@ -32,6 +33,7 @@ class ReportResult:
     week: str
     week_title: str
     html: Path
+    pdf: Path
     executed: Path
     suppression_csv: Path
     rejects_csv: Path
@@ -80,7 +82,8 @@ def run_weekly_report(
     policy_change: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ReportResult:
-    """Produce `out_dir/<week>/wochenbericht.html` (+ executed notebook, CSVs).
+    """Produce `out_dir/<week>/wochenbericht.html` and `.pdf` (+ executed notebook, workbook,
+    CSVs).
 
     With `state_dir` the report keeps the suppression list there up to date and uses it;
     `rules_file` holds the analyst's own classification rules (see `classify.user_rules`);
@@ -128,10 +131,12 @@ def run_weekly_report(
     week_title = fmt.week_title(week, timezone)
     title = f"Wochenbericht Zustellbarkeit – {week_title}"
     html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
+    pdf = html_to_pdf(html, folder / f"{REPORT_NAME}.pdf")
     return ReportResult(
         week,
         week_title,
         html,
+        pdf,
         executed,
         folder / SUPPRESSION_FILE,
         folder / REJECTS_FILE,

@@ -65,9 +65,9 @@ def _sample_slice(tmp_path: Path) -> tuple[Path, list[dict[str, str]]]:
 
 def _row(html: str, label: str) -> list[str]:
     """The cell texts of the table row that starts with `label`."""
-    match = re.search(r"<tr>\s*<td>" + re.escape(label) + r"</td>(.*?)</tr>", html, re.S)
+    match = re.search(r"<tr>\s*<td[^>]*>" + re.escape(label) + r"</td>(.*?)</tr>", html, re.S)
     assert match, f"Zeile {label} fehlt im Bericht"
-    return re.findall(r"<td>(.*?)</td>", match.group(1), re.S)
+    return re.findall(r"<td[^>]*>(.*?)</td>", match.group(1), re.S)
 
 
 def _expected(rows: list[dict[str, str]], week: str) -> dict[str, int]:
@@ -171,10 +171,48 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
     figures = {row[0]: row[1] for row in book["Kennzahlen"].iter_rows(min_row=2, values_only=True)}
     assert figures["versendet"] == expected["sent"]
 
+    # severity is a word on a badge, not an emoji; numbers are right-aligned and do not wrap
+    assert '<span class="stufe stufe-warnung">Warnung</span>' in html
+    assert not re.search("[\U0001f300-\U0001faff]", html)
+    assert f'<td class="zahl">{fmt.number(expected["sent"])}</td>' in html
+    assert '<td class="text">Versendet</td>' in html
+
+    _check_pdf(result.pdf, folder, expected)
+
     # the inputs are read once, in the kernel: the job learns the week from its manifest
     assert result.executed == folder / "wochenbericht.ipynb"
     assert not list((tmp_path / "reports").glob(".wochenbericht-*"))  # nothing left behind
     assert result.rejected == 0 and result.suppressed > 0
+
+
+def _check_pdf(pdf: Path, folder: Path, expected: dict[str, int]) -> None:
+    """The PDF beside the HTML: A4 pages, numbered, with the report's text and charts, and
+    nothing cut off at the page's right edge."""
+    import pypdfium2 as pdfium
+
+    assert pdf == folder / "wochenbericht.pdf"
+    document = pdfium.PdfDocument(pdf)
+    pages = len(document)
+    assert pages >= 3
+    text = ""
+    images = 0
+    for number in range(pages):
+        page = document[number]
+        width, height = page.get_size()
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+        content = page.get_textpage()
+        page_text = content.get_text_range()
+        assert f"Seite {number + 1} von {pages}" in page_text
+        right_edge = max(content.get_charbox(i)[2] for i in range(content.count_chars()))
+        assert right_edge <= width - 10, f"Seite {number + 1}: Text ragt über den Rand"
+        images += sum(1 for _ in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))
+        text += page_text + "\n"
+    flat = " ".join(text.split())
+    assert "Wochenbericht Zustellbarkeit – KW 47/2026" in flat
+    assert f"Versendet {fmt.number(expected['sent'])}" in flat
+    assert "nordwerk-logistik.de: Empfangsserver gestört" in flat
+    assert "Warnung" in flat and "Was können Sie tun?" in flat
+    assert images >= 3  # the charts
 
 
 @pytest.mark.slow
