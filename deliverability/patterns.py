@@ -23,6 +23,36 @@ ADDRESS_SIDES = ("address",)
 PATTERNS = ("server_down", "domain_invalid", "sender_blocked", "bad_addresses")
 
 
+FAILED = ("hard", "soft", "undetermined")
+
+
+def remote_trouble() -> pl.Expr:
+    """A message deferred, or failing softly for a reason on the receiving server's side."""
+    return pl.col("deferred") | (
+        pl.col("outcome").is_in(["soft", "pending"]) & pl.col("reason_side").is_in(REMOTE_SIDES)
+    )
+
+
+def domain_reason() -> pl.Expr:
+    """The failure's reason is the domain itself (it does not exist or takes no mail)."""
+    return pl.col("reason").is_in(["hostunknown", "notaccept"])
+
+
+def invalid_domain_failure() -> pl.Expr:
+    """A message that failed because its domain does not exist or takes no mail."""
+    return pl.col("outcome").is_in(FAILED) & domain_reason()
+
+
+def sender_side_failure() -> pl.Expr:
+    """A message that failed for a reason pointing at the sender or the content."""
+    return pl.col("outcome").is_in(FAILED) & pl.col("reason_side").is_in(SENDER_SIDES)
+
+
+def bad_address_failure() -> pl.Expr:
+    """A hard bounce for a reason that lies with the address."""
+    return (pl.col("outcome") == "hard") & pl.col("reason_side").is_in(ADDRESS_SIDES)
+
+
 @dataclass(frozen=True)
 class PatternThresholds:
     #: share of a day's messages deferred or soft-failing for remote reasons
@@ -44,12 +74,9 @@ def detect_patterns(
     """One row per (group, pattern) found in `week`, with the figures behind it."""
     t = thresholds or PatternThresholds()
     scoped = messages.filter(pl.col("week") == week)
-    remote_trouble = pl.col("deferred") | (
-        pl.col("outcome").is_in(["soft", "pending"]) & pl.col("reason_side").is_in(REMOTE_SIDES)
-    )
     daily = (
         scoped.group_by(by, "day")
-        .agg(messages=pl.len(), troubled=remote_trouble.sum())
+        .agg(messages=pl.len(), troubled=remote_trouble().sum())
         .with_columns(share=pl.col("troubled") / pl.col("messages"))
         .filter((pl.col("messages") >= t.outage_min_messages) & (pl.col("share") >= t.outage_share))
         .group_by(by)
@@ -60,26 +87,16 @@ def detect_patterns(
         )
         .with_columns(pattern=pl.lit("server_down"), share=pl.col("affected") / pl.col("messages"))
     )
-    domain_reason = pl.col("reason").is_in(["hostunknown", "notaccept"])
     per_group = (
         scoped.group_by(by)
         .agg(
             messages=pl.col("sent").sum(),
             delivered=(pl.col("outcome") == "delivered").sum(),
-            invalid=(
-                pl.col("outcome").is_in(["hard", "soft", "undetermined"]) & domain_reason
-            ).sum(),
-            sender_side=(
-                pl.col("outcome").is_in(["hard", "soft", "undetermined"])
-                & pl.col("reason_side").is_in(SENDER_SIDES)
-            ).sum(),
-            bad_addresses=(
-                (pl.col("outcome") == "hard")
-                & pl.col("reason_side").is_in(ADDRESS_SIDES)
-                & ~domain_reason
-            ).sum(),
+            invalid=invalid_domain_failure().sum(),
+            sender_side=sender_side_failure().sum(),
+            bad_addresses=(bad_address_failure() & ~domain_reason()).sum(),
             bad_recipients=pl.col("recipient")
-            .filter((pl.col("outcome") == "hard") & pl.col("reason_side").is_in(ADDRESS_SIDES))
+            .filter(bad_address_failure())
             .str.to_lowercase()
             .n_unique(),
         )

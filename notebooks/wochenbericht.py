@@ -39,7 +39,7 @@ from deliverability import config
 from deliverability.classify.rules import activate_rules
 from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts, weekly
-from deliverability.report.findings import severity_badge
+from deliverability.report.findings import as_markdown
 from deliverability.settings import load_settings
 from deliverability.views import format as fmt
 from deliverability.views import tables
@@ -63,7 +63,8 @@ display(Markdown(f"# {report.title}"))
 #
 # Gezählt werden Mails (Nachricht × Empfänger), nicht Ereignisse: Eine Mail, die dreimal
 # zurückgestellt und dann zugestellt wurde, zählt einmal als zugestellt. Jede Mail gehört zu
-# der Woche, in der sie versendet wurde.
+# der Woche, in der sie versendet wurde. Veränderungen von Raten stehen in Prozentpunkten
+# (Pp.), dem Abstand zweier Prozentwerte: von 7,2 % auf 1,6 % sind −5,6 Pp.
 
 # %%
 display(HTML(tables.to_html(weekly.key_figures_table(report))))
@@ -73,17 +74,14 @@ display(HTML(tables.to_html(weekly.key_figures_table(report))))
 
 # %%
 items = weekly.findings(report)
+where = (
+    f"[{weekly.AFFECTED_FILE}]({weekly.AFFECTED_FILE}) und im Blatt „Betroffene Adressen“ der "
+    "Arbeitsmappe"
+)
 if not items:
     display(Markdown("In dieser Woche gibt es nichts, das Aufmerksamkeit braucht."))
 for item in items:
-    display(
-        Markdown(
-            f"### {severity_badge(item.severity)} {item.title}\n\n"
-            f"**Was ist passiert?** {item.what}\n\n"
-            f"**Was bedeutet das?** {item.meaning}\n\n"
-            f"**Was können Sie tun?** {item.action}"
-        )
-    )
+    display(Markdown(as_markdown(item, where)))
 
 # %% [markdown]
 # ## Versand und Bounces pro Tag
@@ -142,7 +140,7 @@ else:
 
 # %%
 from deliverability.funnel.engagement import accepted_not_seen
-from deliverability.funnel.funnel import funnel, pending_ages, stuck_domains
+from deliverability.funnel.funnel import funnel
 from deliverability.views import funnel as delivery
 
 week_messages = weekly.week_messages(report)
@@ -153,9 +151,17 @@ display(
         )
     )
 )
-pending = pending_ages(week_messages, report.data_end)
+pending = weekly.pending_domains(report)
 if not pending.is_empty():
-    display(HTML(tables.to_html(delivery.stuck_table(stuck_domains(week_messages)))))
+    display(HTML(tables.to_html(delivery.stuck_table(pending.head(weekly.PENDING_SHOWN)))))
+if pending.height > weekly.PENDING_SHOWN:
+    more = pending.height - weekly.PENDING_SHOWN
+    display(
+        Markdown(
+            f"… und {fmt.number(more)} weitere Domains mit Mails ohne Ergebnis; alle stehen im "
+            "Blatt „Ohne Ergebnis“ der Arbeitsmappe `wochenbericht.xlsx`."
+        )
+    )
 flagged = accepted_not_seen(week_messages, min_delivered=50).filter(pl.col("flag"))
 if flagged.is_empty():
     display(Markdown("Bei keinem Anbieter werden zugestellte Mails auffällig selten geöffnet."))

@@ -16,7 +16,8 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         description="Führt das Notebook wochenbericht.ipynb mit papermill aus und speichert den "
         "Bericht ohne Code als HTML (wochenbericht.html) und als PDF für A4 (wochenbericht.pdf), "
         "die Tabellen als Excel-Arbeitsmappe (wochenbericht.xlsx), dazu die Sperrliste "
-        "(sperrliste.csv) und die abgelehnten Zeilen (abgelehnte_zeilen.csv) in AUSGABE/<Woche>/.",
+        "(sperrliste.csv), die Adressen zu den Auffälligkeiten (betroffene_adressen.csv) und die "
+        "abgelehnten Zeilen (abgelehnte_zeilen.csv) in AUSGABE/<Woche>/.",
     )
     parser.add_argument(
         "--input",
@@ -78,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Bericht für {result.week_title}: {result.html}")
     print(f"Derselbe Bericht als PDF: {result.pdf}")
     print(f"Tabellen als Excel-Arbeitsmappe: {result.workbook}")
+    print(f"Adressen zu den Auffälligkeiten: {result.affected_csv}")
     print(f"Sperrliste ({result.suppressed} Adressen): {result.suppression_csv}")
     if result.rejected:
         print(f"{result.rejected} Zeilen abgelehnt, mit Grund in: {result.rejects_csv}")

@@ -7,8 +7,12 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deliverability.errors import ConfigError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _DATA = Path(__file__).with_name("findings.toml")
 SEVERITIES = ("alarm", "warnung", "hinweis")
@@ -32,6 +36,9 @@ class Finding:
     meaning: str
     action: str
     severity: str  # "alarm" | "warnung" | "hinweis"
+    #: the addresses behind it, one row per address (`report.affected`); None where a
+    #: finding is about the sending, not about addresses
+    affected: pl.DataFrame | None = None
 
 
 @cache
@@ -54,12 +61,33 @@ def finding_texts() -> dict[str, dict[str, str]]:
     return raw
 
 
-def finding(kind: str, severity: str | None = None, **fields: object) -> Finding:
+def finding(
+    kind: str,
+    severity: str | None = None,
+    listed: pl.DataFrame | None = None,
+    **fields: object,
+) -> Finding:
     """The finding of one kind with its fields filled in; `severity` where the data leaves it
-    to the report."""
+    to the report; `listed` the addresses behind it."""
     entry = finding_texts()[kind]
     level = severity or entry.get("severity")
     if level not in SEVERITIES:
         raise ConfigError(f"{_DATA.name} [{kind}]: keine Dringlichkeit angegeben.")
     title, what, meaning, action = (entry[part].format(**fields) for part in _PARTS)
-    return Finding(title, what, meaning, action, level)
+    return Finding(title, what, meaning, action, level, listed)
+
+
+def as_markdown(item: Finding, listed_in: str) -> str:
+    """A finding for the report: severity badge and title, its three parts, and the addresses
+    behind it (`listed_in` says where the whole list is)."""
+    from deliverability.report.affected import affected_summary
+
+    text = (
+        f"### {severity_badge(item.severity)} {item.title}\n\n"
+        f"**Was ist passiert?** {item.what}\n\n"
+        f"**Was bedeutet das?** {item.meaning}\n\n"
+        f"**Was können Sie tun?** {item.action}"
+    )
+    if item.affected is not None and not item.affected.is_empty():
+        text += f"\n\n**Betroffen:** {affected_summary(item.affected, listed_in)}"
+    return text

@@ -17,7 +17,7 @@ from deliverability import config
 from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
 from deliverability.report.pdf import html_to_pdf
 from deliverability.report.render import execute_notebook, notebook_to_html
-from deliverability.report.weekly import REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
+from deliverability.report.weekly import AFFECTED_FILE, REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
 from deliverability.report.workbook import WORKBOOK_FILE
 from deliverability.settings import load_settings
 from deliverability.suppression.store import StateDir
@@ -37,6 +37,7 @@ class ReportResult:
     executed: Path
     suppression_csv: Path
     rejects_csv: Path
+    affected_csv: Path
     workbook: Path
     suppressed: int
     rejected: int
@@ -140,6 +141,7 @@ def run_weekly_report(
         executed,
         folder / SUPPRESSION_FILE,
         folder / REJECTS_FILE,
+        folder / AFFECTED_FILE,
         folder / WORKBOOK_FILE,
         int(manifest["suppressed"]),
         int(manifest["rejected"]),

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -17,27 +18,38 @@ import polars as pl
 
 from deliverability import config
 from deliverability.export import write_bytes_atomic, write_csv
-from deliverability.funnel.funnel import as_of_of
+from deliverability.funnel.funnel import as_of_of, stuck_domains
 from deliverability.ingest import LoadResult
 from deliverability.limits.incidents import LIMIT_REASONS, incident_events, limit_incidents
-from deliverability.patterns import PatternThresholds, detect_patterns
+from deliverability.patterns import (
+    FAILED,
+    PatternThresholds,
+    bad_address_failure,
+    detect_patterns,
+    invalid_domain_failure,
+    remote_trouble,
+    sender_side_failure,
+)
 from deliverability.people_csv import write_people_csv
 from deliverability.periods import previous_week, resolve_week, week_expr
 from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import weekly_rates
-from deliverability.report.findings import Finding, finding
+from deliverability.report.affected import AFFECTED_COLUMNS, affected_addresses
+from deliverability.report.findings import SEVERITY_LABELS, Finding, finding
 from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.suppression.state import build_state, empty_history
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import Reason, get_reason, provider_expr
-from deliverability.taxonomy.labels import side_labels, trigger_labels
+from deliverability.taxonomy.labels import outcome_labels, side_labels, trigger_labels
 from deliverability.views import format as fmt
 from deliverability.views import tables as t
 
 SUPPRESSION_FILE = "sperrliste.csv"
 REJECTS_FILE = "abgelehnte_zeilen.csv"
+#: The addresses behind the findings, one row per finding and address.
+AFFECTED_FILE = "betroffene_adressen.csv"
 REPORT_NAME = "wochenbericht"
 
 
@@ -67,6 +79,8 @@ class WeeklyReport:
     previous: str
     timezone: str
     thresholds: Thresholds
+    #: the suppression rules the list was kept with
+    policy: SuppressionPolicy
     #: the load's accounting and rejected rows; its events are not kept (the messages and
     #: tables below hold what the report shows), so that their memory is free for the rest
     load: LoadResult
@@ -99,6 +113,11 @@ class WeeklyReport:
         return self.suppressions.filter(
             week_expr(pl.col("suppressed_at"), self.timezone) == self.week
         )
+
+    @cached_property
+    def attention(self) -> list[Finding]:
+        """What needs attention this week, most severe first (worked out once)."""
+        return _findings(self)
 
     def figure(self, column: str, *, previous: bool = False) -> float | int | None:
         """One key figure of the week (or the week before) from the overall rates."""
@@ -181,6 +200,7 @@ def build_weekly_report(
         previous=previous,
         timezone=timezone,
         thresholds=thresholds,
+        policy=policy,
         load=load,
         data_end=data_end,
         messages=messages,
@@ -217,19 +237,69 @@ def week_messages(report: WeeklyReport) -> pl.DataFrame:
     return report.messages.select(DELIVERY_COLUMNS).filter(pl.col("week") == report.week)
 
 
+def pending_domains(report: WeeklyReport) -> pl.DataFrame:
+    """The report week's domains with mail still without a result, most such mail first, and
+    whether many addresses are stuck at once (`funnel.stuck_domains`)."""
+    week = report.messages.select("week", "recipient_domain", "outcome").filter(
+        pl.col("week") == report.week
+    )
+    return stuck_domains(week)
+
+
+#: The report lists this many domains with mail without a result; the workbook has all.
+PENDING_SHOWN = 15
+
+
 # -- outputs ---------------------------------------------------------------------------------
 
 
 def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
-    """Write the suppression CSV, the rejected lines and the workbook into `out_dir/<week>/`."""
+    """Write the suppression CSV, the rejected lines, the findings' addresses and the workbook
+    into `out_dir/<week>/`."""
     from deliverability.report.workbook import WORKBOOK_FILE, write_workbook
 
     folder = Path(out_dir) / report.week
     generic = export_frame(report.suppression_state, "generic")
     suppression = write_csv(generic, folder / SUPPRESSION_FILE)
     rejects = write_people_csv(report.load.rejects, folder / REJECTS_FILE, timezone=report.timezone)
+    affected = write_people_csv(
+        affected_table(report), folder / AFFECTED_FILE, timezone=report.timezone, table="affected"
+    )
     workbook = write_workbook(report, folder / WORKBOOK_FILE)
-    return {"sperrliste": suppression, "abgelehnt": rejects, "arbeitsmappe": workbook}
+    return {
+        "sperrliste": suppression,
+        "abgelehnt": rejects,
+        "betroffen": affected,
+        "arbeitsmappe": workbook,
+    }
+
+
+def affected_table(report: WeeklyReport) -> pl.DataFrame:
+    """The addresses behind every finding: the finding and its severity in words, then one
+    row per address with its outcome and reason in words."""
+    frames = [
+        item.affected.select(
+            pl.lit(SEVERITY_LABELS[item.severity]).alias("severity"),
+            pl.lit(item.title).alias("finding"),
+            pl.all(),
+        )
+        for item in findings(report)
+        if item.affected is not None
+    ]
+    if not frames:
+        return pl.DataFrame(
+            schema={"severity": pl.String, "finding": pl.String}
+            | dict.fromkeys(AFFECTED_COLUMNS, pl.String)
+        )
+    table = pl.concat(frames, how="vertical_relaxed")
+    return table.with_columns(
+        pl.col("outcome").replace_strict(outcome_labels(), default=pl.col("outcome")),
+        pl.col("reason").map_elements(_reason_label, return_dtype=pl.String),
+    )
+
+
+def _reason_label(reason: str | None) -> str:
+    return get_reason(reason).label if reason else "–"
 
 
 def write_manifest(report: WeeklyReport, written: dict[str, Path], path: str | Path) -> Path:
@@ -441,6 +511,10 @@ def rejects_table(report: WeeklyReport) -> pd.DataFrame:
 
 def findings(report: WeeklyReport) -> list[Finding]:
     """What needs attention this week, most severe first."""
+    return report.attention
+
+
+def _findings(report: WeeklyReport) -> list[Finding]:
     items = [
         *_rate_findings(report),
         *_pattern_findings(report),
@@ -469,14 +543,22 @@ def _rate_findings(report: WeeklyReport) -> list[Finding]:
     complaint_rate = report.figure("complaint_rate")
     if bounce_rate is not None and bounce_rate >= th.bounce_alert:
         rate, threshold = fmt.percent(bounce_rate), fmt.percent(th.bounce_alert, 0)
-        items.append(finding("bounce_alert", rate=rate, threshold=threshold))
+        bounced = _affected(report, pl.col("outcome").is_in(FAILED))
+        items.append(finding("bounce_alert", None, bounced, rate=rate, threshold=threshold))
     if hard_rate is not None and hard_rate >= th.hard_bounce_warn:
         rate, threshold = fmt.percent(hard_rate), fmt.percent(th.hard_bounce_warn, 0)
-        items.append(finding("hard_bounce_warn", rate=rate, threshold=threshold))
+        hard = _affected(report, pl.col("outcome") == "hard")
+        items.append(finding("hard_bounce_warn", None, hard, rate=rate, threshold=threshold))
     if complaint_rate is not None and complaint_rate >= th.complaint_warn:
         rate, threshold = fmt.percent(complaint_rate, 2), fmt.percent(th.complaint_warn, 1)
-        items.append(finding("complaint_warn", rate=rate, threshold=threshold))
+        complained = _affected(report, pl.col("complained"))
+        items.append(finding("complaint_warn", None, complained, rate=rate, threshold=threshold))
     return items
+
+
+def _affected(report: WeeklyReport, predicate: pl.Expr) -> pl.DataFrame:
+    """The addresses of the report week's mails that match `predicate`."""
+    return affected_addresses(report.messages, report.week, predicate)
 
 
 def _pattern_findings(report: WeeklyReport) -> list[Finding]:
@@ -484,9 +566,18 @@ def _pattern_findings(report: WeeklyReport) -> list[Finding]:
     items: list[Finding] = []
     down = report.domain_patterns.filter(pl.col("pattern") == "server_down")
     for row in down.iter_rows(named=True):
+        affected = _affected(
+            report,
+            (pl.col("recipient_domain") == row["recipient_domain"])
+            & pl.col("day").is_in(pl.Series(row["days"] or [], dtype=pl.Date).implode())
+            & remote_trouble(),
+        )
         items.append(
             finding(
                 "server_down",
+                None,
+                affected,
+                escalation=_escalation(report, affected),
                 domain=row["recipient_domain"],
                 days=fmt.enumeration([fmt.day(d) for d in row["days"] or []]),
                 affected=fmt.number(row["affected"]),
@@ -497,10 +588,12 @@ def _pattern_findings(report: WeeklyReport) -> list[Finding]:
     blocked = report.provider_patterns.filter(pl.col("pattern") == "sender_blocked")
     for row in blocked.iter_rows(named=True):
         reason = get_reason(_top_reason(report, "provider", row["provider"]))
+        refused = _affected(report, (pl.col("provider") == row["provider"]) & sender_side_failure())
         items.append(
             finding(
                 "sender_blocked",
                 "alarm" if row["share"] >= 0.5 else "warnung",
+                refused,
                 provider=row["provider"],
                 affected=fmt.number(row["affected"]),
                 messages=fmt.number(row["messages"]),
@@ -522,21 +615,20 @@ def _limit_findings(report: WeeklyReport) -> list[Finding]:
     )
     incidents = {(r["sender"], r["day"]) for r in report.limit_incidents.iter_rows(named=True)}
     for row in report.limit_incidents.iter_rows(named=True):
-        observed = (
-            f"; das System selbst meldete {fmt.number(row['observed'])} Limitfehler"
-            if row["observed"]
-            else ""
-        )
+        failed = row["rejected"] + row["blocked"]
+        on_that_day = (pl.col("sender") == row["sender"]) & (pl.col("day") == row["day"])
         items.append(
             finding(
                 "limit_exceeded",
+                None,
+                _affected(report, on_that_day & pl.col("outcome").is_in([*FAILED, "blocked"])),
+                observed=_observed(row["observed"], failed),
                 sender=row["sender"],
                 day=fmt.day(row["day"]),
                 requested=fmt.number(row["requested"]),
                 profile=row["profile"],
-                failed=fmt.number(row["rejected"] + row["blocked"]),
+                failed=fmt.number(failed),
                 delayed=fmt.number(row["delayed"]),
-                observed=observed,
                 rules=row["rules"],
             )
         )
@@ -544,9 +636,17 @@ def _limit_findings(report: WeeklyReport) -> list[Finding]:
         if row["reason"] in LIMIT_REASONS and (row["sender"], row["day"]) in incidents:
             continue  # told above, with the replay of the host's limits
         reason = get_reason(row["reason"])
+        held = (
+            (pl.col("sender") == row["sender"])
+            & (pl.col("day") == row["day"])
+            & (pl.col("outcome") == "blocked")
+            & (pl.col("reason") == row["reason"])
+        )
         items.append(
             finding(
                 "platform_blocked",
+                None,
+                _affected(report, held),
                 sender=row["sender"],
                 messages=fmt.number(row["messages"]),
                 day=fmt.day(row["day"]),
@@ -561,13 +661,72 @@ def _address_findings(report: WeeklyReport) -> list[Finding]:
     items: list[Finding] = []
     invalid = report.domain_patterns.filter(pl.col("pattern") == "domain_invalid")
     if invalid.height:
-        names = ", ".join(invalid.get_column("recipient_domain").to_list())
-        items.append(finding("domain_invalid", domains=names))
+        domains = invalid.get_column("recipient_domain")
+        affected = _affected(
+            report, pl.col("recipient_domain").is_in(domains.implode()) & invalid_domain_failure()
+        )
+        names = ", ".join(domains.to_list())
+        items.append(finding("domain_invalid", None, affected, domains=names))
     bad = report.domain_patterns.filter(pl.col("pattern") == "bad_addresses")
     if bad.height:
+        domains = bad.get_column("recipient_domain")
+        affected = _affected(
+            report, pl.col("recipient_domain").is_in(domains.implode()) & bad_address_failure()
+        )
         addresses = fmt.number(int(bad.get_column("affected").sum()))
-        items.append(finding("bad_addresses", domains=fmt.number(bad.height), addresses=addresses))
+        items.append(
+            finding(
+                "bad_addresses", None, affected, domains=fmt.number(bad.height), addresses=addresses
+            )
+        )
     return items
+
+
+def _observed(observed: int | None, replayed: int) -> str:
+    """What the sending system itself reported, and why it may differ from the replay."""
+    if not observed:
+        return ""
+    text = f"; das System selbst meldete {fmt.number(observed)} Limitfehler"
+    if observed != replayed:
+        text += (
+            f" (Unterschied: {fmt.number(abs(observed - replayed))}). Die Nachrechnung kennt "
+            "nur die Mails in diesen Daten und das veröffentlichte Limit; der Mail-Host zählt "
+            "auch Mails aus anderen Programmen desselben Kontos und beginnt sein Zeitfenster "
+            "womöglich zu einem anderen Zeitpunkt"
+        )
+    return text
+
+
+def _escalation(report: WeeklyReport, affected: pl.DataFrame) -> str:
+    """When the suppression rules will block addresses a server outage made bounce softly."""
+    limit = report.policy.consecutive_soft
+    state = report.suppression_state.filter(
+        pl.col("address").is_in(affected.get_column("recipient").implode())
+    )
+    escalated = state.filter(
+        (pl.col("status") == "suppressed") & (pl.col("trigger") == "escalated")
+    )
+    watched = state.filter(pl.col("status") == "watch")
+    near = watched.filter(pl.col("soft_bounces") >= limit - 1).height
+    parts = []
+    if escalated.height:
+        parts.append(
+            f"{fmt.number(escalated.height)} dieser Adressen sind bereits gesperrt, weil sie "
+            f"{limit} Softbounces in Folge hatten (Sperrregel); sie nach Ende der Störung mit "
+            "Begründung wieder freigeben (Notebook „sperrliste“)."
+        )
+    if watched.height:
+        parts.append(
+            f"{fmt.number(watched.height)} stehen unter Beobachtung und werden gesperrt, sobald "
+            f"sie {limit} Softbounces in Folge ohne Zustellung haben"
+            + (f" – bei {fmt.number(near)} fehlt nur noch einer" if near else "")
+            + ". Deshalb erst wieder an diese Domain senden, wenn ihr Server erreichbar ist."
+        )
+    if not parts:
+        parts.append(
+            f"Die Sperrregel ({limit} Softbounces in Folge) hat noch keine dieser Adressen erreicht."
+        )
+    return " ".join(parts)
 
 
 def _top_reason(report: WeeklyReport, by: str, value: str) -> str | None:
@@ -582,9 +741,31 @@ def _top_reason(report: WeeklyReport, by: str, value: str) -> str | None:
 
 
 def reason_explanations(report: WeeklyReport) -> list[tuple[str, int, str, str, str]]:
-    """(label, messages, what, meaning, action) per reason of the week's failures."""
+    """(label, messages, what, meaning, action) per reason of the week's failures; where
+    some of its mails bounced the other way than the reason usually does, the meaning says
+    why."""
     result = []
     for row in report.reasons.iter_rows(named=True):
         reason = get_reason(row["reason"])
-        result.append((reason.label, row["messages"], reason.what, reason.meaning, reason.action))
+        meaning = f"{reason.meaning} {_other_way(reason, row)}".strip()
+        result.append((reason.label, row["messages"], reason.what, meaning, reason.action))
     return result
+
+
+def _other_way(reason: Reason, row: dict[str, object]) -> str:
+    """A sentence on the mails of a usually soft reason that counted as hard, and back."""
+    messages, hard, soft = (int(str(row[k])) for k in ("messages", "hard", "soft"))
+    if reason.nature == "soft" and hard:
+        return (
+            f"{fmt.number(hard)} der {fmt.number(messages)} Mails zählen trotzdem als "
+            "Hardbounce: Der Empfangsserver oder das Versandsystem meldete sie als endgültig "
+            "gescheitert (Antwortcode 5xx, z. B. weil das Postfach stillgelegt ist); diese "
+            "Adressen werden gesperrt."
+        )
+    if reason.nature == "hard" and soft:
+        return (
+            f"{fmt.number(soft)} der {fmt.number(messages)} Mails zählen als Softbounce: Der "
+            "Empfangsserver lehnte sie nur vorläufig ab (Antwortcode 4xx); gesperrt wird erst "
+            "nach einer endgültigen Ablehnung oder nach Softbounces in Folge."
+        )
+    return ""

@@ -18,11 +18,14 @@ from deliverability.report.findings import SEVERITY_LABELS
 from deliverability.report.weekly import (
     KEY_FIGURES,
     WeeklyReport,
+    affected_table,
     findings,
+    pending_domains,
     reasons_labelled,
     suppression_reason_label,
 )
 from deliverability.taxonomy.labels import status_labels, trigger_labels
+from deliverability.views.funnel import PATTERNS as PENDING_PATTERNS
 
 WORKBOOK_FILE = "wochenbericht.xlsx"
 PERCENT, COUNT = "0.00%", "#,##0"
@@ -60,6 +63,13 @@ def _reasons_sheet(report: WeeklyReport) -> pl.DataFrame:
         "example_ref": "Beispiel (Datei:Zeile)",
     }
     return frame.select([c for c in columns if c in frame.columns]).rename(columns)
+
+
+def _affected_sheet(report: WeeklyReport) -> pl.DataFrame:
+    """The addresses behind the findings, with the finding they belong to."""
+    words = table_words("affected").columns
+    frame = affected_table(report)
+    return frame.rename({c: words[c] for c in frame.columns if c in words})
 
 
 def _findings_sheet(report: WeeklyReport) -> pl.DataFrame:
@@ -102,6 +112,24 @@ def _suppression_sheet(state: pl.DataFrame, timezone: str) -> pl.DataFrame:
     return _local(frame, timezone).rename(SUPPRESSION_COLUMNS)
 
 
+def _pending_sheet(report: WeeklyReport) -> pl.DataFrame:
+    """Domains with mail of the week still without a result."""
+    frame = pending_domains(report).select(
+        "recipient_domain", "messages", "pending", "share", "pattern"
+    )
+    return frame.with_columns(
+        pl.col("pattern").replace_strict(PENDING_PATTERNS, default=pl.col("pattern"))
+    ).rename(
+        {
+            "recipient_domain": "Domain",
+            "messages": "Mails",
+            "pending": "ohne Ergebnis",
+            "share": "Anteil ohne Ergebnis (%)",
+            "pattern": "Muster",
+        }
+    )
+
+
 def _key_figures_sheet(report: WeeklyReport) -> pl.DataFrame:
     """One row per key figure: this week and the week before (shares in percent)."""
     words = table_words()
@@ -136,8 +164,10 @@ def workbook_sheets(report: WeeklyReport) -> dict[str, pl.DataFrame]:
         "Domains": _rates_sheet(report.domains, "recipient_domain"),
         "Gründe": _reasons_sheet(report),
         "Auffälligkeiten": _findings_sheet(report),
+        "Betroffene Adressen": _affected_sheet(report),
         "Neue Sperren": _suppression_sheet(report.new_suppressions, report.timezone),
         "Unter Beobachtung": _suppression_sheet(watch, report.timezone),
+        "Ohne Ergebnis": _pending_sheet(report),
         "Abgelehnte Zeilen": _german(report.load.rejects),
     }
 

@@ -1,4 +1,4 @@
-"""German labels of the sides, suppression triggers and statuses, as data (`labels.toml`),
+"""German labels of the sides, suppression triggers and statuses and of mail outcomes, as data (`labels.toml`),
 checked against the taxonomy at load."""
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ _EXPECTED = {
     "sides": frozenset(SIDES),
     "triggers": frozenset({"hard_bounce", "escalated", "complaint", "unsubscribe", "manual"}),
     "statuses": frozenset({"suppressed", "watch", "restored"}),
+    "outcomes": frozenset(
+        {"delivered", "hard", "soft", "undetermined", "blocked", "dropped", "pending", "other"}
+    ),
 }
 
 
@@ -46,3 +49,8 @@ def trigger_labels() -> dict[str, str]:
 def status_labels() -> dict[str, str]:
     """Suppression status → German label."""
     return _labels()["statuses"]
+
+
+def outcome_labels() -> dict[str, str]:
+    """Outcome of a mail → German label."""
+    return _labels()["outcomes"]

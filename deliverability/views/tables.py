@@ -46,6 +46,8 @@ _NUMBER = re.compile(r"[+−-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?(?: %| Pp\.)?
 _DATE = re.compile(r"\d{2}\.\d{2}\.\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?")
 #: Cells that hold no value.
 _EMPTY = {"", "–"}
+#: Tables with this many columns take the page's whole width in print (class "breit").
+WIDE = 6
 
 
 def column_kind(values: Sequence[object]) -> str:
@@ -78,8 +80,9 @@ def to_html(table: pd.DataFrame) -> str:
         + "</tr>"
         for row in table.itertuples(index=False, name=None)
     ]
+    wide = " breit" if len(kinds) >= WIDE else ""
     return (
-        '<table class="tabelle">\n<thead><tr>'
+        f'<table class="tabelle{wide}">\n<thead><tr>'
         + head
         + "</tr></thead>\n<tbody>\n"
         + "\n".join(rows)

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from deliverability.config import sample_inputs
+from deliverability.report import weekly
 from deliverability.report.weekly import build_weekly_report
 from deliverability.report.workbook import write_workbook
 
@@ -24,8 +25,10 @@ def test_workbook_has_a_sheet_per_table_with_numbers_as_numbers(report, tmp_path
         "Domains",
         "Gründe",
         "Auffälligkeiten",
+        "Betroffene Adressen",
         "Neue Sperren",
         "Unter Beobachtung",
+        "Ohne Ergebnis",
         "Abgelehnte Zeilen",
     ]
     for sheet in book.worksheets:
@@ -54,5 +57,10 @@ def test_workbook_has_a_sheet_per_table_with_numbers_as_numbers(report, tmp_path
     watch = book["Unter Beobachtung"]
     assert watch.max_row - 1 == report.suppression_state.filter(pl.col("status") == "watch").height
     assert book["Abgelehnte Zeilen"].max_row - 1 == report.load.rejects.height == 3
+    pending = weekly.pending_domains(report)
+    assert book["Ohne Ergebnis"].max_row - 1 == pending.height
+    affected = book["Betroffene Adressen"]
+    assert affected.max_row - 1 == weekly.affected_table(report).height > 0
+    assert [cell.value for cell in affected[1]][:3] == ["Dringlichkeit", "Auffälligkeit", "Adresse"]
     severities = {row[0] for row in book["Auffälligkeiten"].iter_rows(min_row=2, values_only=True)}
     assert severities and severities <= {"Kritisch", "Warnung", "Hinweis"}
