@@ -51,7 +51,8 @@ def table_words(table: str | None = None) -> TableWords:
     )
 
 
-def _week_label(week: str) -> str:
+def week_label(week: str) -> str:
+    """2026-W47 → "KW 47/2026"."""
     year, number = parse_week(week)
     return f"KW {number}/{year}"
 
@@ -66,7 +67,7 @@ def for_excel(frame: pl.DataFrame, timezone: str, table: str | None = None) -> p
         if name in words.values:
             changes.append(column.cast(pl.String).replace(dict(words.values[name])))
         elif name == "week" and dtype == pl.String:
-            changes.append(column.map_elements(_week_label, return_dtype=pl.String))
+            changes.append(column.map_elements(week_label, return_dtype=pl.String))
         elif name in words.percent and dtype.is_numeric():
             changes.append((column.cast(pl.Float64) * 100).round(2))
         elif isinstance(dtype, pl.Datetime):

@@ -83,6 +83,12 @@ def rates(messages: pl.LazyFrame, by: list[str]) -> pl.LazyFrame:
         opened=pl.col("opened").sum(),
         recipients=pl.col("recipient").str.to_lowercase().n_unique(),
     )
+    return with_rates(counts)
+
+
+def with_rates(counts: pl.LazyFrame) -> pl.LazyFrame:
+    """The rates and Wilson bounds of counts per group (`sent`, `delivered`, `hard`, `soft`,
+    `undetermined`, `complaints`): the same formulas for fresh messages and stored counts."""
     bounces = pl.col("hard") + pl.col("soft") + pl.col("undetermined")
     low, high = wilson_exprs(bounces, pl.col("sent"))
     return counts.with_columns(

@@ -84,6 +84,19 @@ for item in items:
     display(Markdown(as_markdown(item, where)))
 
 # %% [markdown]
+# ## Die letzten zwölf Wochen
+#
+# Versendete Mails, Bounce-Rate und Beschwerderate je Anbieter, Woche für Woche: die sechs
+# Anbieter mit den meisten Mails in der Grafik, alle in der Tabelle (Bounce-Rate) und im Blatt
+# „Trend“ der Arbeitsmappe. Die Wochen stammen aus den Eingabedateien; mit einem Ordner für die
+# Sperrliste (`--state`) merkt sich der Bericht die Wochenwerte dort, und der Trend reicht über
+# die Eingabedateien hinaus. Wochen ohne Daten bleiben leer.
+
+# %%
+display(HTML(charts.to_img_tag(charts.trend_chart(report), "Die letzten zwölf Wochen je Anbieter")))
+display(HTML(tables.to_html(weekly.trend_table(report))))
+
+# %% [markdown]
 # ## Versand und Bounces pro Tag
 
 # %%

@@ -10,6 +10,7 @@ import polars as pl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from deliverability.report.trend import trend_weeks
 from deliverability.report.weekly import WeeklyReport
 from deliverability.taxonomy import get_reason
 from deliverability.views import format as fmt
@@ -88,6 +89,48 @@ def provider_rates(report: WeeklyReport) -> Figure:
     axis.set_xlabel("Bounce-Rate (hart + weich)")
     axis.set_title("Bounce-Rate nach Mailbox-Anbieter")
     axis.legend(loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+#: The trend chart draws this many providers (those with the most mail in the twelve weeks).
+TREND_PROVIDERS = 6
+
+
+def trend_chart(report: WeeklyReport) -> Figure:
+    """Twelve weeks per provider: sent mails, bounce rate and complaint rate, one line each
+    for the providers with the most mail; weeks without mail stay gaps."""
+    weeks = trend_weeks(report.week)
+    volume = report.trend.group_by("provider").agg(pl.col("sent").sum())
+    top = volume.sort(["sent", "provider"], descending=[True, False]).head(TREND_PROVIDERS)
+    figure = Figure(figsize=(10, 8))
+    axes = figure.subplots(3, 1, sharex=True)
+    panels = (
+        ("sent", "Versendete Mails", _count_axis),
+        ("bounce_rate", "Bounce-Rate", _share_axis),
+        ("complaint_rate", "Beschwerderate", _share_axis),
+    )
+    positions = list(range(len(weeks)))
+    for provider in top.get_column("provider").to_list():
+        rows = report.trend.filter(pl.col("provider") == provider)
+        by_week = {row["week"]: row for row in rows.iter_rows(named=True)}
+        for axis, (column, _, _) in zip(axes, panels, strict=True):
+            values = [by_week.get(week, {}).get(column) for week in weeks]
+            axis.plot(
+                positions,
+                [float("nan") if v is None else v for v in values],
+                marker="o",
+                markersize=3,
+                label=provider,
+            )
+    for axis, (_, label, formatter) in zip(axes, panels, strict=True):
+        axis.set_ylabel(label)
+        axis.yaxis.set_major_formatter(formatter)
+        axis.set_ylim(bottom=0)
+        axis.grid(axis="y", color="#e5e5e5")
+    axes[-1].set_xticks(positions, [f"KW {week[-2:]}" for week in weeks], rotation=45)
+    axes[0].legend(loc="upper left", fontsize="small", ncols=2)
+    axes[0].set_title(f"Die letzten {len(weeks)} Wochen je Anbieter")
     figure.tight_layout()
     return figure
 

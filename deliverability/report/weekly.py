@@ -36,6 +36,7 @@ from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import weekly_rates
 from deliverability.report.affected import AFFECTED_COLUMNS, affected_addresses
 from deliverability.report.findings import SEVERITY_LABELS, Finding, finding
+from deliverability.report.trend import merge_counts, provider_trend, trend_weeks, weekly_counts
 from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
@@ -98,6 +99,8 @@ class WeeklyReport:
     daily: pl.DataFrame
     #: days of the week on which a sender went over its host's send limits (limits.incidents)
     limit_incidents: pl.DataFrame
+    #: the twelve weeks up to this one per provider, with rates (`report.trend`)
+    trend: pl.DataFrame
 
     @property
     def suppressions(self) -> pl.DataFrame:
@@ -167,6 +170,11 @@ def build_weekly_report(
     load = events.loaded
     week = resolve_week(events.weeks(), week)
     previous = previous_week(week)
+    counts = weekly_counts(messages, events.weeks())
+    if store is not None:
+        counts = store.update_weekly_counts(
+            lambda stored: counts if stored is None else merge_counts(stored, counts)
+        )
     lazy = messages.lazy()
     current_failures = messages.filter(
         (pl.col("week") == week)
@@ -220,6 +228,7 @@ def build_weekly_report(
             timezone,
             settings.limit_profiles,
         ),
+        trend=provider_trend(counts, week),
     )
 
 
@@ -248,6 +257,20 @@ def pending_domains(report: WeeklyReport) -> pl.DataFrame:
 
 #: The report lists this many domains with mail without a result; the workbook has all.
 PENDING_SHOWN = 15
+
+
+def trend_table(report: WeeklyReport, column: str = "bounce_rate") -> pd.DataFrame:
+    """One row per provider (most mail first), one column per week of the trend: the rate
+    `column` in percent; "–" where a week has no mail."""
+    weeks = trend_weeks(report.week)
+    wide = report.trend.pivot(on="week", index="provider", values=column)
+    volume = report.trend.group_by("provider").agg(pl.col("sent").sum())
+    wide = wide.join(volume, on="provider").sort(["sent", "provider"], descending=[True, False])
+    data: dict[str, list[str]] = {"Anbieter": wide.get_column("provider").to_list()}
+    for week in weeks:
+        values = wide.get_column(week).to_list() if week in wide.columns else [None] * wide.height
+        data[f"KW {week[-2:]}"] = [fmt.percent(v) for v in values]
+    return pd.DataFrame(data)
 
 
 # -- outputs ---------------------------------------------------------------------------------

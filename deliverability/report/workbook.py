@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.export import write_atomic
-from deliverability.people_csv import table_words
+from deliverability.people_csv import table_words, week_label
 from deliverability.report.findings import SEVERITY_LABELS
 from deliverability.report.weekly import (
     KEY_FIGURES,
@@ -112,6 +112,16 @@ def _suppression_sheet(state: pl.DataFrame, timezone: str) -> pl.DataFrame:
     return _local(frame, timezone).rename(SUPPRESSION_COLUMNS)
 
 
+def _trend_sheet(report: WeeklyReport) -> pl.DataFrame:
+    """The twelve weeks per provider, newest week first."""
+    frame = report.trend.select(
+        "week", "provider", "sent", "delivered", "bounces", "complaints", "bounce_rate",
+        "complaint_rate",
+    ).sort(["week", "sent"], descending=[True, True])  # fmt: skip
+    labelled = frame.with_columns(pl.col("week").map_elements(week_label, return_dtype=pl.String))
+    return _german(labelled)
+
+
 def _pending_sheet(report: WeeklyReport) -> pl.DataFrame:
     """Domains with mail of the week still without a result."""
     frame = pending_domains(report).select(
@@ -168,6 +178,7 @@ def workbook_sheets(report: WeeklyReport) -> dict[str, pl.DataFrame]:
         "Neue Sperren": _suppression_sheet(report.new_suppressions, report.timezone),
         "Unter Beobachtung": _suppression_sheet(watch, report.timezone),
         "Ohne Ergebnis": _pending_sheet(report),
+        "Trend": _trend_sheet(report),
         "Abgelehnte Zeilen": _german(report.load.rejects),
     }
 

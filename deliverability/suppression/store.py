@@ -8,6 +8,8 @@ Files (all written atomically: temporary file, then rename):
   only ever appended to;
 - `sperrliste.parquet` – the state computed from the two, rewritten by every run;
 - `exporte.json` – when each export format was last written (for `--since-last`);
+- `wochenwerte.parquet` – the weekly report's counts per week and provider (sent,
+  delivered, bounced, complaints), so that its twelve-week trend reaches past the inputs;
 - `sperrregeln.json` – the suppression policy the state was built with. A run with other
   rules is refused before anything changes (`check_policy`), unless the change is meant
   (`--policy-change`): otherwise the list would switch rules depending on which command ran
@@ -23,7 +25,7 @@ import io
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +54,7 @@ STATE_FILE = "sperrliste.parquet"
 EXPORTS_FILE = "exporte.json"
 POLICY_FILE = "sperrregeln.json"
 LOCK_FILE = ".lauf.lock"
+WEEKLY_COUNTS_FILE = "wochenwerte.parquet"
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
 
@@ -130,6 +133,21 @@ class StateDir:
         merged = merge_events(self.events(), relevant)
         self._write_parquet(merged, EVENTS_FILE)
         return merged
+
+    # weekly counts --------------------------------------------------------------------------
+    def weekly_counts(self) -> pl.DataFrame | None:
+        """The weekly counts kept by earlier reports (None before the first)."""
+        path = self._file(WEEKLY_COUNTS_FILE)
+        return pl.read_parquet(path) if path.exists() else None
+
+    def update_weekly_counts(
+        self, merge: Callable[[pl.DataFrame | None], pl.DataFrame]
+    ) -> pl.DataFrame:
+        """Replace the weekly counts with `merge(stored)`, holding the folder's lock."""
+        with self.changing():
+            merged = merge(self.weekly_counts())
+            self._write_parquet(merged, WEEKLY_COUNTS_FILE)
+            return merged
 
     # history ------------------------------------------------------------------------------
     def history(self) -> pl.DataFrame:

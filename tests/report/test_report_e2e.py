@@ -212,6 +212,7 @@ def _check_pdf(pdf: Path, folder: Path, expected: dict[str, int]) -> None:
     assert f"Versendet {fmt.number(expected['sent'])}" in flat
     assert "nordwerk-logistik.de: Empfangsserver gestört" in flat
     assert "Warnung" in flat and "Was können Sie tun?" in flat
+    assert "Die letzten zwölf Wochen" in flat and "Betroffen:" in flat
     assert images >= 3  # the charts
 
 

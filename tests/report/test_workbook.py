@@ -29,6 +29,7 @@ def test_workbook_has_a_sheet_per_table_with_numbers_as_numbers(report, tmp_path
         "Neue Sperren",
         "Unter Beobachtung",
         "Ohne Ergebnis",
+        "Trend",
         "Abgelehnte Zeilen",
     ]
     for sheet in book.worksheets:
@@ -57,6 +58,11 @@ def test_workbook_has_a_sheet_per_table_with_numbers_as_numbers(report, tmp_path
     watch = book["Unter Beobachtung"]
     assert watch.max_row - 1 == report.suppression_state.filter(pl.col("status") == "watch").height
     assert book["Abgelehnte Zeilen"].max_row - 1 == report.load.rejects.height == 3
+    trend = book["Trend"]
+    assert trend.max_row - 1 == report.trend.height > 0
+    assert {row[0] for row in trend.iter_rows(min_row=2, values_only=True)} == {
+        f"KW {w[-2:]}/2026" for w in report.trend.get_column("week").unique()
+    }
     pending = weekly.pending_domains(report)
     assert book["Ohne Ergebnis"].max_row - 1 == pending.height
     affected = book["Betroffene Adressen"]
