@@ -28,6 +28,15 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(lines)
 
 
+def _glossary() -> str:
+    from deliverability.glossary import glossary
+
+    rows: list[list[object]] = [
+        [t.term, t.meaning, ", ".join(t.forbidden) or "–"] for t in glossary()
+    ]
+    return _table(["Begriff", "Bedeutung", "nicht"], rows)
+
+
 def _reasons() -> str:
     from deliverability.taxonomy import reasons
 
@@ -122,6 +131,7 @@ def _format_samples() -> str:
 
 
 TABLES: dict[str, Callable[[], str]] = {
+    "glossar": _glossary,
     "gruende": _reasons,
     "anbietergruende": _vendor_reasons,
     "exportformate": _export_formats,

@@ -16,11 +16,11 @@
 # %% [markdown]
 # # Bounce-Mails auswerten
 #
-# Dieses Notebook liest die Rückläufer aus dem Bounce-Postfach (einzelne `.eml`-Dateien,
+# Dieses Notebook liest die Bounce-Mails aus dem Bounce-Postfach (einzelne `.eml`-Dateien,
 # mbox-Dateien, Maildir-Ordner) und sagt für jeden Empfänger: **warum** die Mail nicht
 # ankam, ob der Fehler **hart** (dauerhaft) oder **weich** (vorübergehend) ist und ob die
 # Adresse **gesperrt** werden sollte. Ohne Angaben wertet es das Beispiel-Postfach der
-# Woche 47/2026 aus. Alle Berechnungen stecken im Paket `deliverability`; hier stehen nur
+# KW 47/2026 aus. Alle Berechnungen stecken im Paket `deliverability`; hier stehen nur
 # die Parameter und die Darstellung.
 
 # %% tags=["parameters"]
@@ -64,8 +64,8 @@ display(HTML(to_html(tables.overview_table(box))))
 display(
     HTML(
         charts.to_img_tag(
-            charts.bounce_reasons_chart(summary.reasons(box), "Gründe der Rückläufer"),
-            "Rückläufer nach Grund, hart und weich",
+            charts.bounce_reasons_chart(summary.reasons(box), "Gründe der Bounces"),
+            "Bounces nach Grund, hart und weich",
         )
     )
 )
@@ -86,7 +86,7 @@ for row in summary.reasons(box).iter_rows(named=True):
     )
 
 # %% [markdown]
-# ## Nach Mailbox-Anbieter
+# ## Nach Anbieter
 #
 # Der Anbieter ergibt sich aus der Domain der Adresse. Viele weiche Fehler bei einem Anbieter
 # deuten auf eine Drosselung oder Störung dort hin, viele harte auf alte Adresslisten.
@@ -117,14 +117,14 @@ display(HTML(to_html(tables.details_table(box, details_n))))
 # %% [markdown]
 # ## Mails ohne Unzustellbarkeit
 #
-# Diese Mails im Postfach sind keine Rückläufer (zum Beispiel Antworten von Kunden). Sie
+# Diese Mails im Postfach sind keine Bounce-Mails (zum Beispiel Antworten von Kunden). Sie
 # werden genannt, nicht geraten.
 
 # %%
 others = tables.not_bounces_table(box)
 if others.empty:
     display(
-        Markdown("Alle Mails im Postfach waren Rückläufer, Beschwerden oder Abwesenheitsnotizen.")
+        Markdown("Alle Mails im Postfach waren Bounce-Mails, Beschwerden oder Abwesenheitsnotizen.")
     )
 else:
     display(HTML(to_html(others)))

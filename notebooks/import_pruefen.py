@@ -80,7 +80,7 @@ display(HTML(to_html(view.reasons(run.results))))
 # %% [markdown]
 # ## Nach Anbietern
 #
-# Große Postfachanbieter (GMX, WEB.DE, T-Online, Gmail, Outlook …) haben eigene Filter und
+# Große Anbieter (GMX, WEB.DE, T-Online, Gmail, Outlook …) haben eigene Filter und
 # Grenzen; ein hoher Anteil bei einem Anbieter bestimmt, wie vorsichtig der erste Versand
 # sein muss.
 

@@ -16,11 +16,11 @@
 # %% [markdown]
 # # Versandlimits: nachspielen und planen
 #
-# Jeder Mail-Host begrenzt, wie viele Mails ein Konto senden darf – pro Tag, pro Stunde, pro
+# Jeder Versanddienst begrenzt, wie viele Mails ein Konto senden darf – pro Tag, pro Stunde, pro
 # Minute, auf einmal. Dieses Notebook spielt echte Sendungen gegen ein Limitprofil nach
-# (`mode = "replay"`: was wäre pünktlich, verzögert, abgelehnt oder gesperrt worden?) oder
-# plant einen Versand, der kein Limit verletzt (`mode = "plan"`). Derselbe Versand wird mit
-# weiteren Profilen verglichen.
+# (`mode = "replay"`: was wäre pünktlich, verzögert, abgelehnt oder wegen eines gesperrten
+# Kontos nicht versendet worden?) oder plant einen Versand, der kein Limit verletzt
+# (`mode = "plan"`). Derselbe Versand wird mit weiteren Profilen verglichen.
 
 # %% tags=["parameters"]
 inputs: list = []  # Ereignisexporte oder Sendungs-CSVs (leer: Beispieldaten)
@@ -71,7 +71,7 @@ display(
             german_table(
                 pl.DataFrame(
                     {
-                        "Ergebnis": ["pünktlich", "verzögert", "abgelehnt", "gesperrt"],
+                        "Ergebnis": ["pünktlich", "verzögert", "abgelehnt", "Konto gesperrt"],
                         "Mails": [
                             result.count(o) for o in ("sent", "delayed", "rejected", "blocked")
                         ],
@@ -123,7 +123,7 @@ else:
                         ("sent", "pünktlich", integer),
                         ("delayed", "verzögert", integer),
                         ("rejected", "abgelehnt", integer),
-                        ("blocked", "gesperrt", integer),
+                        ("blocked", "Konto gesperrt", integer),
                         (
                             "max_delay_s",
                             "längste Verzögerung",

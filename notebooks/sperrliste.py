@@ -19,7 +19,7 @@
 # Wer darf nicht mehr angeschrieben werden, und warum? Dieses Notebook schreibt die Sperrliste
 # im Ordner `state_dir` mit den Ereignisdateien fort und zeigt, was in der Woche dazukam,
 # was von weich zu hart eskaliert ist, wer unter Beobachtung steht und was freigegeben wurde.
-# Die Exporte für die Zielsysteme schreibt der papermill-Lauf als Dateien nach `out_dir`.
+# Die Exporte für die Zielsysteme schreibt der geplante Lauf (papermill) als Dateien nach `out_dir`.
 
 # %% tags=["parameters"]
 inputs: list = []  # Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz) (leer: Beispiel)
@@ -92,8 +92,8 @@ else:
 # ## Freigaben und manuelle Sperren
 #
 # Eine Sperre wird nur mit schriftlichem Grund aufgehoben (`deliverability restore`); der
-# Verlauf hält fest, wer wann warum. Bounct eine freigegebene Adresse wieder hart, wird sie
-# erneut gesperrt.
+# Verlauf hält fest, wer wann warum. Kommt von einer freigegebenen Adresse wieder ein
+# Hardbounce, wird sie erneut gesperrt.
 
 # %%
 history = view.restores(store, timezone)

@@ -30,6 +30,7 @@ rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer
 settings_file: str = ""  # Einstellungen: Schwellen, Sperrregeln (leer: deliverability.toml)
 policy_change: bool = False  # neue Sperrregeln für die Sperrliste bewusst übernehmen
 manifest_file: str = ""  # für den geplanten Lauf: wohin die Eckdaten des Laufs geschrieben werden
+workbook_tables: str = ""  # für den geplanten Lauf: wohin die Tabellen der Arbeitsmappe gehen
 
 # %%
 import polars as pl
@@ -53,7 +54,7 @@ report = weekly.build_weekly_report(
     state_dir=state_dir or None,
     accept_policy_change=policy_change,
 )
-written = weekly.write_outputs(report, out_dir or config.REPORTS_DIR)
+written = weekly.write_outputs(report, out_dir or config.REPORTS_DIR, workbook_tables or None)
 if manifest_file:
     weekly.write_manifest(report, written, manifest_file)
 display(Markdown(f"# {report.title}"))
@@ -103,7 +104,7 @@ display(HTML(tables.to_html(weekly.trend_table(report))))
 display(HTML(charts.to_img_tag(charts.daily_volume(report), "Versand und Bounce-Rate pro Tag")))
 
 # %% [markdown]
-# ## Mailbox-Anbieter
+# ## Anbieter
 #
 # Die Bounce-Rate steht mit ihrem 95-%-Intervall (Wilson): Bei wenigen Mails ist das Intervall
 # breit, und die Rangfolge richtet sich nach seiner Untergrenze. So steht eine Domain mit 1 von
@@ -129,7 +130,7 @@ else:
 # %% [markdown]
 # ## Versandlimits
 #
-# Jeder Mail-Host begrenzt, wie viele Mails ein Konto pro Tag, Stunde oder Minute senden darf
+# Jeder Versanddienst begrenzt, wie viele Mails ein Konto pro Tag, Stunde oder Minute senden darf
 # (z. B. Zendesk Sell: 300 Mails je Benutzer in gleitenden 24 Stunden). Hier steht, an welchen
 # Tagen ein Absender laut dem Limitprofil seines Versandwegs darüber lag, und wie viele
 # Limitfehler das System selbst gemeldet hat. Abgelehnte Mails haben den Empfänger nie

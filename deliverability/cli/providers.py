@@ -1,4 +1,4 @@
-"""`deliverability providers`: Mailanbieter an den MX-Einträgen erkennen."""
+"""`deliverability providers`: Anbieter an den MX-Einträgen erkennen."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "providers",
-        help="den tatsächlichen Mailanbieter von Domains an ihren MX-Einträgen erkennen",
+        help="den tatsächlichen Anbieter von Domains an ihren MX-Einträgen erkennen",
         description="Schlägt die MX-Einträge der Domains nach (gleichzeitig, je Domain einmal) "
         "und ordnet sie einem Anbieter zu (Google Workspace, Microsoft 365, IONOS, Proofpoint …); "
         "Ausgabe als CSV mit domain, provider, mx.",

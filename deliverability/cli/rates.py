@@ -13,7 +13,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
         "rates",
         help="Bounce- und Zustellraten einer Woche je Domain oder Anbieter als CSV",
-        description="Rechnet je Empfängerdomain oder Mailbox-Anbieter die Raten einer Woche "
+        description="Rechnet je Empfängerdomain oder Anbieter die Raten einer Woche "
         "(versendet, zugestellt, hart, weich, Bounce-Rate mit 95-%%-Intervall nach Wilson, "
         "Vergleich zur Vorwoche) und schreibt sie als CSV.",
     )

@@ -13,7 +13,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "restore",
         help="eine gesperrte Adresse mit schriftlichem Grund wieder freigeben",
         description="Gibt eine gesperrte Adresse frei. Der Grund wird mit Zeit und Person im "
-        "Verlauf (verlauf.csv) gespeichert. Bounct die Adresse danach wieder hart, wird sie "
+        "Verlauf (verlauf.csv) gespeichert. Kommt danach wieder ein Hardbounce, wird die Adresse "
         "erneut gesperrt.",
     )
     parser.add_argument("address", metavar="ADRESSE")

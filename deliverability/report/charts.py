@@ -87,7 +87,7 @@ def provider_rates(report: WeeklyReport) -> Figure:
     axis.set_yticks(positions, names)
     axis.xaxis.set_major_formatter(_share_axis)
     axis.set_xlabel("Bounce-Rate (hart + weich)")
-    axis.set_title("Bounce-Rate nach Mailbox-Anbieter")
+    axis.set_title("Bounce-Rate nach Anbieter")
     axis.legend(loc="lower right")
     figure.tight_layout()
     return figure

@@ -29,15 +29,19 @@ def execute_notebook(
     parameters: dict[str, Any],
     cwd: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    after_cell: Callable[[], None] | None = None,
 ) -> None:
     """Execute `notebook` with papermill into `executed`; failures become a ReportError.
-    `progress` is told after each code cell: cells done, code cells in all."""
+    `progress` is told after each code cell: cells done, code cells in all; `after_cell` is
+    called after each cell, too."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     executed.parent.mkdir(parents=True, exist_ok=True)
     hooks: dict[str, Any] = {}
+    if after_cell is not None:
+        hooks["on_cell_executed"] = lambda **_: after_cell()
     if progress is not None:
         cells = nbformat.read(str(notebook), as_version=4).cells
         total = sum(cell.cell_type == "code" for cell in cells) + 1  # + papermill's parameters
@@ -47,6 +51,8 @@ def execute_notebook(
             nonlocal done
             done += 1
             progress(min(done, total), total)
+            if after_cell is not None:
+                after_cell()
 
         hooks["on_cell_executed"] = executed_one
     try:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from deliverability.report.pdf import html_to_pdf
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import AFFECTED_FILE, REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
 from deliverability.report.workbook import WORKBOOK_FILE
+from deliverability.report.xlsx import INDEX_FILE
 from deliverability.settings import load_settings
 from deliverability.suppression.store import StateDir
 from deliverability.views import format as fmt
@@ -44,13 +48,16 @@ class ReportResult:
 
 
 def _execute(
-    running: Path, parameters: dict[str, object], progress: Callable[[int, int], None] | None
+    running: Path,
+    parameters: dict[str, object],
+    progress: Callable[[int, int], None] | None,
+    after_cell: Callable[[], None] | None = None,
 ) -> None:
     """Run the template; the package's own errors raised in the kernel (a missing column, an
     unknown week) come back as the same German sentence, not as a notebook failure."""
     os.environ.setdefault(*KERNEL_ALLOCATOR)  # the kernel inherits the environment
     try:
-        execute_notebook(NOTEBOOK, running, parameters, progress=progress)
+        execute_notebook(NOTEBOOK, running, parameters, progress=progress, after_cell=after_cell)
     except ReportError as error:
         cause = error.__cause__
         kind = getattr(cause, "ename", "")
@@ -58,6 +65,41 @@ def _execute(
             running.unlink(missing_ok=True)
             raise _OWN_ERRORS[kind](str(getattr(cause, "evalue", ""))) from None
         raise
+
+
+class WorkbookWriter:
+    """Writes the workbook in a process of its own (`report.xlsx`) from the tables the kernel
+    leaves in `tables`, started as soon as they are there, so that the workbook is written
+    while the notebook goes on and the HTML and PDF are rendered."""
+
+    def __init__(self, tables: Path) -> None:
+        self.tables = tables
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start_when_ready(self) -> None:
+        """Start the writer once the kernel's tables are complete (called after each cell)."""
+        if self._process is not None or not (self.tables / INDEX_FILE).exists():
+            return
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "deliverability.report.xlsx", str(self.tables)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def wait(self) -> None:
+        """Wait for the workbook; a failure becomes the writer's German sentence."""
+        if self._process is None:
+            raise ReportError(f"Die Tabellen für die Arbeitsmappe fehlen in {self.tables}.")
+        _, error = self._process.communicate()
+        if self._process.returncode != 0:
+            raise ReportError(error.decode("utf-8", "replace").strip().splitlines()[-1])
+
+    def close(self) -> None:
+        """Stop a writer still running (the report failed) and remove the tables."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        shutil.rmtree(self.tables, ignore_errors=True)
 
 
 #: The kernel's memory allocator (jemalloc, inside polars) hands freed memory back to the
@@ -106,6 +148,42 @@ def run_weekly_report(
     token = uuid.uuid4().hex[:12]
     manifest_file = out / f".{REPORT_NAME}-{token}.json"
     running = out / f".{REPORT_NAME}-{token}.ipynb"
+    writer = WorkbookWriter(out / f".{REPORT_NAME}-{token}-tabellen")
+    try:
+        return _run(
+            inputs=paths,
+            week=week,
+            out=out,
+            timezone=timezone,
+            state_dir=state_dir,
+            rules_file=rules_file,
+            settings_source=settings.source,
+            policy_change=policy_change,
+            progress=progress,
+            writer=writer,
+            manifest_file=manifest_file,
+            running=running,
+        )
+    finally:
+        writer.close()
+
+
+def _run(
+    *,
+    inputs: list[Path],
+    week: str | None,
+    out: Path,
+    timezone: str,
+    state_dir: Path | None,
+    rules_file: Path | None,
+    settings_source: Path | None,
+    policy_change: bool,
+    progress: Callable[[int, int], None] | None,
+    writer: WorkbookWriter,
+    manifest_file: Path,
+    running: Path,
+) -> ReportResult:
+    paths = inputs
     try:
         _execute(
             running,
@@ -116,11 +194,13 @@ def run_weekly_report(
                 "timezone": timezone,
                 "state_dir": str(state_dir.resolve()) if state_dir else "",
                 "rules_file": str(rules_file.resolve()) if rules_file else "",
-                "settings_file": str(settings.source) if settings.source else "",
+                "settings_file": str(settings_source) if settings_source else "",
                 "policy_change": policy_change,
                 "manifest_file": str(manifest_file),
+                "workbook_tables": str(writer.tables),
             },
             progress,
+            writer.start_when_ready,
         )
         manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
     finally:
@@ -132,7 +212,9 @@ def run_weekly_report(
     week_title = fmt.week_title(week, timezone)
     title = f"Wochenbericht Zustellbarkeit – {week_title}"
     html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
+    writer.start_when_ready()
     pdf = html_to_pdf(html, folder / f"{REPORT_NAME}.pdf")
+    writer.wait()
     return ReportResult(
         week,
         week_title,

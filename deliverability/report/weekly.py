@@ -276,10 +276,13 @@ def trend_table(report: WeeklyReport, column: str = "bounce_rate") -> pd.DataFra
 # -- outputs ---------------------------------------------------------------------------------
 
 
-def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
+def write_outputs(
+    report: WeeklyReport, out_dir: str | Path, workbook_tables: str | Path | None = None
+) -> dict[str, Path]:
     """Write the suppression CSV, the rejected lines, the findings' addresses and the workbook
-    into `out_dir/<week>/`."""
-    from deliverability.report.workbook import WORKBOOK_FILE, write_workbook
+    into `out_dir/<week>/`; with `workbook_tables` the workbook's tables are left in that
+    folder instead, for the scheduled report to write the workbook beside the notebook."""
+    from deliverability.report.workbook import WORKBOOK_FILE, hand_over_sheets, write_workbook
 
     folder = Path(out_dir) / report.week
     generic = export_frame(report.suppression_state, "generic")
@@ -288,7 +291,11 @@ def write_outputs(report: WeeklyReport, out_dir: str | Path) -> dict[str, Path]:
     affected = write_people_csv(
         affected_table(report), folder / AFFECTED_FILE, timezone=report.timezone, table="affected"
     )
-    workbook = write_workbook(report, folder / WORKBOOK_FILE)
+    workbook = folder / WORKBOOK_FILE
+    if workbook_tables:
+        hand_over_sheets(report, Path(workbook_tables), workbook)
+    else:
+        write_workbook(report, workbook)
     return {
         "sperrliste": suppression,
         "abgelehnt": rejects,
@@ -431,7 +438,6 @@ def reasons_table(report: WeeklyReport) -> pd.DataFrame:
         reasons_labelled(report),
         (
             ("label", "Grund", t.text),
-            ("reason", "Kennung", t.text),
             ("side", "Ursache liegt bei", t.text),
             ("messages", "Mails", t.integer),
             ("hard", "davon hart", t.integer),
@@ -712,8 +718,8 @@ def _observed(observed: int | None, replayed: int) -> str:
     text = f"; das System selbst meldete {fmt.number(observed)} Limitfehler"
     if observed != replayed:
         text += (
-            f" (Unterschied: {fmt.number(abs(observed - replayed))}). Die Nachrechnung kennt "
-            "nur die Mails in diesen Daten und das veröffentlichte Limit; der Mail-Host zählt "
+            f" (Unterschied: {fmt.number(abs(observed - replayed))}). Das Nachspielen kennt "
+            "nur die Mails in diesen Daten und das veröffentlichte Limit; der Versanddienst zählt "
             "auch Mails aus anderen Programmen desselben Kontos und beginnt sein Zeitfenster "
             "womöglich zu einem anderen Zeitpunkt"
         )

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.export import write_atomic
 from deliverability.people_csv import table_words, week_label
 from deliverability.report.findings import SEVERITY_LABELS
 from deliverability.report.weekly import (
@@ -24,11 +23,11 @@ from deliverability.report.weekly import (
     reasons_labelled,
     suppression_reason_label,
 )
+from deliverability.report.xlsx import save_sheets, write_sheets
 from deliverability.taxonomy.labels import status_labels, trigger_labels
 from deliverability.views.funnel import PATTERNS as PENDING_PATTERNS
 
 WORKBOOK_FILE = "wochenbericht.xlsx"
-PERCENT, COUNT = "0.00%", "#,##0"
 
 
 def _local(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
@@ -183,41 +182,12 @@ def workbook_sheets(report: WeeklyReport) -> dict[str, pl.DataFrame]:
     }
 
 
-def _formats(frame: pl.DataFrame) -> dict[str, str]:
-    """Excel number formats: percent for shares, thousands separators for counts."""
-    shares = {table_words().columns[c] for c in table_words().percent}
-    formats: dict[str, str] = {}
-    for name, dtype in frame.schema.items():
-        if name in shares or name.endswith("(%)"):
-            formats[name] = PERCENT
-        elif dtype.is_integer():
-            formats[name] = COUNT
-        elif isinstance(dtype, pl.Datetime):
-            formats[name] = "dd.mm.yyyy hh:mm:ss"
-    return formats
-
-
 def write_workbook(report: WeeklyReport, path: Path) -> Path:
     """Write the report's tables as one workbook to `path` (atomically)."""
-    from xlsxwriter import Workbook
+    return write_sheets(workbook_sheets(report), path)
 
-    sheets = workbook_sheets(report)
 
-    def write(stream: object) -> None:
-        with Workbook(stream, {"in_memory": True}) as book:
-            for name, frame in sheets.items():
-                frame.write_excel(
-                    book,
-                    worksheet=name,
-                    header_format={"bold": True, "text_wrap": True, "valign": "top"},
-                    column_formats=_formats(frame),  # type: ignore[arg-type]
-                    dtype_formats={pl.Float64: "0.00"} if name != "Kennzahlen" else None,
-                    autofilter=True,
-                    autofit=True,
-                    freeze_panes=(1, 0),
-                    table_style=None,
-                    include_header=True,
-                )
-
-    write_atomic(path, write)  # type: ignore[arg-type]
-    return path
+def hand_over_sheets(report: WeeklyReport, folder: Path, target: Path) -> Path:
+    """Leave the workbook's tables in `folder` for `xlsx.py` run as its own process, which
+    writes them to `target` (the scheduled report, while the notebook goes on)."""
+    return save_sheets(workbook_sheets(report), folder, target)

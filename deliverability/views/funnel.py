@@ -26,7 +26,7 @@ def funnel_table(table: pl.DataFrame, label_column: str, label: str) -> pd.DataF
             ("requested", "angefordert", integer),
             ("sent", "versendet", integer),
             ("delivered", "zugestellt", integer),
-            ("bounced", "gebounct", integer),
+            ("bounced", "Bounces", integer),
             ("dropped_blocked", "blockiert/verworfen", integer),
             ("pending", "ohne Ergebnis", integer),
             ("complained", "Beschwerden", integer),
@@ -176,7 +176,7 @@ def funnel_chart(weekly: pl.DataFrame) -> Figure:
     bottom = [0] * len(weeks)
     for column, label, color in (
         ("delivered", "zugestellt", COLORS["current"]),
-        ("bounced", "gebounct", COLORS["hard"]),
+        ("bounced", "Bounces", COLORS["hard"]),
         ("dropped_blocked", "blockiert/verworfen", COLORS["blocked"]),
         ("pending", "ohne Ergebnis", COLORS["soft"]),
     ):

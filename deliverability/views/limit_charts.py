@@ -115,7 +115,7 @@ def hourly_chart(result: ReplayResult, day: date | None = None) -> Figure:
         bottom=went_out,
         width=0.4,
         color=COLORS["hard"],
-        label="abgelehnt oder gesperrt",
+        label="abgelehnt oder Konto gesperrt",
     )
     for rule in result.profile.rules:
         if rule.scope == "account" and rule.window == 3600 and rule.limit is not None:
@@ -169,7 +169,7 @@ def comparison(results: Sequence[ReplayResult]) -> pd.DataFrame:
                 "pünktlich": fmt.number(result.count("sent")),
                 "verzögert": fmt.number(result.count("delayed")),
                 "abgelehnt": fmt.number(result.count("rejected")),
-                "gesperrt": fmt.number(result.count("blocked")),
+                "Konto gesperrt": fmt.number(result.count("blocked")),
                 "längste Verzögerung": duration(float(longest)) if longest else "–",  # type: ignore[arg-type]
             }
         )
@@ -185,7 +185,7 @@ def comparison_sentences(base: ReplayResult, others: Sequence[ReplayResult]) -> 
         text = (
             f"Mit „{other.profile.name}“ statt „{base.profile.name}“ wären "
             f"{fmt.number(failed)} statt {fmt.number(failed_base)} Mails abgelehnt oder "
-            f"gesperrt worden"
+            f"wegen eines gesperrten Kontos nicht versendet worden"
         )
         delayed, delayed_base = other.count("delayed"), base.count("delayed")
         if delayed or delayed_base:

@@ -178,11 +178,30 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
     assert '<td class="text">Versendet</td>' in html
 
     _check_pdf(result.pdf, folder, expected)
+    _check_words(html)
 
     # the inputs are read once, in the kernel: the job learns the week from its manifest
     assert result.executed == folder / "wochenbericht.ipynb"
     assert not list((tmp_path / "reports").glob(".wochenbericht-*"))  # nothing left behind
     assert result.rejected == 0 and result.suppressed > 0
+
+
+def _check_words(html: str) -> None:
+    """What the report shows uses the glossary's words and no codes: no reason ids, no
+    outcome or event names (code in backticks, e.g. an option, may stay)."""
+    from deliverability.glossary import forbidden_words
+    from deliverability.outcomes import OUTCOMES
+    from deliverability.taxonomy import REASON_IDS
+
+    body = html.split("<body", 1)[1]
+    body = re.sub(r"<(style|script)\b.*?</\1>|<code>.*?</code>", " ", body, flags=re.S)
+    shown = re.sub(r"<[^>]+>", " ", body)
+    assert forbidden_words(shown) == []
+    codes = (set(REASON_IDS) | set(OUTCOMES) | {"bounced", "deferred", "queued", "sent"}) - {
+        "other"
+    }
+    found = sorted(code for code in codes if re.search(rf"(?<![\w.@-]){code}(?![\w.@-])", shown))
+    assert not found, found
 
 
 def _check_pdf(pdf: Path, folder: Path, expected: dict[str, int]) -> None:

@@ -53,7 +53,7 @@ def test_workbook_has_a_sheet_per_table_with_numbers_as_numbers(report, tmp_path
     assert providers.cell(row=2, column=header.index("versendet") + 1).number_format == "#,##0"
     new = book["Neue Sperren"]
     assert new.max_row - 1 == report.new_suppressions.height
-    assert {cell.value for cell in new["B"][1:]} == {"gesperrt"}
+    assert {cell.value for cell in new["B"][1:]} == {"Adresse gesperrt"}
     assert isinstance(new["E"][1].value.year, int)  # a date Excel can sort, in local time
     watch = book["Unter Beobachtung"]
     assert watch.max_row - 1 == report.suppression_state.filter(pl.col("status") == "watch").height
