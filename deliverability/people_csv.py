@@ -80,6 +80,26 @@ def for_excel(frame: pl.DataFrame, timezone: str, table: str | None = None) -> p
     return frame.rename({c: words.columns[c] for c in frame.columns if c in words.columns})
 
 
+def for_workbook(frame: pl.DataFrame, timezone: str, table: str | None = None) -> pl.DataFrame:
+    """`frame` for an Excel sheet: German headers and values as in the excel form, but
+    numbers stay numbers (shares as shares, for Excel's percent format) and times become local
+    times without zone (Excel has no zones)."""
+    words = table_words(table)
+    frame = frame.drop([c for c in words.drop if c in frame.columns])
+    changes: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if name in words.values:
+            changes.append(column.cast(pl.String).replace(dict(words.values[name])))
+        elif name == "week" and dtype == pl.String:
+            changes.append(column.map_elements(week_label, return_dtype=pl.String))
+        elif isinstance(dtype, pl.Datetime) and dtype.time_zone:
+            changes.append(column.dt.convert_time_zone(timezone).dt.replace_time_zone(None))
+    if changes:
+        frame = frame.with_columns(changes)
+    return frame.rename({c: words.columns[c] for c in frame.columns if c in words.columns})
+
+
 def for_scripts(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
     """`frame` in the standard form: times in ISO 8601 with the offset of `timezone`."""
     changes = [

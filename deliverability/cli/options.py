@@ -64,6 +64,17 @@ def csv_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def xlsx_option(command: argparse.ArgumentParser, name: str) -> None:
+    """`--xlsx`: the same tables also as one Excel workbook (`name`)."""
+    command.add_argument(
+        "--xlsx",
+        action="store_true",
+        help=f"die Tabellen zusätzlich als Excel-Arbeitsmappe schreiben ({name}): ein Blatt je "
+        "Tabelle, deutsche Spaltennamen, echte Zahlen mit Prozent- und Tausenderformat, Filter, "
+        "fixierte Kopfzeile",
+    )
+
+
 def rules_option(command: argparse.ArgumentParser) -> None:
     """`--rules`: the analyst's own classification rules, which win over the shipped ones."""
     command.add_argument(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from deliverability.config import DEFAULT_TIMEZONE
-from deliverability.people_csv import CsvForm, write_people_csv
+from deliverability.people_csv import CsvForm, for_workbook, write_people_csv
 from deliverability.pipeline.jobs import GROUPS
 from deliverability.views import format as fmt
 
@@ -17,15 +17,30 @@ if TYPE_CHECKING:
     from deliverability.limits.replay import ReplayResult
 
 
-def write_rates(
-    table: pl.DataFrame, by: str, week: str, target: Path, timezone: str, form: CsvForm
-) -> None:
-    """Write the rates CSV (week, group, counts, rates) in `form` and say so."""
-    table = (
+def write_workbook(sheets: dict[str, pl.DataFrame], target: Path) -> Path:
+    """The sheets (already for a workbook: `people_csv.for_workbook`) as one Excel workbook,
+    and a line that says so."""
+    from deliverability.report.xlsx import write_sheets
+
+    write_sheets(sheets, target)
+    print(f"Als Excel-Arbeitsmappe: {target}")
+    return target
+
+
+def rates_table(table: pl.DataFrame, by: str, week: str) -> pl.DataFrame:
+    """The rates of one week per group as the files show them: week, group, counts, rates."""
+    return (
         table.rename({GROUPS[by]: by})
         .with_columns(week=pl.lit(week))
         .select("week", by, *[c for c in table.columns if c != GROUPS[by]])
     )
+
+
+def write_rates(
+    table: pl.DataFrame, by: str, week: str, target: Path, timezone: str, form: CsvForm
+) -> None:
+    """Write the rates CSV (week, group, counts, rates) in `form` and say so."""
+    table = rates_table(table, by, week)
     write_people_csv(table, target, form=form, timezone=timezone)
     print(
         f"{fmt.number(table.height)} Zeilen ({'Domains' if by == 'domain' else 'Anbieter'}) für "
@@ -75,6 +90,18 @@ def _print_replay_summary(result: ReplayResult, days: pl.DataFrame) -> None:
         )
     if troubled.height > 14:
         print(f"  … und {fmt.number(troubled.height - 14)} weitere Tage.")
+
+
+def replay_sheets(result: ReplayResult) -> dict[str, pl.DataFrame]:
+    """The replay's tables for a workbook: per send and per day."""
+    from deliverability.limits.replay import RESULT_COLUMNS
+    from deliverability.views.limits import by_day
+
+    zone = result.profile.timezone
+    return {
+        "Je Sendung": for_workbook(result.sends.select(RESULT_COLUMNS), zone, "replay"),
+        "Je Tag": for_workbook(by_day(result), zone, "replay"),
+    }
 
 
 def write_replay(result: ReplayResult, target: Path, form: CsvForm) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from deliverability import config
-from deliverability.cli.options import csv_option, engine_options, rules_option
+from deliverability.cli.options import csv_option, engine_options, rules_option, xlsx_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -29,6 +29,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
     )
     csv_option(parser)
+    xlsx_option(parser, "gleicher Name wie --out, Endung .xlsx")
     engine_options(parser)
     rules_option(parser)
     parser.set_defaults(run=run)
@@ -36,8 +37,9 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.cli.outputs import write_rates
+    from deliverability.cli.outputs import rates_table, write_rates, write_workbook
     from deliverability.cli.progress import loading
+    from deliverability.people_csv import for_workbook
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.views import format as fmt
@@ -47,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
         result = weekly_run(
             engine, args.events, week=args.week, timezone=args.timezone, groups=[args.by]
         )
-    write_rates(
-        result.rates[args.by], args.by, result.week, Path(args.out), args.timezone, args.csv
-    )
+    target = Path(args.out)
+    write_rates(result.rates[args.by], args.by, result.week, target, args.timezone, args.csv)
+    if args.xlsx:
+        table = rates_table(result.rates[args.by], args.by, result.week)
+        sheet = "Domains" if args.by == "domain" else "Anbieter"
+        write_workbook({sheet: for_workbook(table, args.timezone)}, target.with_suffix(".xlsx"))
     if result.rejects.height:
         print(f"{fmt.number(result.rejects.height)} Eingabezeilen nicht verwendbar (siehe `load`).")
     return 0

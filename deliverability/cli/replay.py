@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deliverability.cli.options import csv_option, engine_options
+from deliverability.cli.options import csv_option, engine_options, xlsx_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -40,13 +40,19 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
     csv_option(parser)
+    xlsx_option(parser, "gleicher Name wie --out, Endung .xlsx: je Sendung und je Tag")
     engine_options(parser)
     parser.set_defaults(run=run)
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.cli.outputs import write_rejects, write_replay
+    from deliverability.cli.outputs import (
+        replay_sheets,
+        write_rejects,
+        write_replay,
+        write_workbook,
+    )
     from deliverability.limits.profile import load_profile
     from deliverability.limits.sends import parse_start
     from deliverability.pipeline.engines import SendsQuery, engine_named
@@ -59,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     result, rejects = engine.replay_sends(query, profile)
     target = Path(args.out)
     write_replay(result, target, args.csv)
+    if args.xlsx:
+        write_workbook(replay_sheets(result), target.with_suffix(".xlsx"))
     if args.mode == "plan":
         print(plan_text(result, start))
     write_rejects(

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deliverability.cli.options import csv_option
+from deliverability.cli.options import csv_option, xlsx_option
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -49,6 +54,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="Zeitlimit je DNS-Abfrage (Standard: 3)",
     )
     csv_option(parser)
+    xlsx_option(parser, "pruefung.xlsx im Ausgabeordner: Ergebnisse und zurückgehaltene Zeilen")
     parser.set_defaults(run=run)
     return parser
 
@@ -89,4 +95,21 @@ def run(args: argparse.Namespace) -> int:
         f"Importdatei: {files.clean} ({fmt.number(files.clean_rows)} Zeilen)\n"
         f"Zurückgehalten: {files.held_back} ({fmt.number(files.held_back_rows)} Zeilen)"
     )
+    if args.xlsx:
+        from deliverability.cli.outputs import write_workbook
+
+        separator = ";" if args.csv == "excel" else run.addresses.delimiter
+        sheets = {
+            "Ergebnisse": _read_back(files.results, separator),
+            "Zurückgehalten": _read_back(files.held_back, separator),
+        }
+        write_workbook(sheets, Path(args.out) / "pruefung.xlsx")
     return 0
+
+
+def _read_back(path: Path, separator: str) -> pl.DataFrame:
+    """A CSV file the validation wrote, as text columns for a workbook sheet (the input's
+    columns are text; nothing is re-interpreted)."""
+    import polars as pl
+
+    return pl.read_csv(path, separator=separator, infer_schema=False, encoding="utf8-lossy")

@@ -12,6 +12,7 @@ from deliverability.cli.options import (
     export_formats,
     rules_option,
     settings_options,
+    xlsx_option,
 )
 
 
@@ -54,6 +55,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--profile", metavar="NAME|DATEI", help="Limitprofil für das Nachspielen (siehe profiles)"
     )
     csv_option(parser)
+    xlsx_option(parser, "woche.xlsx im Ausgabeordner: Raten, Versandlimits, abgelehnte Zeilen")
     engine_options(parser)
     rules_option(parser)
     settings_options(parser)
@@ -66,11 +68,20 @@ RATES_FILES = {"domain": "raten_domains.csv", "provider": "raten_anbieter.csv"}
 SUPPRESSION_FILE = "sperrliste.csv"
 REPLAY_FILE = "versandlimits.csv"
 REJECTS_FILE = "abgelehnte_zeilen.csv"
+WORKBOOK_FILE = "woche.xlsx"
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.cli.outputs import write_rates, write_rejects, write_replay
+    from deliverability.cli.outputs import (
+        rates_table,
+        replay_sheets,
+        write_rates,
+        write_rejects,
+        write_replay,
+        write_workbook,
+    )
     from deliverability.cli.progress import loading
+    from deliverability.people_csv import for_workbook
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.settings import load_settings, suppression_policy
@@ -103,4 +114,18 @@ def run(args: argparse.Namespace) -> int:
     if result.replay is not None:
         write_replay(result.replay, folder / REPLAY_FILE, args.csv)
     write_rejects(result.rejects, folder / REJECTS_FILE, args.csv, args.timezone)
+    if args.xlsx:
+        sheets = {
+            "Domains" if by == "domain" else "Anbieter": for_workbook(
+                rates_table(table, by, result.week), args.timezone
+            )
+            for by, table in result.rates.items()
+        }
+        if result.replay is not None:
+            sheets |= {
+                f"Versandlimits {name}": sheet
+                for name, sheet in replay_sheets(result.replay).items()
+            }
+        sheets["Abgelehnte Zeilen"] = for_workbook(result.rejects, args.timezone)
+        write_workbook(sheets, folder / WORKBOOK_FILE)
     return 0

@@ -19,11 +19,13 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.errors import DeliverabilityError
+from deliverability.errors import DeliverabilityError, ReportError
 from deliverability.export import write_atomic, write_bytes_atomic
 from deliverability.people_csv import table_words
 
 PERCENT, COUNT = "0.00%", "#,##0"
+#: Rows of data an Excel sheet holds (1,048,576 rows with the header).
+EXCEL_ROWS = 1_048_575
 #: The list of the handed-over tables, written last: once it exists, all tables are there.
 INDEX_FILE = "blaetter.json"
 
@@ -46,6 +48,14 @@ def write_sheets(sheets: dict[str, pl.DataFrame], path: Path) -> Path:
     """Write `sheets` (name → table, in order) as one workbook to `path` (atomically). A
     sheet named "Kennzahlen" keeps its decimals as they are."""
     from xlsxwriter import Workbook
+
+    too_long = [name for name, frame in sheets.items() if frame.height > EXCEL_ROWS]
+    if too_long:
+        raise ReportError(
+            f"Das Blatt „{too_long[0]}“ hätte {sheets[too_long[0]].height:,} Zeilen; ein "
+            f"Excel-Blatt fasst höchstens {EXCEL_ROWS:,}. Die CSV-Dateien enthalten alle "
+            f"Zeilen; {path} wurde nicht geschrieben.".replace(",", ".")
+        )
 
     def write(stream: object) -> None:
         with Workbook(stream, {"in_memory": True}) as book:
