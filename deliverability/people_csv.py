@@ -59,31 +59,21 @@ def week_label(week: str) -> str:
 
 def for_excel(frame: pl.DataFrame, timezone: str, table: str | None = None) -> pl.DataFrame:
     """`frame` with German headers and values, local times and percent (the excel form)."""
-    words = table_words(table)
-    frame = frame.drop([c for c in words.drop if c in frame.columns])
-    changes: list[pl.Expr] = []
-    for name, dtype in frame.schema.items():
-        column = pl.col(name)
-        if name in words.values:
-            changes.append(column.cast(pl.String).replace(dict(words.values[name])))
-        elif name == "week" and dtype == pl.String:
-            changes.append(column.map_elements(week_label, return_dtype=pl.String))
-        elif name in words.percent and dtype.is_numeric():
-            changes.append((column.cast(pl.Float64) * 100).round(2))
-        elif isinstance(dtype, pl.Datetime):
-            local = column.dt.convert_time_zone(timezone) if dtype.time_zone else column
-            changes.append(local.dt.strftime("%d.%m.%Y %H:%M:%S"))
-        elif dtype == pl.Date:
-            changes.append(column.dt.strftime("%d.%m.%Y"))
-    if changes:
-        frame = frame.with_columns(changes)
-    return frame.rename({c: words.columns[c] for c in frame.columns if c in words.columns})
+    return _for_people(frame, timezone, table, as_text=True)
 
 
 def for_workbook(frame: pl.DataFrame, timezone: str, table: str | None = None) -> pl.DataFrame:
     """`frame` for an Excel sheet: German headers and values as in the excel form, but
     numbers stay numbers (shares as shares, for Excel's percent format) and times become local
     times without zone (Excel has no zones)."""
+    return _for_people(frame, timezone, table, as_text=False)
+
+
+def _for_people(
+    frame: pl.DataFrame, timezone: str, table: str | None, *, as_text: bool
+) -> pl.DataFrame:
+    """German headers and values; `as_text`: shares in percent and times as German text (a
+    CSV file), otherwise shares and times as values (a workbook)."""
     words = table_words(table)
     frame = frame.drop([c for c in words.drop if c in frame.columns])
     changes: list[pl.Expr] = []
@@ -93,8 +83,17 @@ def for_workbook(frame: pl.DataFrame, timezone: str, table: str | None = None) -
             changes.append(column.cast(pl.String).replace(dict(words.values[name])))
         elif name == "week" and dtype == pl.String:
             changes.append(column.map_elements(week_label, return_dtype=pl.String))
-        elif isinstance(dtype, pl.Datetime) and dtype.time_zone:
-            changes.append(column.dt.convert_time_zone(timezone).dt.replace_time_zone(None))
+        elif isinstance(dtype, pl.Datetime):
+            local = column.dt.convert_time_zone(timezone) if dtype.time_zone else column
+            changes.append(
+                local.dt.strftime("%d.%m.%Y %H:%M:%S")
+                if as_text
+                else local.dt.replace_time_zone(None)
+            )
+        elif as_text and name in words.percent and dtype.is_numeric():
+            changes.append((column.cast(pl.Float64) * 100).round(2))
+        elif as_text and dtype == pl.Date:
+            changes.append(column.dt.strftime("%d.%m.%Y"))
     if changes:
         frame = frame.with_columns(changes)
     return frame.rename({c: words.columns[c] for c in frame.columns if c in words.columns})

@@ -37,6 +37,12 @@ _LINE = "__line"
 #: copies every value, and nothing compares them with surrounding spaces.
 _UNSTRIPPED = ("diagnostic", "message_id", "sender", "source")
 
+#: German words the loader takes for events (`vocabulary.toml`), named when a value is unknown.
+GERMAN_EVENT_EXAMPLES = (
+    "versendet, zugestellt, zurückgestellt, unzustellbar, blockiert, verworfen, Beschwerde, "
+    "abgemeldet, geöffnet, geklickt"
+)
+
 
 def _stripped(column: str) -> pl.Expr:
     value = pl.col(column) if column in _UNSTRIPPED else pl.col(column).str.strip_chars()
@@ -195,7 +201,10 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
             .then(pl.lit("Ereignis fehlt."))
             .otherwise(
                 pl.format(
-                    f"Ereignis {quoted} ist unbekannt; erlaubt sind: {', '.join(EVENTS)}.", event
+                    f"Ereignis {quoted} ist unbekannt; erlaubt sind deutsche Wörter wie "
+                    f"{GERMAN_EVENT_EXAMPLES} (alle in „Exporte laden“) oder die Kennungen des "
+                    f"Schemas ({', '.join(EVENTS)}).",
+                    event,
                 )
             ),
         ),

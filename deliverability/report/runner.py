@@ -94,6 +94,12 @@ class WorkbookWriter:
         if self._process.returncode != 0:
             raise ReportError(error.decode("utf-8", "replace").strip().splitlines()[-1])
 
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Stop a writer still running (the report failed) and remove the tables."""
         if self._process is not None and self._process.poll() is None:
@@ -148,75 +154,39 @@ def run_weekly_report(
     token = uuid.uuid4().hex[:12]
     manifest_file = out / f".{REPORT_NAME}-{token}.json"
     running = out / f".{REPORT_NAME}-{token}.ipynb"
-    writer = WorkbookWriter(out / f".{REPORT_NAME}-{token}-tabellen")
-    try:
-        return _run(
-            inputs=paths,
-            week=week,
-            out=out,
-            timezone=timezone,
-            state_dir=state_dir,
-            rules_file=rules_file,
-            settings_source=settings.source,
-            policy_change=policy_change,
-            progress=progress,
-            writer=writer,
-            manifest_file=manifest_file,
-            running=running,
-        )
-    finally:
-        writer.close()
-
-
-def _run(
-    *,
-    inputs: list[Path],
-    week: str | None,
-    out: Path,
-    timezone: str,
-    state_dir: Path | None,
-    rules_file: Path | None,
-    settings_source: Path | None,
-    policy_change: bool,
-    progress: Callable[[int, int], None] | None,
-    writer: WorkbookWriter,
-    manifest_file: Path,
-    running: Path,
-) -> ReportResult:
-    paths = inputs
-    try:
-        _execute(
-            running,
-            {
-                "inputs": [str(p.resolve()) for p in paths],
-                "week": week or "",
-                "out_dir": str(out),
-                "timezone": timezone,
-                "state_dir": str(state_dir.resolve()) if state_dir else "",
-                "rules_file": str(rules_file.resolve()) if rules_file else "",
-                "settings_file": str(settings_source) if settings_source else "",
-                "policy_change": policy_change,
-                "manifest_file": str(manifest_file),
-                "workbook_tables": str(writer.tables),
-            },
-            progress,
-            writer.start_when_ready,
-        )
-        manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    finally:
-        manifest_file.unlink(missing_ok=True)
-    week = str(manifest["week"])
-    folder = Path(manifest["folder"])
-    executed = folder / f"{REPORT_NAME}.ipynb"
-    os.replace(running, executed)
-    week_title = fmt.week_title(week, timezone)
-    title = f"Wochenbericht Zustellbarkeit – {week_title}"
-    html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
-    writer.start_when_ready()
-    pdf = html_to_pdf(html, folder / f"{REPORT_NAME}.pdf")
-    writer.wait()
+    with WorkbookWriter(out / f".{REPORT_NAME}-{token}-tabellen") as writer:
+        try:
+            _execute(
+                running,
+                {
+                    "inputs": [str(p.resolve()) for p in paths],
+                    "week": week or "",
+                    "out_dir": str(out),
+                    "timezone": timezone,
+                    "state_dir": str(state_dir.resolve()) if state_dir else "",
+                    "rules_file": str(rules_file.resolve()) if rules_file else "",
+                    "settings_file": str(settings.source) if settings.source else "",
+                    "policy_change": policy_change,
+                    "manifest_file": str(manifest_file),
+                    "workbook_tables": str(writer.tables),
+                },
+                progress,
+                writer.start_when_ready,
+            )
+            manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+        finally:
+            manifest_file.unlink(missing_ok=True)
+        folder = Path(manifest["folder"])
+        executed = folder / f"{REPORT_NAME}.ipynb"
+        os.replace(running, executed)
+        week_title = fmt.week_title(str(manifest["week"]), timezone)
+        title = f"Wochenbericht Zustellbarkeit – {week_title}"
+        html = notebook_to_html(executed, folder / f"{REPORT_NAME}.html", title)
+        writer.start_when_ready()
+        pdf = html_to_pdf(html, folder / f"{REPORT_NAME}.pdf")
+        writer.wait()
     return ReportResult(
-        week,
+        str(manifest["week"]),
         week_title,
         html,
         pdf,

@@ -277,3 +277,25 @@ def test_files_loaded_side_by_side_keep_their_order_and_the_first_error(tmp_path
     with pytest.raises(InputError) as raised:
         load_events(paths)
     assert "teil-2.csv" in str(raised.value)
+
+
+def test_an_unknown_event_is_rejected_with_german_words_the_loader_takes(write_csv):
+    from deliverability.ingest.generic_csv import GERMAN_EVENT_EXAMPLES
+
+    path = write_csv(
+        HEADER + "\n"
+        "2026-11-23T14:05:00+01:00,<m1@x.de>,vertrieb@x.de,anna@gmx.de,zugestellt,,,,,,crm\n"
+        "2026-11-23T14:06:00+01:00,<m2@x.de>,vertrieb@x.de,bob@web.de,angekommen,,,,,,crm\n"
+    )
+    result = load_events([path])
+    assert result.events.get_column("event").to_list() == ["delivered"]
+    (reason,) = result.rejects.get_column("reason").to_list()
+    assert reason.startswith("Ereignis „angekommen“ ist unbekannt; erlaubt sind deutsche Wörter")
+    # every word the message names is one the loader takes
+    for word in GERMAN_EVENT_EXAMPLES.split(", "):
+        taken = write_csv(
+            HEADER + f"\n2026-11-23T14:05:00+01:00,<m@x.de>,v@x.de,a@gmx.de,{word},,,,,,crm\n",
+            name=f"{word}.csv",
+        )
+        assert load_events([taken]).events.height == 1, word
+    _accounting_holds(result)
