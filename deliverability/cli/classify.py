@@ -35,10 +35,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from deliverability.bounces.records import write_verdicts
     from deliverability.errors import InputError
+    from deliverability.ingest.text import check_input
 
     for path in args.paths:  # every path is checked before the first record is written
         if not Path(path).exists():
             raise InputError("Die Datei oder der Ordner existiert nicht.", path=path)
+        check_input(Path(path))
     mails, records, skipped = write_verdicts(args.paths, args.format, sys.stdout, sys.stderr)
     print(
         f"{mails} Mails gelesen, {records} fehlgeschlagene Empfänger, "

@@ -37,7 +37,7 @@ from deliverability.ingest.formats import (
 )
 from deliverability.ingest.generic_csv import load_generic_csv
 from deliverability.ingest.result import FileProgress, FileStats
-from deliverability.ingest.text import read_head
+from deliverability.ingest.text import check_input, read_head
 from deliverability.schema import COLUMNS, REJECTS_SCHEMA, conform
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
@@ -193,6 +193,9 @@ def load_files(
     """Load every file with its format (`fmt` for all, else detected per file), in order;
     `progress` is told after each file (files done, files in all, entries read). Files are
     loaded `PARALLEL_FILES` at a time; the first error in file order is raised."""
+    paths = list(paths)
+    for path in paths:
+        check_input(path)
     chosen = [(path, fmt or detect_format(path)) for path in paths]
     results: dict[Path, Loaded] = {}
     groups: dict[str, list[Path]] = {}

@@ -23,6 +23,19 @@ class DecodedText:
     compressed: bool
 
 
+def check_input(path: Path) -> None:
+    """An input must be a file (or a Maildir folder): a pipe or a device would block the run
+    until something writes to it, so it is refused at once."""
+    if not path.exists():
+        raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    if not (path.is_file() or path.is_dir()):
+        raise InputError(
+            "Das ist keine gewöhnliche Datei (sondern etwa eine Pipe oder ein Gerät); bitte "
+            "den Export als Datei speichern und diese angeben.",
+            path=path,
+        )
+
+
 def read_bytes(path: Path) -> tuple[bytes, bool]:
     """The file's bytes, decompressed when it is gzip (by content, not by name)."""
     try:

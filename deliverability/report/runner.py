@@ -18,6 +18,7 @@ from pathlib import Path
 
 from deliverability import config
 from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
+from deliverability.ingest.text import check_input
 from deliverability.report.pdf import html_to_pdf
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import AFFECTED_FILE, REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
@@ -148,8 +149,7 @@ def run_weekly_report(
             f"Keine Eingabedateien angegeben und keine Beispieldaten in {config.SAMPLE_DIR}."
         )
     for path in paths:
-        if not path.is_file():
-            raise InputError("Die Datei wurde nicht gefunden.", path=path)
+        check_input(path)
     out = out_dir.resolve()
     token = uuid.uuid4().hex[:12]
     manifest_file = out / f".{REPORT_NAME}-{token}.json"

@@ -299,3 +299,28 @@ def test_an_unknown_event_is_rejected_with_german_words_the_loader_takes(write_c
         )
         assert load_events([taken]).events.height == 1, word
     _accounting_holds(result)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["load", "{fifo}", "--out", "{tmp}/x.parquet"],
+        ["rates", "{fifo}", "--out", "{tmp}/r.csv"],
+        ["weekly", "{fifo}", "--out", "{tmp}/woche"],
+        ["classify", "{fifo}"],
+        ["report", "--input", "{fifo}", "--out", "{tmp}/berichte"],
+    ],
+)
+def test_a_pipe_as_input_is_refused_at_once_not_waited_for(command, tmp_path, capsys):
+    """A FIFO would block the run until something writes to it (issue 19, item 7)."""
+    import os
+
+    from deliverability.cli import main
+
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    args = [part.format(fifo=fifo, tmp=tmp_path) for part in command]
+    assert main(args) == 1
+    error = capsys.readouterr().err
+    assert "keine gewöhnliche Datei" in error and str(fifo) in error
+    assert "Traceback" not in error
