@@ -27,6 +27,15 @@ def write_workbook(sheets: dict[str, pl.DataFrame], target: Path) -> Path:
     return target
 
 
+#: What the groups of a rates table are called for people (file lines, sheet names).
+GROUP_WORDS = {"domain": "Domains", "provider": "Anbieter"}
+
+
+def rates_sheet(table: pl.DataFrame, by: str, week: str, timezone: str) -> dict[str, pl.DataFrame]:
+    """The rates of one week per group as a workbook sheet, named after the groups."""
+    return {GROUP_WORDS[by]: for_workbook(rates_table(table, by, week), timezone)}
+
+
 def rates_table(table: pl.DataFrame, by: str, week: str) -> pl.DataFrame:
     """The rates of one week per group as the files show them: week, group, counts, rates."""
     return (
@@ -43,7 +52,7 @@ def write_rates(
     table = rates_table(table, by, week)
     write_people_csv(table, target, form=form, timezone=timezone)
     print(
-        f"{fmt.number(table.height)} Zeilen ({'Domains' if by == 'domain' else 'Anbieter'}) für "
+        f"{fmt.number(table.height)} Zeilen ({GROUP_WORDS[by]}) für "
         f"{fmt.week_title(week, timezone)} in {target}; sortiert nach der Untergrenze des "
         "95-%-Intervalls der Bounce-Rate."
     )

@@ -37,9 +37,8 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from deliverability.cli.outputs import rates_table, write_rates, write_workbook
+    from deliverability.cli.outputs import rates_sheet, write_rates, write_workbook
     from deliverability.cli.progress import loading
-    from deliverability.people_csv import for_workbook
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.views import format as fmt
@@ -52,9 +51,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.out)
     write_rates(result.rates[args.by], args.by, result.week, target, args.timezone, args.csv)
     if args.xlsx:
-        table = rates_table(result.rates[args.by], args.by, result.week)
-        sheet = "Domains" if args.by == "domain" else "Anbieter"
-        write_workbook({sheet: for_workbook(table, args.timezone)}, target.with_suffix(".xlsx"))
+        sheet = rates_sheet(result.rates[args.by], args.by, result.week, args.timezone)
+        write_workbook(sheet, target.with_suffix(".xlsx"))
     if result.rejects.height:
         print(f"{fmt.number(result.rejects.height)} Eingabezeilen nicht verwendbar (siehe `load`).")
     return 0

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deliverability import config
+
+if TYPE_CHECKING:
+    import polars as pl
 from deliverability.cli.options import (
     csv_option,
     engine_options,
@@ -73,7 +77,7 @@ WORKBOOK_FILE = "woche.xlsx"
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import (
-        rates_table,
+        rates_sheet,
         replay_sheets,
         write_rates,
         write_rejects,
@@ -115,12 +119,9 @@ def run(args: argparse.Namespace) -> int:
         write_replay(result.replay, folder / REPLAY_FILE, args.csv)
     write_rejects(result.rejects, folder / REJECTS_FILE, args.csv, args.timezone)
     if args.xlsx:
-        sheets = {
-            "Domains" if by == "domain" else "Anbieter": for_workbook(
-                rates_table(table, by, result.week), args.timezone
-            )
-            for by, table in result.rates.items()
-        }
+        sheets: dict[str, pl.DataFrame] = {}
+        for by, table in result.rates.items():
+            sheets |= rates_sheet(table, by, result.week, args.timezone)
         if result.replay is not None:
             sheets |= {
                 f"Versandlimits {name}": sheet

@@ -23,10 +23,10 @@ class DecodedText:
     compressed: bool
 
 
-def check_input(path: Path) -> None:
-    """An input must be a file (or a Maildir folder): a pipe or a device would block the run
-    until something writes to it, so it is refused at once."""
-    if not path.exists():
+def check_input(path: Path, *, folders: bool = True) -> None:
+    """An input must be a file (or, with `folders`, a folder such as a Maildir): a pipe or a
+    device would block the run until something writes to it, so it is refused at once."""
+    if not path.exists() or (path.is_dir() and not folders):
         raise InputError("Die Datei wurde nicht gefunden.", path=path)
     if not (path.is_file() or path.is_dir()):
         raise InputError(

@@ -13,7 +13,7 @@ import polars as pl
 from deliverability.errors import ConfigError, InputError
 from deliverability.ingest import load_events
 from deliverability.ingest.formats.csv_export import header_sets
-from deliverability.ingest.text import detect_delimiter, read_head, read_text
+from deliverability.ingest.text import check_input, detect_delimiter, read_head, read_text
 from deliverability.ingest.timestamps import parse_timestamp, parse_timestamps
 from deliverability.schema import REJECTS_SCHEMA
 
@@ -131,8 +131,7 @@ def _with_raw(bad: pl.DataFrame, text: str, delimiter: str) -> pl.DataFrame:
 
 def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Sends:
     """Read a sends CSV (any delimiter, UTF-8 or cp1252); bad rows go to the rejects."""
-    if not path.is_file():
-        raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    check_input(path, folders=False)
     text = read_text(path).text
     delimiter = detect_delimiter(text.split("\n", 1)[0], path)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)

@@ -10,7 +10,7 @@ import polars as pl
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from deliverability.report.trend import trend_weeks
+from deliverability.report.trend import providers_by_volume, trend_weeks
 from deliverability.report.weekly import WeeklyReport
 from deliverability.taxonomy import get_reason
 from deliverability.views import format as fmt
@@ -101,8 +101,7 @@ def trend_chart(report: WeeklyReport) -> Figure:
     """Twelve weeks per provider: sent mails, bounce rate and complaint rate, one line each
     for the providers with the most mail; weeks without mail stay gaps."""
     weeks = trend_weeks(report.week)
-    volume = report.trend.group_by("provider").agg(pl.col("sent").sum())
-    top = volume.sort(["sent", "provider"], descending=[True, False]).head(TREND_PROVIDERS)
+    top = providers_by_volume(report.trend)[:TREND_PROVIDERS]
     figure = Figure(figsize=(10, 8))
     axes = figure.subplots(3, 1, sharex=True)
     panels = (
@@ -111,7 +110,7 @@ def trend_chart(report: WeeklyReport) -> Figure:
         ("complaint_rate", "Beschwerderate", _share_axis),
     )
     positions = list(range(len(weeks)))
-    for provider in top.get_column("provider").to_list():
+    for provider in top:
         rows = report.trend.filter(pl.col("provider") == provider)
         by_week = {row["week"]: row for row in rows.iter_rows(named=True)}
         for axis, (column, _, _) in zip(axes, panels, strict=True):

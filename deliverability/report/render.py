@@ -39,22 +39,20 @@ def execute_notebook(
     from papermill.exceptions import PapermillExecutionError
 
     executed.parent.mkdir(parents=True, exist_ok=True)
-    hooks: dict[str, Any] = {}
-    if after_cell is not None:
-        hooks["on_cell_executed"] = lambda **_: after_cell()
+    total = 0
     if progress is not None:
         cells = nbformat.read(str(notebook), as_version=4).cells
         total = sum(cell.cell_type == "code" for cell in cells) + 1  # + papermill's parameters
-        done = 0
+    done = 0
 
-        def executed_one(**_: Any) -> None:
-            nonlocal done
-            done += 1
+    def executed_one(**_: Any) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
             progress(min(done, total), total)
-            if after_cell is not None:
-                after_cell()
+        if after_cell is not None:
+            after_cell()
 
-        hooks["on_cell_executed"] = executed_one
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -66,7 +64,7 @@ def execute_notebook(
             cwd=str(cwd or notebook.parent),
             # the kernel's own start-up notices are English log noise for the analyst
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            **hooks,
+            on_cell_executed=executed_one,
         )
     except PapermillExecutionError as error:
         raise ReportError(

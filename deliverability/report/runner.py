@@ -93,7 +93,13 @@ class WorkbookWriter:
             raise ReportError(f"Die Tabellen für die Arbeitsmappe fehlen in {self.tables}.")
         _, error = self._process.communicate()
         if self._process.returncode != 0:
-            raise ReportError(error.decode("utf-8", "replace").strip().splitlines()[-1])
+            said = error.decode("utf-8", "replace").strip().splitlines()
+            raise ReportError(
+                said[-1]
+                if said
+                else f"Die Arbeitsmappe ließ sich nicht schreiben (Rückgabewert "
+                f"{self._process.returncode})."
+            )
 
     def __enter__(self) -> WorkbookWriter:
         return self

@@ -61,3 +61,11 @@ def provider_trend(counts: pl.DataFrame, week: str) -> pl.DataFrame:
         .sort("week", "provider")
         .collect()
     )
+
+
+def providers_by_volume(trend: pl.DataFrame) -> list[str]:
+    """The trend's providers, most mail over the weeks first (then by name)."""
+    volume = trend.group_by("provider").agg(pl.col("sent").sum())
+    return (
+        volume.sort(["sent", "provider"], descending=[True, False]).get_column("provider").to_list()
+    )

@@ -35,8 +35,14 @@ from deliverability.periods import previous_week, resolve_week, week_expr
 from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import weekly_rates
 from deliverability.report.affected import AFFECTED_COLUMNS, affected_addresses
-from deliverability.report.findings import SEVERITY_LABELS, Finding, finding
-from deliverability.report.trend import merge_counts, provider_trend, trend_weeks, weekly_counts
+from deliverability.report.findings import SEVERITIES, SEVERITY_LABELS, Finding, finding
+from deliverability.report.trend import (
+    merge_counts,
+    provider_trend,
+    providers_by_volume,
+    trend_weeks,
+    weekly_counts,
+)
 from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
@@ -263,9 +269,13 @@ def trend_table(report: WeeklyReport, column: str = "bounce_rate") -> pd.DataFra
     """One row per provider (most mail first), one column per week of the trend: the rate
     `column` in percent; "–" where a week has no mail."""
     weeks = trend_weeks(report.week)
-    wide = report.trend.pivot(on="week", index="provider", values=column)
-    volume = report.trend.group_by("provider").agg(pl.col("sent").sum())
-    wide = wide.join(volume, on="provider").sort(["sent", "provider"], descending=[True, False])
+    order = pl.DataFrame({"provider": providers_by_volume(report.trend)})
+    wide = order.join(
+        report.trend.pivot(on="week", index="provider", values=column),
+        on="provider",
+        how="left",
+        maintain_order="left",
+    )
     data: dict[str, list[str]] = {"Anbieter": wide.get_column("provider").to_list()}
     for week in weeks:
         values = wide.get_column(week).to_list() if week in wide.columns else [None] * wide.height
@@ -324,12 +334,13 @@ def affected_table(report: WeeklyReport) -> pl.DataFrame:
     table = pl.concat(frames, how="vertical_relaxed")
     return table.with_columns(
         pl.col("outcome").replace_strict(outcome_labels(), default=pl.col("outcome")),
-        pl.col("reason").map_elements(_reason_label, return_dtype=pl.String),
+        pl.col("reason").map_elements(reason_label, return_dtype=pl.String),
     )
 
 
-def _reason_label(reason: str | None) -> str:
-    return get_reason(reason).label if reason else "–"
+def reason_label(reason: str) -> str:
+    """A reason's German name (a `map_elements` over a column of reason ids; nulls stay)."""
+    return get_reason(reason).label
 
 
 def write_manifest(report: WeeklyReport, written: dict[str, Path], path: str | Path) -> Path:
@@ -426,7 +437,7 @@ def reasons_labelled(report: WeeklyReport) -> pl.DataFrame:
     """The week's reasons with their German name (`label`) and where the fault lies (`side`)."""
     sides = side_labels()
     return report.reasons.with_columns(
-        label=pl.col("reason").map_elements(lambda r: get_reason(r).label, return_dtype=pl.String),
+        label=pl.col("reason").map_elements(reason_label, return_dtype=pl.String),
         side=pl.col("reason").map_elements(
             lambda r: sides[get_reason(r).side], return_dtype=pl.String
         ),
@@ -550,8 +561,7 @@ def _findings(report: WeeklyReport) -> list[Finding]:
         *_limit_findings(report),
         *_address_findings(report),
     ]
-    order = {"alarm": 0, "warnung": 1, "hinweis": 2}
-    return sorted(items, key=lambda f: order[f.severity])
+    return sorted(items, key=lambda f: SEVERITIES.index(f.severity))
 
 
 def _reason_fields(reason: Reason) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.people_csv import table_words, week_label
+from deliverability.people_csv import for_workbook, table_words
 from deliverability.report.findings import SEVERITY_LABELS
 from deliverability.report.weekly import (
     KEY_FIGURES,
@@ -30,24 +30,9 @@ from deliverability.views.funnel import PATTERNS as PENDING_PATTERNS
 WORKBOOK_FILE = "wochenbericht.xlsx"
 
 
-def _local(frame: pl.DataFrame, timezone: str) -> pl.DataFrame:
-    """Time columns in local time without zone (Excel has no time zones)."""
-    return frame.with_columns(
-        pl.col(name).dt.convert_time_zone(timezone).dt.replace_time_zone(None)
-        for name, dtype in frame.schema.items()
-        if isinstance(dtype, pl.Datetime) and dtype.time_zone
-    )
-
-
-def _german(frame: pl.DataFrame) -> pl.DataFrame:
-    """Headers in German: the shared words of `people_csv.toml`."""
-    words = table_words().columns
-    return frame.rename({c: words[c] for c in frame.columns if c in words})
-
-
-def _rates_sheet(frame: pl.DataFrame, group: str) -> pl.DataFrame:
+def _rates_sheet(frame: pl.DataFrame, group: str, timezone: str) -> pl.DataFrame:
     keep = [c for c in frame.columns if c in table_words().columns and c != "week"]
-    return _german(frame.select(group, *[c for c in keep if c != group]))
+    return for_workbook(frame.select(group, *[c for c in keep if c != group]), timezone)
 
 
 def _reasons_sheet(report: WeeklyReport) -> pl.DataFrame:
@@ -66,9 +51,7 @@ def _reasons_sheet(report: WeeklyReport) -> pl.DataFrame:
 
 def _affected_sheet(report: WeeklyReport) -> pl.DataFrame:
     """The addresses behind the findings, with the finding they belong to."""
-    words = table_words("affected").columns
-    frame = affected_table(report)
-    return frame.rename({c: words[c] for c in frame.columns if c in words})
+    return for_workbook(affected_table(report), report.timezone, "affected")
 
 
 def _findings_sheet(report: WeeklyReport) -> pl.DataFrame:
@@ -108,7 +91,7 @@ def _suppression_sheet(state: pl.DataFrame, timezone: str) -> pl.DataFrame:
         pl.col("status").replace_strict(status_labels(), default=pl.col("status")),
         pl.col("reason").map_elements(suppression_reason_label, return_dtype=pl.String),
     )
-    return _local(frame, timezone).rename(SUPPRESSION_COLUMNS)
+    return for_workbook(frame.rename(SUPPRESSION_COLUMNS), timezone)
 
 
 def _trend_sheet(report: WeeklyReport) -> pl.DataFrame:
@@ -117,8 +100,7 @@ def _trend_sheet(report: WeeklyReport) -> pl.DataFrame:
         "week", "provider", "sent", "delivered", "bounces", "complaints", "bounce_rate",
         "complaint_rate",
     ).sort(["week", "sent"], descending=[True, True])  # fmt: skip
-    labelled = frame.with_columns(pl.col("week").map_elements(week_label, return_dtype=pl.String))
-    return _german(labelled)
+    return for_workbook(frame, report.timezone)
 
 
 def _pending_sheet(report: WeeklyReport) -> pl.DataFrame:
@@ -169,8 +151,8 @@ def workbook_sheets(report: WeeklyReport) -> dict[str, pl.DataFrame]:
     watch = report.suppression_state.filter(pl.col("status") == "watch")
     return {
         "Kennzahlen": _key_figures_sheet(report),
-        "Anbieter": _rates_sheet(report.providers, "provider"),
-        "Domains": _rates_sheet(report.domains, "recipient_domain"),
+        "Anbieter": _rates_sheet(report.providers, "provider", report.timezone),
+        "Domains": _rates_sheet(report.domains, "recipient_domain", report.timezone),
         "Gründe": _reasons_sheet(report),
         "Auffälligkeiten": _findings_sheet(report),
         "Betroffene Adressen": _affected_sheet(report),
@@ -178,7 +160,7 @@ def workbook_sheets(report: WeeklyReport) -> dict[str, pl.DataFrame]:
         "Unter Beobachtung": _suppression_sheet(watch, report.timezone),
         "Ohne Ergebnis": _pending_sheet(report),
         "Trend": _trend_sheet(report),
-        "Abgelehnte Zeilen": _german(report.load.rejects),
+        "Abgelehnte Zeilen": for_workbook(report.load.rejects, report.timezone),
     }
 
 

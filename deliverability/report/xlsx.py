@@ -22,6 +22,7 @@ import polars as pl
 from deliverability.errors import DeliverabilityError, ReportError
 from deliverability.export import write_atomic, write_bytes_atomic
 from deliverability.people_csv import table_words
+from deliverability.views import format as fmt
 
 PERCENT, COUNT = "0.00%", "#,##0"
 #: Rows of data an Excel sheet holds (1,048,576 rows with the header).
@@ -52,9 +53,9 @@ def write_sheets(sheets: dict[str, pl.DataFrame], path: Path) -> Path:
     too_long = [name for name, frame in sheets.items() if frame.height > EXCEL_ROWS]
     if too_long:
         raise ReportError(
-            f"Das Blatt „{too_long[0]}“ hätte {sheets[too_long[0]].height:,} Zeilen; ein "
-            f"Excel-Blatt fasst höchstens {EXCEL_ROWS:,}. Die CSV-Dateien enthalten alle "
-            f"Zeilen; {path} wurde nicht geschrieben.".replace(",", ".")
+            f"Das Blatt „{too_long[0]}“ hätte {fmt.number(sheets[too_long[0]].height)} Zeilen; "
+            f"ein Excel-Blatt fasst höchstens {fmt.number(EXCEL_ROWS)}. Die CSV-Dateien "
+            f"enthalten alle Zeilen; {path} wurde nicht geschrieben."
         )
 
     def write(stream: object) -> None:

@@ -22,6 +22,7 @@ import polars as pl
 
 from deliverability.classify.rules import activate_rules, rule_base
 from deliverability.errors import InputError
+from deliverability.ingest.text import check_input
 from deliverability.schema import COLUMNS, EVENT_SCHEMA, REJECTS_SCHEMA
 from deliverability.spark.frames import (
     arrow_schema,
@@ -65,8 +66,8 @@ def list_files(spark: SparkSession, paths: Sequence[str]) -> list[str]:
     """Every file under `paths` (files, folders, globs; local or on a cluster file system),
     as Spark lists them; hidden files and Spark's own markers (``_SUCCESS``) are left out."""
     for path in paths:
-        if not is_remote(path) and not Path(path.removeprefix("file:")).exists():
-            raise InputError("Die Datei wurde nicht gefunden.", path=path)
+        if not is_remote(path):
+            check_input(Path(path.removeprefix("file:")))
     try:
         listing = (
             spark.read.format("binaryFile")

@@ -18,7 +18,7 @@ import polars as pl
 from deliverability.cells import neutral_cell
 from deliverability.errors import InputError
 from deliverability.export import write_bytes_atomic
-from deliverability.ingest.text import detect_delimiter, read_text
+from deliverability.ingest.text import check_input, detect_delimiter, read_text
 from deliverability.people_csv import CsvForm, table_words
 
 #: Column names that hold the address when --column is not given (compared in lower case).
@@ -60,8 +60,7 @@ class AddressList:
 
 def read_address_list(path: Path, column: str | None = None) -> AddressList:
     """Read a CSV of any delimiter and encoding; find the address column."""
-    if not path.is_file():
-        raise InputError("Die Datei wurde nicht gefunden.", path=path)
+    check_input(path, folders=False)
     decoded = read_text(path)
     lines = decoded.text.split("\n", 1)
     delimiter = detect_delimiter(lines[0], path)
