@@ -4,4 +4,11 @@ Importing the package is cheap; heavy modules (polars, matplotlib, papermill) ar
 the submodules that need them.
 """
 
+import csv as _csv
+
 __version__ = "0.1.0"
+
+#: Python's csv module refuses fields over 128 KiB; real exports carry whole bounce mails in
+#: one cell. Every CSV reader of the package reads through it, so the limit is raised once
+#: here (2**31 - 1 is the largest value every platform's C long takes).
+_csv.field_size_limit(2**31 - 1)

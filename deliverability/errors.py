@@ -51,5 +51,9 @@ class ConfigError(DeliverabilityError):
     """A parameter, option or configuration value is not usable."""
 
 
+class OutputError(DeliverabilityError):
+    """An output file or folder cannot be written (checked before the work starts)."""
+
+
 class ReportError(DeliverabilityError):
     """The report could not be produced (notebook failed, output not writable …)."""

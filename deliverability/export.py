@@ -11,7 +11,7 @@ from typing import BinaryIO
 import polars as pl
 
 from deliverability.cells import FORMULA_PREFIXES
-from deliverability.errors import DeliverabilityError
+from deliverability.errors import DeliverabilityError, OutputError
 
 
 def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -33,12 +33,69 @@ def neutralize_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _existing_ancestor(path: Path) -> Path:
+    """The nearest folder above `path` (or `path` itself) that exists."""
+    current = path
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    return current
+
+
+def check_output(path: Path, *, folder: bool = False) -> Path:
+    """Refuse an output that cannot be written, before any work starts.
+
+    `path` is a file to write (or, with `folder`, a folder to write into): it must not be
+    the other kind, and the nearest existing folder above it must be a writable folder.
+    """
+    path = Path(path)
+    if path.exists():
+        if folder and not path.is_dir():
+            raise OutputError(f"Der Ausgabeordner {path} ist eine Datei, kein Ordner.")
+        if not folder and path.is_dir():
+            raise OutputError(
+                f"Die Ausgabedatei {path} ist ein Ordner; bitte einen Dateinamen angeben."
+            )
+    base = _existing_ancestor(path if folder else path.parent)
+    if not base.is_dir():
+        raise OutputError(f"{path} kann nicht angelegt werden: {base} ist eine Datei, kein Ordner.")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"{path} kann nicht geschrieben werden: der Ordner {base} ist schreibgeschützt."
+        )
+    return path
+
+
+def _german(error: OSError, path: Path) -> OutputError:
+    """One German sentence for a failed write."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "der Datenträger ist voll",
+        errno.EDQUOT: "das Speicherkontingent ist erschöpft",
+        errno.EACCES: "keine Schreibrechte",
+        errno.EPERM: "keine Schreibrechte",
+        errno.EROFS: "das Dateisystem ist schreibgeschützt",
+        errno.EEXIST: "auf dem Weg dorthin liegt eine Datei statt eines Ordners",
+        errno.ENOTDIR: "auf dem Weg dorthin liegt eine Datei statt eines Ordners",
+        errno.EISDIR: "dort liegt ein Ordner",
+        errno.ENAMETOOLONG: "der Name ist zu lang",
+    }
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
+    return OutputError(
+        f"{path} konnte nicht geschrieben werden: {reason}. Die alte Datei ist unverändert."
+    )
+
+
 def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     """`write` into a temporary file beside `path`, flush it to disk, then rename it over
-    `path`: readers see the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    `path`: readers see the old file or the new one, never a part. A failed write (full
+    disk, no rights) leaves the old file and raises `OutputError`."""
+    temporary = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
@@ -47,8 +104,13 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise _german(error, path) from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise
 
 
@@ -85,10 +147,5 @@ def write_csv(
     except pl.exceptions.PolarsError as error:
         raise DeliverabilityError(f"CSV für {path} konnte nicht erzeugt werden: {error}") from error
     data = ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
-    try:
-        write_bytes_atomic(data, path)
-    except OSError as error:
-        raise DeliverabilityError(
-            f"Datei {path} konnte nicht geschrieben werden: {error}"
-        ) from error
+    write_bytes_atomic(data, path)
     return path

@@ -41,3 +41,11 @@ def silent_port():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         yield sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def crash_logs(tmp_path_factory, monkeypatch):
+    """Crash logs of the commands go to a temporary folder, never into the user's home."""
+    folder = tmp_path_factory.mktemp("fehlerprotokolle")
+    monkeypatch.setenv("DELIVERABILITY_LOG_DIR", str(folder))
+    return folder

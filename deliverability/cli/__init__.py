@@ -87,6 +87,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # outside the family: one sentence, the traceback in a log
+        from deliverability.cli import crash
+
+        log = crash.write_log(error, list(argv if argv is not None else sys.argv[1:]))
+        print(f"Fehler: {crash.sentence(error, log)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ import csv
 import json
 import sys
 
+from deliverability.cli.options import nameserver_option
+
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
@@ -26,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="DKIM-Selektor (mehrfach möglich), z. B. google, s1, mj",
     )
     parser.add_argument("--from", dest="from_address", metavar="ADRESSE", help="Absenderadresse")
-    parser.add_argument("--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: System)")
+    nameserver_option(parser)
     parser.add_argument(
         "--format", choices=["json", "csv"], default="json", help="Ausgabe (Standard: json)"
     )

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from deliverability import config
+from deliverability.cli import values
 from deliverability.cli.options import csv_option, rules_option
 
 
@@ -30,6 +31,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timezone",
+        type=values.timezone_name,
         default=config.DEFAULT_TIMEZONE,
         metavar="ZONE",
         help="Zeitzone für Zeitangaben ohne Zone (Standard: Europe/Berlin)",
@@ -42,12 +44,15 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.progress import loading
-    from deliverability.export import write_parquet_atomic
+    from deliverability.export import check_output, write_parquet_atomic
     from deliverability.ingest import load_events
     from deliverability.ingest.registry import format_label
     from deliverability.people_csv import write_people_csv
     from deliverability.views import format as fmt
 
+    check_output(Path(args.out))
+    if args.rejects:
+        check_output(Path(args.rejects))
     with loading() as advance:
         result = load_events(
             args.paths,

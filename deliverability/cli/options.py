@@ -101,3 +101,15 @@ def settings_options(command: argparse.ArgumentParser, *, state: bool = True) ->
             help="andere Sperrregeln als die, mit denen die Sperrliste geführt wurde, bewusst "
             "übernehmen",
         )
+
+
+def nameserver_option(command: argparse.ArgumentParser) -> None:
+    """`--nameserver`: the DNS server to ask instead of the system's (checked on reading)."""
+    from deliverability.cli.values import nameserver
+
+    command.add_argument(
+        "--nameserver",
+        type=nameserver,
+        metavar="IP:PORT",
+        help="DNS-Server als IP-Adresse, z. B. 127.0.0.1:53 (Standard: der des Systems)",
+    )

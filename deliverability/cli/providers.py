@@ -6,6 +6,8 @@ import argparse
 import csv
 import sys
 
+from deliverability.cli.options import nameserver_option
+
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser(
@@ -16,7 +18,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "Ausgabe als CSV mit domain, provider, mx.",
     )
     parser.add_argument("domains", nargs="+", metavar="DOMAIN")
-    parser.add_argument("--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: System)")
+    nameserver_option(parser)
     parser.set_defaults(run=run)
     return parser
 

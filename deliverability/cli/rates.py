@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from deliverability import config
+from deliverability.cli import values
 from deliverability.cli.options import csv_option, engine_options, rules_option, xlsx_option
 
 
@@ -26,7 +27,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
     parser.add_argument(
-        "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
+        "--timezone",
+        type=values.timezone_name,
+        default=config.DEFAULT_TIMEZONE,
+        metavar="ZONE",
+        help="Zeitzone für Wochen",
     )
     csv_option(parser)
     xlsx_option(parser, "gleicher Name wie --out, Endung .xlsx")
@@ -39,10 +44,12 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.outputs import rates_sheet, write_rates, write_workbook
     from deliverability.cli.progress import loading
+    from deliverability.export import check_output
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
     from deliverability.views import format as fmt
 
+    check_output(Path(args.out))
     with loading() as advance:
         engine = engine_named(args.engine, args.spark_master, advance)
         result = weekly_run(

@@ -53,11 +53,13 @@ def run(args: argparse.Namespace) -> int:
         write_replay,
         write_workbook,
     )
+    from deliverability.export import check_output
     from deliverability.limits.profile import load_profile
     from deliverability.limits.sends import parse_start
     from deliverability.pipeline.engines import SendsQuery, engine_named
     from deliverability.views.limits import plan_text
 
+    check_output(Path(args.out))
     profile = load_profile(args.profile)
     start = parse_start(args.start, profile.timezone)
     engine = engine_named(args.engine, args.spark_master)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from deliverability import config
+from deliverability.cli import values
 from deliverability.cli.options import rules_option, settings_options
 
 
@@ -42,6 +43,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--timezone",
+        type=values.timezone_name,
         metavar="ZONE",
         default=config.DEFAULT_TIMEZONE,
         help="Zeitzone für Wochen und Zeitangaben ohne Zone (Standard: Europe/Berlin)",
@@ -62,8 +64,12 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from deliverability.cli.progress import progress
+    from deliverability.export import check_output
     from deliverability.report.runner import run_weekly_report
 
+    check_output(Path(args.out), folder=True)
+    if args.state:
+        check_output(Path(args.state), folder=True)
     with progress("Wochenbericht", "Abschnitte") as advance:
         result = run_weekly_report(
             inputs=[Path(p) for p in args.input],

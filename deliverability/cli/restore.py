@@ -33,11 +33,14 @@ def run(args: argparse.Namespace) -> int:
 
     from deliverability.cli.outputs import suppression_summary
     from deliverability.errors import ConfigError
+    from deliverability.export import check_output
     from deliverability.settings import load_settings, suppression_policy
     from deliverability.suppression.addresses import normalize_address
     from deliverability.suppression.store import StateDir
 
     store = StateDir(Path(args.state))
+    store.require_existing()
+    check_output(store.path, folder=True)
     policy = suppression_policy(load_settings(args.settings), args.policy)
     store.check_policy(policy, args.policy_change)  # before anything changes
     state = store.rebuild(policy)

@@ -37,8 +37,10 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from deliverability.export import check_output
     from deliverability.sample import write_bounce_sample, write_sample
 
+    check_output(Path(args.out), folder=True)
     for path in write_sample(Path(args.out), seed=args.seed, scale=args.scale):
         print(f"geschrieben: {path}")
     bounces = write_bounce_sample(Path(args.out), seed=args.seed, scale=args.scale)

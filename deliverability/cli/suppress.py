@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.cli.progress import loading
     from deliverability.config import DEFAULT_TIMEZONE
     from deliverability.errors import ConfigError
+    from deliverability.export import check_output
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import suppression_run
     from deliverability.settings import load_settings, suppression_policy
@@ -68,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.suppression.store import StateDir
 
     store = StateDir(Path(args.state))
+    check_output(store.path, folder=True)
+    if args.out:
+        check_output(Path(args.out))
     policy = suppression_policy(load_settings(args.settings), args.policy)
     if not args.out and not args.add:
         raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deliverability.cli.options import csv_option, xlsx_option
+from deliverability.cli import values
+from deliverability.cli.options import csv_option, nameserver_option, xlsx_option
 
 if TYPE_CHECKING:
     import polars as pl
@@ -26,9 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--column", metavar="SPALTE", help="Spalte mit der Adresse (Standard: email, E-Mail …)"
     )
-    parser.add_argument(
-        "--nameserver", metavar="HOST:PORT", help="DNS-Server (Standard: der des Systems)"
-    )
+    nameserver_option(parser)
     parser.add_argument(
         "--suppression-state",
         metavar="ORDNER",
@@ -48,10 +47,10 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--no-dns", action="store_true", help="ohne DNS-Prüfung")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=values.timeout_seconds,
         default=3.0,
         metavar="SEKUNDEN",
-        help="Zeitlimit je DNS-Abfrage (Standard: 3)",
+        help="Zeitlimit je DNS-Abfrage, höchstens 60 (Standard: 3)",
     )
     csv_option(parser)
     xlsx_option(parser, "pruefung.xlsx im Ausgabeordner: Ergebnisse und zurückgehaltene Zeilen")
@@ -63,10 +62,12 @@ def run(args: argparse.Namespace) -> int:
     import polars as pl
 
     from deliverability.cli.progress import progress
+    from deliverability.export import check_output
     from deliverability.validate.check import summary
     from deliverability.validate.job import validate_file
     from deliverability.views import format as fmt
 
+    check_output(Path(args.out), folder=True)
     with progress("DNS-Prüfung", "Domains") as advance:
         run = validate_file(
             args.file,

@@ -10,6 +10,7 @@ from deliverability import config
 
 if TYPE_CHECKING:
     import polars as pl
+from deliverability.cli import values
 from deliverability.cli.options import (
     csv_option,
     engine_options,
@@ -44,7 +45,11 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="Kalenderwoche, z. B. 2026-W47 oder KW 47/2026 (Standard: die letzte)",
     )
     parser.add_argument(
-        "--timezone", default=config.DEFAULT_TIMEZONE, metavar="ZONE", help="Zeitzone für Wochen"
+        "--timezone",
+        type=values.timezone_name,
+        default=config.DEFAULT_TIMEZONE,
+        metavar="ZONE",
+        help="Zeitzone für Wochen",
     )
     parser.add_argument("--state", metavar="ORDNER", help="Ordner der Sperrliste (fortschreiben)")
     parser.add_argument(
@@ -85,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         write_workbook,
     )
     from deliverability.cli.progress import loading
+    from deliverability.export import check_output
     from deliverability.people_csv import for_workbook
     from deliverability.pipeline.engines import engine_named
     from deliverability.pipeline.jobs import weekly_run
@@ -93,9 +99,8 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.suppression.store import StateDir
 
     policy = suppression_policy(load_settings(args.settings), args.policy)
-    folder = Path(args.out)
-    folder.mkdir(parents=True, exist_ok=True)
-    store = StateDir(Path(args.state)) if args.state else None
+    folder = check_output(Path(args.out), folder=True)
+    store = StateDir(check_output(Path(args.state), folder=True)) if args.state else None
     with loading() as advance:
         result = weekly_run(
             engine_named(args.engine, args.spark_master, advance),

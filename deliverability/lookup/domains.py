@@ -7,6 +7,7 @@ passing DNS problem must not throw away a good address.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import multiprocessing
 import os
 import threading
@@ -43,20 +44,31 @@ class DomainResult:
 
 
 def parse_nameserver(value: str | None) -> tuple[str, int] | None:
-    """`HOST` or `HOST:PORT` (`[v6]:PORT` for IPv6) → (host, port); None for the system."""
+    """`IP` or `IP:PORT` (`[v6]:PORT` for IPv6) → (ip, port); None for the system.
+
+    A DNS server is named by its address: a host name would need a resolver to find the
+    resolver. Port 1–65535.
+    """
     if not value:
         return None
-    host, port = value, 53
-    if value.startswith("["):
-        host, _, rest = value[1:].partition("]")
-        port = int(rest[1:]) if rest.startswith(":") else 53
-    elif value.count(":") == 1:
-        host, _, text = value.partition(":")
-        try:
-            port = int(text)
-        except ValueError as error:
-            raise ConfigError(f"Ungültiger Port in --nameserver {value}.") from error
-    return host, port
+    host, port_text = value.strip(), ""
+    if host.startswith("["):
+        host, _, rest = host[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else rest
+    elif host.count(":") == 1:
+        host, _, port_text = host.partition(":")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError as error:
+        raise ConfigError(
+            f"„{host}“ ist keine IP-Adresse eines DNS-Servers (Beispiel: 127.0.0.1:53 oder "
+            "[::1]:53)."
+        ) from error
+    if not port_text:
+        return host, 53
+    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+        raise ConfigError(f"Der Port in „{value}“ muss eine Zahl von 1 bis 65535 sein.")
+    return host, int(port_text)
 
 
 def system_nameserver() -> tuple[str, int]:

@@ -63,10 +63,10 @@ def weekly_run(
         chosen = resolve_week(events.weeks(), week)
         before = previous_week(chosen)
         tables = {name: events.weekly_rates(GROUPS[name], chosen, before) for name in groups}
-        state = None
-        if store is not None:
-            state = engine.update_suppression(store, policy, events)
         replayed = events.replay(profile) if profile is not None else None
+        state = None
+        if store is not None:  # last: every step that can fail has run
+            state = engine.update_suppression(store, policy, events)
         return WeeklyRun(chosen, tables, state, replayed, events.rejects())
     finally:
         events.release()

@@ -3,8 +3,12 @@
 Each format is a row of `FORMATS`: the columns with their header names, whether a header is
 written, and where the format is documented. `[V]` verified in the vendor's documentation,
 `[U]` not confirmed by the vendor (each row names its source); the documentation (Sperrliste) says
-which is which. Every export writes only suppressed addresses, atomically, with cells that
-cannot start a formula.
+which is which. Every export writes only suppressed addresses, atomically.
+
+Formula neutralisation (a `'` before a cell that starts with `=`, `+`, `-`, `@`) belongs to
+files people open: the project's own `generic` format and every export written `--excel`.
+The target systems' import files carry each address exactly as it is, because the system
+would otherwise suppress `'+49123@gmx.de` instead of `+49123@gmx.de`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from deliverability.errors import ConfigError
 from deliverability.export import write_csv
 
 _ISO = "%Y-%m-%dT%H:%M:%SZ"
+#: The one format meant to be read by people as well as machines.
+FOR_PEOPLE = "generic"
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,8 @@ def write_export(
     since: datetime | None = None,
     excel: bool = False,
 ) -> tuple[Path, int]:
-    """Write one export atomically; `excel`: `;` and UTF-8 with BOM for German Excel."""
+    """Write one export atomically; `excel`: `;` and UTF-8 with BOM for German Excel.
+    Formulas are neutralised in `generic` and `excel` files only (module docstring)."""
     frame = export_frame(state, fmt, since)
     written = write_csv(
         frame,
@@ -159,5 +166,6 @@ def write_export(
         delimiter=";" if excel else ",",
         bom=excel,
         header=FORMATS[fmt].header,
+        excel_safe=excel or fmt == FOR_PEOPLE,
     )
     return written, frame.height

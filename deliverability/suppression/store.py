@@ -33,7 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
-from deliverability.cells import neutral_cell
+from deliverability.cells import FORMULA_PREFIXES
 from deliverability.errors import ConfigError, InputError
 from deliverability.export import write_bytes_atomic, write_parquet_atomic
 from deliverability.schema import EVENT_SCHEMA
@@ -57,6 +57,20 @@ LOCK_FILE = ".lauf.lock"
 WEEKLY_COUNTS_FILE = "wochenwerte.parquet"
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
+
+
+#: The history's text columns, escaped for Excel (`escape_cell`) and read back unescaped.
+HISTORY_TEXT = ("address", "email", "note", "by")
+
+
+def escape_cell(value: str) -> str:
+    """A reversible Excel-safe cell: `'` before a formula start and before a leading `'`."""
+    return "'" + value if value.startswith((*FORMULA_PREFIXES, "'")) else value
+
+
+def unescape_cell(value: str) -> str:
+    """The value `escape_cell` was given."""
+    return value[1:] if value.startswith("'") else value
 
 
 class _Held(threading.local):
@@ -87,6 +101,14 @@ class StateDir:
     def __post_init__(self) -> None:
         if self.path.exists() and not self.path.is_dir():
             raise ConfigError(f"{self.path} ist kein Ordner.")
+
+    def require_existing(self) -> None:
+        """Refuse a folder that holds no suppression list (a typo must not create one)."""
+        if not any(self._file(name).exists() for name in (EVENTS_FILE, HISTORY_FILE, STATE_FILE)):
+            raise ConfigError(
+                f"In {self.path} liegt keine Sperrliste (es fehlen {EVENTS_FILE}, "
+                f"{HISTORY_FILE} und {STATE_FILE}); bitte den Ordner prüfen."
+            )
 
     def _file(self, name: str) -> Path:
         return self.path / name
@@ -160,7 +182,10 @@ class StateDir:
             raise InputError(
                 f"Der Verlauf kann nicht gelesen werden ({error}).", path=path
             ) from error
-        return frame
+        return frame.with_columns(
+            pl.col(name).map_elements(unescape_cell, return_dtype=pl.String)
+            for name in HISTORY_TEXT
+        )
 
     def record(
         self,
@@ -198,8 +223,7 @@ class StateDir:
 
     def _write_history(self, history: pl.DataFrame) -> None:
         safe = history.with_columns(
-            pl.col(name).map_elements(neutral_cell, return_dtype=pl.String)
-            for name in ("email", "note", "by")
+            pl.col(name).map_elements(escape_cell, return_dtype=pl.String) for name in HISTORY_TEXT
         )
         buffer = io.StringIO()
         safe.write_csv(buffer, datetime_format="%Y-%m-%dT%H:%M:%S%.6fZ")

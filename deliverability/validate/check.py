@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -56,8 +56,10 @@ def check_addresses(
     emails: Sequence[str | None],
     options: CheckOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    ragged: Collection[int] = (),
 ) -> pl.DataFrame:
-    """One row per input address, in input order.
+    """One row per input address, in input order; the rows (0-based) in `ragged` had more
+    fields than their header and are held back as `ragged_row`.
 
     Columns: `normalized`, `domain`, `provider`, `status`, `reason`, `reason_text`,
     `suggestion`, `flags` (all reason codes that apply, comma-separated), `fixable` (the
@@ -71,7 +73,7 @@ def check_addresses(
     codes: list[list[str]] = []
     suggestions: list[str | None] = []
     for index, result in enumerate(syntax, start=1):
-        flags: list[str] = []
+        flags: list[str] = ["ragged_row"] if index - 1 in ragged else []
         suggestion = None
         if result.error:
             flags.append(result.error)

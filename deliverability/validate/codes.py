@@ -8,6 +8,11 @@ OK, RISKY, INVALID, UNKNOWN = "ok", "risky", "invalid", "unknown"
 
 #: code → (status, German text). Order of severity: invalid before unknown before risky.
 REASONS: Final[dict[str, tuple[str, str]]] = {
+    "ragged_row": (
+        INVALID,
+        "Die Zeile hat mehr Felder als die Kopfzeile (ein Trennzeichen in einem Wert ohne "
+        "Anführungszeichen?); die Spalten können verschoben sein, bitte die Zeile prüfen.",
+    ),
     "empty": (INVALID, "Das Adressfeld ist leer."),
     "syntax_no_at": (INVALID, "Kein @-Zeichen: Das ist keine E-Mail-Adresse."),
     "syntax_double_at": (INVALID, "Mehr als ein @-Zeichen (z. B. Tom@@beispiel.de)."),

@@ -3,7 +3,9 @@
 The input keeps its columns: `results.csv` adds `status`, `reason`, `reason_text` and
 `suggestion` to every row; `clean.csv` (ready for import) and `held_back.csv` keep the input's
 layout. Files are written atomically, in the input's delimiter (UTF-8; with BOM when the
-delimiter is `;`, for German Excel), and cells cannot start a formula.
+delimiter is `;`, for German Excel). Cells of results.csv and held_back.csv (for people)
+cannot start a formula; clean.csv is an import file and carries every value exactly as it
+came (a `'` before `+49…@gmx.de` would import a different address).
 """
 
 from __future__ import annotations
@@ -52,18 +54,43 @@ class AddressList:
     rows: list[list[str]]
     column: int  # index of the address column
     delimiter: str
+    #: False for a bare list of addresses: the first line is data, `header` is made up, and
+    #: clean.csv is written without one, like the input.
+    has_header: bool = True
+    #: Rows (0-based) that had more fields than the header; their surplus was joined back
+    #: into the last column, and the check holds them back (`ragged_row`).
+    ragged: frozenset[int] = frozenset()
 
     @property
     def emails(self) -> list[str]:
         return [row[self.column] if self.column < len(row) else "" for row in self.rows]
 
 
+def _address_index(cells: list[str]) -> int | None:
+    """The first cell that holds an address (the list has no header line then)."""
+    return next((i for i, cell in enumerate(cells) if "@" in cell.strip(" <>\"'")), None)
+
+
+def _fit(
+    rows: list[list[str]], width: int, delimiter: str
+) -> tuple[list[list[str]], frozenset[int]]:
+    """Rows cut to `width` fields, a longer row's surplus joined into its last field."""
+    ragged = frozenset(i for i, row in enumerate(rows) if len(row) > width)
+    fitted = [
+        [*row[: width - 1], delimiter.join(row[width - 1 :])] if i in ragged else row
+        for i, row in enumerate(rows)
+    ]
+    return fitted, ragged
+
+
 def read_address_list(path: Path, column: str | None = None) -> AddressList:
-    """Read a CSV of any delimiter and encoding; find the address column."""
+    """Read a CSV of any delimiter and encoding, also a bare one-column list of addresses
+    with or without a header line; find the address column."""
     check_input(path, folders=False)
     decoded = read_text(path)
-    lines = decoded.text.split("\n", 1)
-    delimiter = detect_delimiter(lines[0], path)
+    first = decoded.text.split("\n", 1)[0]
+    single = not any(mark in first for mark in ",;\t|")
+    delimiter = "," if single else detect_delimiter(first, path)
     reader = csv.reader(io.StringIO(decoded.text), delimiter=delimiter)
     try:
         header = next(reader)
@@ -72,6 +99,12 @@ def read_address_list(path: Path, column: str | None = None) -> AddressList:
     rows = [row for row in reader if any(cell.strip() for cell in row)]
     names = [name.strip().lstrip("\ufeff") for name in header]
     lowered = [name.lower() for name in names]
+    bare = _address_index(names)
+    if not column and bare is not None and not any(n in EMAIL_COLUMNS for n in lowered):
+        made_up = [f"Spalte {i + 1}" for i in range(len(names))]
+        made_up[bare] = "email"
+        fitted, ragged = _fit([names, *rows], len(names), delimiter)
+        return AddressList(path, made_up, fitted, bare, delimiter, False, ragged)
     if column:
         if column.lower() not in lowered:
             raise InputError(
@@ -91,14 +124,21 @@ def read_address_list(path: Path, column: str | None = None) -> AddressList:
                 line=1,
             )
         index = matches[0]
-    return AddressList(path, names, rows, index, delimiter)
+    fitted, ragged = _fit(rows, len(names), delimiter)
+    return AddressList(path, names, fitted, index, delimiter, True, ragged)
 
 
-def _csv_bytes(header: list[str], rows: list[list[str]], delimiter: str) -> bytes:
+def _csv_bytes(
+    header: list[str] | None, rows: list[list[str]], delimiter: str, *, for_people: bool = True
+) -> bytes:
+    """CSV text; cells that would start a formula are neutralised only `for_people` (an
+    import file carries every value exactly as it came, `+49…@` included)."""
+    cell = neutral_cell if for_people else str
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow([neutral_cell(cell) for cell in header])
-    writer.writerows([neutral_cell(cell or "") for cell in row] for row in rows)
+    if header is not None:
+        writer.writerow([cell(name) for name in header])
+    writer.writerows([cell(value or "") for value in row] for row in rows)
     prefix = "\ufeff" if delimiter == ";" else ""
     return (prefix + buffer.getvalue()).encode("utf-8")
 
@@ -153,7 +193,9 @@ def write_results(
         len(clean),
         len(held),
     )
-    write_bytes_atomic(_csv_bytes(clean_header, clean, addresses.delimiter), files.clean)
+    shown_header = clean_header if addresses.has_header else None
+    clean_bytes = _csv_bytes(shown_header, clean, addresses.delimiter, for_people=False)
+    write_bytes_atomic(clean_bytes, files.clean)
     header = [*addresses.header, *ADDED_COLUMNS]
     for rows, path in ((full, files.results), (held, files.held_back)):
         if form == "excel":

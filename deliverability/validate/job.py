@@ -66,7 +66,7 @@ def validate_file(
         timeout=timeout,
         suppressed=suppressed_addresses(suppression_state),
     )
-    results = check_addresses(addresses.emails, options, progress=progress)
+    results = check_addresses(addresses.emails, options, progress=progress, ragged=addresses.ragged)
     files = write_results(
         addresses,
         results,

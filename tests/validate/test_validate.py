@@ -198,11 +198,12 @@ def test_cli_writes_the_three_files_in_the_input_layout(dns_server, tmp_path, ca
     assert [row[3] for row in results[1:]] == ["ok", "invalid", "risky", "invalid", "ok"]
     assert results[4][6] == "klaus@gmail.com"
     clean = _rows(out / "clean.csv")
-    assert clean == [
+    assert clean == [  # an import file: every value exactly as it came, no `'` before `=`
         ["Name", "E-Mail", "Firma"],
         ["Anna", "anna@beispiel.de", "A"],
-        ["Formel", "'=cmd@beispiel.de", "E"],
+        ["Formel", "=cmd@beispiel.de", "E"],
     ]
+    assert results[5][1] == "'=cmd@beispiel.de"  # results.csv is for people: neutralised
     held = _rows(out / "held_back.csv")
     assert [row[1] for row in held[1:]] == [
         "Tom@@beispiel.de",

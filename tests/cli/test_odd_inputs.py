@@ -1,0 +1,204 @@
+"""Odd options, outputs and inputs end in one German sentence or correct results (issue 19)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from deliverability.cli import main
+from deliverability.errors import OutputError
+from deliverability.export import check_output
+
+EVENTS = (
+    "timestamp,recipient,event,diagnostic\n"
+    "2026-11-20T10:00:00+01:00,a@gmx.de,bounce,550 5.1.1 user unknown\n"
+    "2026-11-20T10:00:00+01:00,b@gmx.de,delivered,\n"
+)
+
+
+def _error(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--nameserver", "abc", "keine IP-Adresse"),
+        ("--nameserver", "999.1.1.1:53", "keine IP-Adresse"),
+        ("--nameserver", "127.0.0.1:99999", "Zahl von 1 bis 65535"),
+        ("--nameserver", "127.0.0.1:abc", "Zahl von 1 bis 65535"),
+        ("--timeout", "inf", "höchstens 60 Sekunden"),
+        ("--timeout", "nan", "höchstens 60 Sekunden"),
+        ("--timeout", "-1", "mehr als 0"),
+        ("--timeout", "drei", "keine Zahl"),
+    ],
+)
+def test_dns_options_are_refused_in_german_before_any_work(option, value, words, tmp_path, capsys):
+    listing = tmp_path / "liste.csv"
+    listing.write_text("email\na@gmx.de\n")
+    with pytest.raises(SystemExit) as stop:
+        main(["validate", str(listing), "--out", str(tmp_path / "out"), option, value])
+    assert stop.value.code == 2
+    assert words in _error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["rates", "weekly", "load", "report"])
+def test_an_unknown_time_zone_is_refused_in_german(command, tmp_path, capsys):
+    source = tmp_path / "e.csv"
+    source.write_text(EVENTS)
+    target = ["--out", str(tmp_path / "o.csv")]
+    with pytest.raises(SystemExit):
+        if command == "report":
+            main(["report", "--input", str(source), *target, "--timezone", "Mars/Olympus"])
+        else:
+            main([command, str(source), *target, "--timezone", "Mars/Olympus"])
+    assert "„Mars/Olympus“ ist keine bekannte Zeitzone" in _error(capsys)
+
+
+def test_valid_name_servers_are_taken():
+    from deliverability.lookup.domains import parse_nameserver
+
+    assert parse_nameserver("127.0.0.1") == ("127.0.0.1", 53)
+    assert parse_nameserver("127.0.0.1:5353") == ("127.0.0.1", 5353)
+    assert parse_nameserver("[::1]:5353") == ("::1", 5353)
+    assert parse_nameserver("::1") == ("::1", 53)
+
+
+def test_an_output_under_a_file_is_refused_before_reading(tmp_path, capsys):
+    blocker = tmp_path / "datei"
+    blocker.write_text("x")
+    source = tmp_path / "e.csv"
+    source.write_text(EVENTS)
+    assert main(["load", str(source), "--out", str(blocker / "x.parquet")]) == 1
+    assert "ist eine Datei, kein Ordner" in _error(capsys)
+    assert main(["weekly", str(source), "--out", str(blocker)]) == 1
+    assert "Ausgabeordner" in _error(capsys) and blocker.read_text() == "x"
+    assert main(["rates", str(source), "--out", str(tmp_path)]) == 1
+    assert "ist ein Ordner" in _error(capsys)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
+def test_a_read_only_folder_is_refused(tmp_path):
+    folder = tmp_path / "nur_lesen"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError, match="schreibgeschützt"):
+            check_output(folder / "x.csv")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_failed_write_is_one_sentence_and_keeps_the_old_file(tmp_path, monkeypatch):
+    import errno
+
+    from deliverability.export import write_bytes_atomic
+
+    target = tmp_path / "alt.csv"
+    target.write_text("alt")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError, match="der Datenträger ist voll"):
+        write_bytes_atomic(b"neu", target)
+    assert target.read_text() == "alt"
+    assert [p.name for p in tmp_path.iterdir()] == ["alt.csv"]  # no temporary file left
+
+
+def test_an_unexpected_error_is_one_sentence_with_a_log_file(monkeypatch, capsys, crash_logs):
+    from deliverability.cli import rates
+
+    def broken(args):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(rates, "run", broken)
+    assert main(["rates", "x.csv", "--out", "y.csv"]) == 1
+    line = _error(capsys)
+    assert line.startswith("Fehler: Die Eingabe ist zu tief verschachtelt")
+    logs = list(crash_logs.iterdir())
+    assert len(logs) == 1 and str(logs[0]) in line
+    text = logs[0].read_text(encoding="utf-8")
+    assert "Traceback" in text and "RecursionError" in text and "rates x.csv" in text
+
+
+def test_a_field_over_128_kib_loads(tmp_path):
+    import polars as pl
+
+    source = tmp_path / "gross.csv"
+    long = "x" * 300_000
+    source.write_text(EVENTS.replace("550 5.1.1 user unknown", f"550 5.1.1 {long}"))
+    assert main(["load", str(source), "--out", str(tmp_path / "e.parquet")]) == 0
+    events = pl.read_parquet(tmp_path / "e.parquet")
+    assert events.height == 2 and events["diagnostic"].str.len_chars().max() > 300_000
+
+
+def _validate(tmp_path: Path, text: str, *extra: str) -> Path:
+    source = tmp_path / "liste.csv"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["validate", str(source), "--out", str(out), "--no-dns", *extra]) == 0
+    return out
+
+
+def _rows(path: Path, delimiter: str = ",") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=delimiter))
+
+
+def test_validate_takes_a_one_column_list_with_a_header(tmp_path):
+    out = _validate(tmp_path, "email\na@gmx.de\n+49123@gmx.de\nkaputt\n")
+    assert _rows(out / "clean.csv") == [["email"], ["a@gmx.de"], ["+49123@gmx.de"]]
+    held = _rows(out / "held_back.csv", ";")
+    assert held[1][0] == "kaputt"
+
+
+def test_validate_takes_a_bare_list_of_addresses(tmp_path):
+    out = _validate(tmp_path, "a@gmx.de\nb@web.de\nkaputt\n", "--csv", "standard")
+    assert _rows(out / "clean.csv") == [["a@gmx.de"], ["b@web.de"]]  # no header, like the input
+    results = _rows(out / "results.csv")
+    assert results[0][0] == "email" and [r[0] for r in results[1:]] == [
+        "a@gmx.de",
+        "b@web.de",
+        "kaputt",
+    ]
+
+
+def test_a_row_with_more_fields_than_the_header_is_held_back_aligned(tmp_path):
+    text = "email,name,ort\na@gmx.de,Meier, Hans,Berlin\nb@web.de,Roth,Köln\n"
+    out = _validate(tmp_path, text, "--csv", "standard")
+    results = _rows(out / "results.csv")
+    assert all(len(row) == len(results[0]) for row in results)
+    assert results[1][:4] == ["a@gmx.de", "Meier", " Hans,Berlin", "invalid"]
+    assert results[1][4] == "ragged_row"
+    assert _rows(out / "clean.csv") == [["email", "name", "ort"], ["b@web.de", "Roth", "Köln"]]
+
+
+def test_the_history_keeps_addresses_exactly_and_safe_for_excel(tmp_path):
+    from deliverability.suppression.store import HISTORY_FILE, StateDir
+
+    store = StateDir(tmp_path / "state")
+    store.record("add", "+49123@gmx.de", "=SUMME(1)", by="'Anna")
+    text = (tmp_path / "state" / HISTORY_FILE).read_text(encoding="utf-8")
+    assert ",'+49123@gmx.de," in text and ",'=SUMME(1)," in text and ",''Anna" in text
+    row = store.history().row(0, named=True)
+    assert (row["address"], row["email"], row["note"], row["by"]) == (
+        "+49123@gmx.de",
+        "+49123@gmx.de",
+        "=SUMME(1)",
+        "'Anna",
+    )
+
+
+def test_restore_on_a_mistyped_state_folder_creates_nothing(tmp_path, capsys):
+    folder = tmp_path / "tippfehler"
+    assert main(["restore", "a@gmx.de", "--state", str(folder), "--reason", "x"]) == 1
+    assert "keine Sperrliste" in _error(capsys)
+    assert not folder.exists()
