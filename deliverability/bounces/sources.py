@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from deliverability.bounces.outlook import is_outlook_msg, msg_as_mime
+from deliverability.compressed import GZIP_MAGIC, gunzip
 from deliverability.errors import InputError
 
 #: The separator line of an mbox file: "From " at the start of a line (RFC 4155).
@@ -39,11 +39,8 @@ def _read(path: Path) -> bytes:
         raise InputError(
             f"Die Datei kann nicht gelesen werden ({error.strerror}).", path=path
         ) from error
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise InputError("Die gzip-Datei ist beschädigt.", path=path) from error
+    if data[:2] == GZIP_MAGIC:
+        data = gunzip(path)  # bounded: a decompression bomb is refused
     return normalize_line_endings(data)
 
 

@@ -29,7 +29,7 @@ from deliverability.ingest.generic_csv import (
     _stripped,
 )
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import detect_delimiter, wide_encoding
+from deliverability.ingest.text import REPLACED, detect_delimiter, wide_encoding
 from deliverability.ingest.timestamps import (
     detect_timestamp_format,
     parse_timestamp,
@@ -47,8 +47,9 @@ from deliverability.taxonomy import REASON_IDS
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
 _SAMPLE_BYTES = 1 << 20
-#: Characters `clean_address` strips at either end of an address.
-_EDGE = (" ", "\t", "\r", "\n", "<", ">")
+#: Characters `clean_address` strips at either end of an address, and the mark of a byte
+#: that was invalid in the file's encoding (the full checks reject such an address).
+_EDGE = (" ", "\t", "\r", "\n", "<", ">", REPLACED)
 _SAMPLE_ROWS = 2000
 
 
@@ -361,24 +362,19 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
 
 def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
     """A generic CSV that is gzip, has a byte-order mark or is not UTF-8 (German Excel:
-    cp1252) through the streaming plan: decompressed and, where needed, re-encoded once into
-    a plain UTF-8 copy of the same name in a temporary folder (line ends as they are), loaded
-    from there, and accounted to the original file. None: use the eager loader."""
+    cp1252) through the streaming plan: decompressed and, where needed, re-encoded chunk by
+    chunk into a plain UTF-8 copy of the same name in a temporary folder (line ends as they
+    are; `text.plain_utf8_copy`), loaded from there, and accounted to the original file.
+    None: use the eager loader."""
     import tempfile
 
-    from deliverability.ingest.text import decode, read_bytes
+    from deliverability.ingest.text import plain_utf8_copy
 
-    data, compressed = read_bytes(path)
-    text, encoding = decode(data, path)  # as the eager loader: UTF-8, BOM, cp1252, Latin-1
-    if encoding == "utf-8" and not compressed:
-        return None  # already plain: the caller tried it
-    if encoding != "utf-8":
-        data = text.encode("utf-8")
-    del text
     with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
         copy = Path(folder) / path.name
-        copy.write_bytes(data)
-        del data
+        encoding, compressed = plain_utf8_copy(path, copy)
+        if encoding == "utf-8" and not compressed:
+            return None  # already plain: the caller tried it
         loaded = load_generic_csv_fast(copy, timezone)
     if loaded is None:
         return None

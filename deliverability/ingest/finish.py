@@ -16,6 +16,7 @@ import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.result import FileStats
+from deliverability.ingest.text import DAMAGED_ADDRESS, REPLACED
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
 
@@ -95,12 +96,15 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
         ),
         (
             "recipient",
-            pl.when(pl.col("__domain").is_null()).then(
+            pl.when(pl.col("__domain").is_null())
+            .then(
                 pl.format(
                     "Empfängeradresse „{}“ fehlt oder enthält kein @ mit einer Domain.",
                     pl.col("recipient").fill_null(""),
                 )
-            ),
+            )
+            .when(pl.col("recipient").str.contains(REPLACED, literal=True))
+            .then(pl.format(DAMAGED_ADDRESS, pl.col("recipient"))),
         ),
         (
             "event",

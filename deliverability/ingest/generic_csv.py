@@ -17,7 +17,13 @@ from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import delimiter_name, detect_delimiter, read_text
+from deliverability.ingest.text import (
+    DAMAGED_ADDRESS,
+    REPLACED,
+    delimiter_name,
+    detect_delimiter,
+    read_text,
+)
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
 from deliverability.schema import (
     BOUNCE_TYPES,
@@ -184,9 +190,13 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
         ),
         (
             "recipient",
-            recipient.is_null() | pl.col("__domain").is_null(),
+            recipient.is_null()
+            | pl.col("__domain").is_null()
+            | recipient.str.contains(REPLACED, literal=True),
             pl.when(recipient.is_null())
             .then(pl.lit("Empfängeradresse fehlt."))
+            .when(recipient.str.contains(REPLACED, literal=True))
+            .then(pl.format(DAMAGED_ADDRESS, recipient))
             .otherwise(
                 pl.format(
                     f"Empfängeradresse {quoted} enthält kein @ mit einer Domain dahinter.",

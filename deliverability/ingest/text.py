@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
-import zlib
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from deliverability.compressed import GZIP_MAGIC, gunzip_chunks
 from deliverability.errors import InputError
 
-_GZIP_MAGIC = b"\x1f\x8b"
 #: How much of a file the format sniffers and header checks read.
 HEAD_BYTES = 65536
 _DELIMITERS = (";", ",", "\t", "|")
@@ -37,23 +37,20 @@ def check_input(path: Path, *, folders: bool = True) -> None:
 
 
 def read_bytes(path: Path) -> tuple[bytes, bool]:
-    """The file's bytes, decompressed when it is gzip (by content, not by name)."""
+    """The file's bytes, decompressed when it is gzip (by content, not by name), within the
+    expansion bound."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            magic = handle.read(2)
+            if magic != GZIP_MAGIC:
+                return magic + handle.read(), False
     except FileNotFoundError as error:
         raise InputError("Die Datei wurde nicht gefunden.", path=path) from error
     except OSError as error:
         raise InputError(
             f"Die Datei kann nicht gelesen werden ({error.strerror}).", path=path
         ) from error
-    if data[:2] == _GZIP_MAGIC:
-        try:
-            return gzip.decompress(data), True
-        except (OSError, EOFError) as error:
-            raise InputError(
-                "Die gzip-Datei ist beschädigt oder unvollständig.", path=path
-            ) from error
-    return data, False
+    return b"".join(gunzip_chunks(path)), True
 
 
 #: Byte-order marks of the wide encodings (UTF-32 first: its LE mark starts like UTF-16's).
@@ -100,15 +97,13 @@ def read_head(path: Path) -> str:
             data = handle.read(HEAD_BYTES)
     except OSError:
         data, _ = read_bytes(path)  # raises the German error
-    if data[:2] == _GZIP_MAGIC:
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            with path.open("rb") as handle:
-                data = b""
-                while len(data) < HEAD_BYTES and (chunk := handle.read(HEAD_BYTES)):
-                    data += inflater.decompress(chunk, HEAD_BYTES - len(data))
-        except zlib.error:
-            data, _ = read_bytes(path)  # raises the German error for a broken gzip
+    if data[:2] == GZIP_MAGIC:
+        head = b""
+        for piece in gunzip_chunks(path):
+            head += piece
+            if len(head) >= HEAD_BYTES:
+                break
+        data = head
     data = data[:HEAD_BYTES]
     wide = wide_encoding(data)
     if wide is not None:
@@ -116,29 +111,164 @@ def read_head(path: Path) -> str:
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
+#: A well-formed UTF-8 sequence of two to four bytes (RFC 3629).
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf4][\x80-\xbf]{3}"
+)
+_ASCII = bytes(range(128))
+#: Bytes cp1252 leaves undefined: a file with them is Latin-1.
+_CP1252_HOLES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+#: What a byte that is invalid in the file's encoding becomes.
+REPLACED = "\ufffd"
+#: The reason an entry is rejected whose address holds such a byte (`pl.format` pattern).
+DAMAGED_ADDRESS = (
+    "Empfängeradresse „{}“ enthält Bytes, die in der Kodierung der Datei ungültig sind (�); "
+    "sie würde verfälscht geladen. Bitte die Kodierung des Exports prüfen."
+)
+#: Appended to the encoding's name when some bytes were not valid in it (shown in the
+#: accounting; the loaders reject each entry that contains such a byte).
+DAMAGED = " mit ungültigen Bytes"
+
+
+@dataclass
+class ByteCensus:
+    """What the bytes of a file say about its encoding, counted chunk by chunk.
+
+    One decision per file, from the whole file: UTF-8 when its well-formed multi-byte
+    sequences are at least as many as its stray bytes (one damaged byte does not turn a UTF-8
+    file into cp1252, which would garble every umlaut), else cp1252 (German Excel), or
+    Latin-1 where cp1252 has holes.
+    """
+
+    sequences: int = 0
+    sequence_bytes: int = 0
+    high: int = 0
+    holes: bool = False
+
+    def add(self, chunk: bytes) -> None:
+        high = len(chunk.translate(None, _ASCII))  # the bytes above 127
+        if not high:
+            return
+        self.high += high
+        found = _UTF8_SEQUENCE.findall(chunk)
+        self.sequences += len(found)
+        self.sequence_bytes += sum(map(len, found))
+        self.holes = self.holes or any(hole in chunk for hole in _CP1252_HOLES)
+
+    @property
+    def stray(self) -> int:
+        return self.high - self.sequence_bytes
+
+    def encoding(self) -> str:
+        if self.stray == 0 or self.sequences >= self.stray:
+            return "utf-8"
+        return "latin-1" if self.holes else "cp1252"
+
+
 def decode(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode as UTF-16/32 where it is such text (`wide_encoding`), else as UTF-8 (with or
-    without BOM), else as cp1252 (German Excel), else Latin-1."""
-    encodings: tuple[str, ...]
+    """Decode as UTF-16/32 where it is such text (`wide_encoding`), else as the encoding the
+    whole file's bytes point to (`ByteCensus`: UTF-8 with or without BOM, cp1252, Latin-1).
+    Bytes that are not valid in the chosen encoding become U+FFFD and the name gets `DAMAGED`
+    (each entry with one is rejected by the loader, never the whole file re-decoded)."""
     wide = wide_encoding(data)
     if wide is not None:
-        encodings = (wide,)
-    elif data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "cp1252", "latin-1")
-    last_error: UnicodeDecodeError | None = None
-    for encoding in encodings:
         try:
-            return data.decode(encoding), encoding
+            return data.decode(wide), wide
         except UnicodeDecodeError as error:
-            last_error = error
-    assert last_error is not None
-    line = data[: last_error.start].count(b"\n") + 1
-    named = {"utf-16": "UTF-16", "utf-32": "UTF-32"}.get((wide or "utf-8")[:6], "UTF-8")
-    raise InputError(
-        f"Die Datei ist nicht als {named} lesbar (Byte {last_error.start}).", path=path, line=line
-    ) from last_error
+            line = data[: error.start].count(b"\n") + 1
+            raise InputError(
+                f"Die Datei ist nicht als {wide[:6].upper()} lesbar (Byte {error.start}).",
+                path=path,
+                line=line,
+            ) from error
+    bom = data.startswith(b"\xef\xbb\xbf")
+    census = ByteCensus()
+    census.add(data)
+    encoding = "utf-8-sig" if bom else census.encoding()
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return data.decode(encoding, errors="replace"), encoding + DAMAGED
+
+
+def _split_sequence(chunk: bytes) -> int:
+    """Where an unfinished multi-byte sequence starts at the end of `chunk` (its length if
+    none), so that the census sees a sequence cut by a chunk boundary whole."""
+    for back in range(1, min(3, len(chunk)) + 1):
+        byte = chunk[-back]
+        if byte < 0x80:
+            return len(chunk)
+        if byte >= 0xC0:  # a lead byte: how long its sequence is
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return len(chunk) - back if need > back else len(chunk)
+    return len(chunk)
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes (decompressed when gzip) in chunks of about 1 MiB."""
+    if _is_gzip(path):
+        yield from gunzip_chunks(path)
+        return
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                yield block
+    except OSError as error:
+        raise InputError(
+            f"Die Datei kann nicht gelesen werden ({error.strerror}).", path=path
+        ) from error
+
+
+def plain_utf8_copy(path: Path, target: Path) -> tuple[str, bool]:
+    """Copy `path` into `target` as plain UTF-8 without BOM (gzip decompressed, other
+    encodings re-encoded), chunk by chunk in bounded memory; returns (encoding, compressed)
+    as `read_text` names them. The encoding is decided once for the whole file
+    (`ByteCensus`); wide encodings are read whole (`decode`)."""
+    import codecs
+
+    compressed = _is_gzip(path)
+    chunks = _chunks(path)
+    census, carry, name = ByteCensus(), b"", ""
+    with target.open("wb") as out:
+        for chunk in chunks:
+            if not name:  # the first chunk
+                if wide_encoding(chunk[:_WIDE_SAMPLE]) is not None:
+                    text, encoding = decode(chunk + b"".join(chunks), path)
+                    out.write(text.encode("utf-8"))
+                    return encoding, compressed
+                name = "utf-8"
+                if chunk.startswith(b"\xef\xbb\xbf"):
+                    chunk, name = chunk[3:], "utf-8-sig"
+            block = carry + chunk
+            cut = _split_sequence(block)
+            census.add(block[:cut])
+            carry = block[cut:]
+            out.write(chunk)
+        census.add(carry)
+    encoding = name if name == "utf-8-sig" else census.encoding()
+    if census.stray == 0:
+        return encoding or "utf-8", compressed
+    raw = target.with_name(target.name + ".roh")  # re-encoded one chunk at a time
+    target.rename(raw)
+    decoder = codecs.getincrementaldecoder(encoding.removesuffix("-sig"))(errors="replace")
+    damaged = False
+    with raw.open("rb") as source, target.open("wb") as out:
+        while block := source.read(1 << 20):
+            text = decoder.decode(block)
+            damaged = damaged or "\ufffd" in text
+            out.write(text.encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    raw.unlink()
+    return encoding + (DAMAGED if damaged else ""), compressed
+
+
+def _is_gzip(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(2) == GZIP_MAGIC
+    except OSError:
+        return False
 
 
 def read_text(path: Path) -> DecodedText:
