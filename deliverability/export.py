@@ -72,6 +72,7 @@ def _german(error: OSError, path: Path) -> OutputError:
     reasons = {
         errno.ENOSPC: "der Datenträger ist voll",
         errno.EDQUOT: "das Speicherkontingent ist erschöpft",
+        errno.EFBIG: "die Datei überschreitet die erlaubte Größe",
         errno.EACCES: "keine Schreibrechte",
         errno.EPERM: "keine Schreibrechte",
         errno.EROFS: "das Dateisystem ist schreibgeschützt",

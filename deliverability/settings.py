@@ -62,7 +62,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"Die Einstellungsdatei {path} kann nicht gelesen werden ({error.strerror})."
         ) from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(
             f"Die Einstellungsdatei {path} ist kein gültiges TOML: {error}."
         ) from None

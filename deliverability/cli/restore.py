@@ -48,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
     if row.is_empty() or row["status"][0] != "suppressed":
         status = "nicht auf der Sperrliste" if row.is_empty() else f"im Status „{row['status'][0]}“"
         raise ConfigError(f"{args.address} ist {status}; es gibt nichts freizugeben.")
-    store.record("restore", args.address, args.reason, args.by)
-    state = store.rebuild(policy)
+    with store.changing():  # one transaction: the history line and the new state together
+        store.record("restore", args.address, args.reason, args.by)
+        state = store.rebuild(policy)
     print(f"Freigegeben: {args.address} (Grund: {args.reason.strip()}).")
     print(f"Sperrliste in {store.path}: {suppression_summary(state)}.")
     return 0

@@ -76,22 +76,29 @@ def run(args: argparse.Namespace) -> int:
     if not args.out and not args.add:
         raise ConfigError("Bitte mit --out angeben, wohin der Export geschrieben wird.")
     store.check_policy(policy, args.policy_change)  # before anything changes
+    exported = None
+    # one transaction: the manual entry, the events, the new list and the export mark change
+    # together, and only once the export is written (a failed export leaves the state as it was)
+    with store.changing():
+        if args.add:
+            store.record("add", args.add, args.reason or "", args.by)
+        with loading() as advance:
+            engine = engine_named(args.engine, args.spark_master, advance)
+            result = suppression_run(engine, args.events, store, policy, timezone=DEFAULT_TIMEZONE)
+        if args.out:
+            now = datetime.now(UTC)
+            since = store.last_exports().get(args.format) if args.since_last else None
+            exported = write_export(
+                result.state, args.format, Path(args.out), since=since, excel=args.excel
+            )
+            store.mark_exported(args.format, now)
     if args.add:
-        store.record("add", args.add, args.reason or "", args.by)
         print(f"Manuell gesperrt: {args.add} (Grund: {args.reason})")
-    with loading() as advance:
-        engine = engine_named(args.engine, args.spark_master, advance)
-        result = suppression_run(engine, args.events, store, policy, timezone=DEFAULT_TIMEZONE)
     if result.rejects.height:
         print(f"{result.rejects.height} Eingabezeilen abgelehnt (siehe `deliverability report`).")
     print(f"Sperrliste in {store.path}: {suppression_summary(result.state)}.")
-    if args.out:
-        now = datetime.now(UTC)
-        since = store.last_exports().get(args.format) if args.since_last else None
-        path, rows = write_export(
-            result.state, args.format, Path(args.out), since=since, excel=args.excel
-        )
-        store.mark_exported(args.format, now)
+    if exported is not None:
+        path, rows = exported
         scope = "neu seit dem letzten Export" if args.since_last else "insgesamt"
         print(f"Export {FORMATS[args.format].title}: {rows} Adressen ({scope}) in {path}")
     return 0

@@ -198,13 +198,22 @@ def _replace(rule: Rule, **changes: Any) -> Rule:
     return replace(rule, **changes)
 
 
+#: The largest count or duration a rule may give (far beyond any host's limit; the replay's
+#: 64-bit counters stay exact).
+MAX_NUMBER = 10**12
+MAX_NUMBER_SHOWN = f"{MAX_NUMBER:,}".replace(",", ".")
+
+
 def _positive_int(raw: dict[str, Any], key: str, path: Path, index: int) -> int | None:
     if key not in raw:
         return None
     value = raw[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_NUMBER:
         raise ProfileError(
-            f"muss eine ganze Zahl ab 1 sein, steht da: {value!r}.", path, index, key
+            f"muss eine ganze Zahl von 1 bis {MAX_NUMBER_SHOWN} sein, steht da: {value!r}.",
+            path,
+            index,
+            key,
         )
     return value
 
@@ -331,7 +340,7 @@ def read_profile(path: Path, key: str | None = None) -> Profile:
         raise ProfileError(
             f"Die Datei kann nicht gelesen werden ({error.strerror}).", path
         ) from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ProfileError(f"kein gültiges TOML ({error}).", path) from None
     timezone = raw.get("timezone", "Europe/Berlin")
     try:

@@ -132,10 +132,11 @@ class PolarsEngine:
     def update_suppression(
         self, store: StateDir, policy: SuppressionPolicy, events: EventSet | None
     ) -> pl.DataFrame:
-        if events is not None:
-            assert isinstance(events, PolarsEvents), "events of another engine"
-            store.add_events(events.events)
-        return store.rebuild(policy)
+        with store.changing():  # one transaction: events and state change together
+            if events is not None:
+                assert isinstance(events, PolarsEvents), "events of another engine"
+                store.add_events(events.events)
+            return store.rebuild(policy)
 
     def replay_sends(
         self, query: SendsQuery, profile: Profile

@@ -15,6 +15,8 @@ from deliverability.errors import ConfigError
 from deliverability.taxonomy import REASON_IDS
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
+#: Upper bounds far beyond any real rule (the counts stay within 32-bit integers).
+MAX_CONSECUTIVE_SOFT, MAX_SOFT_DAYS = 1000, 3650
 
 
 def _shipped_defaults() -> dict[str, Any]:
@@ -39,10 +41,14 @@ class SuppressionPolicy:
     )
 
     def __post_init__(self) -> None:
-        if self.consecutive_soft < 1:
-            raise ConfigError("consecutive_soft muss mindestens 1 sein.")
-        if self.soft_days < 0:
-            raise ConfigError("soft_days darf nicht negativ sein (0 schaltet die Regel ab).")
+        if not 1 <= self.consecutive_soft <= MAX_CONSECUTIVE_SOFT:
+            raise ConfigError(
+                f"consecutive_soft muss zwischen 1 und {MAX_CONSECUTIVE_SOFT} liegen."
+            )
+        if not 0 <= self.soft_days <= MAX_SOFT_DAYS:
+            raise ConfigError(
+                f"soft_days muss zwischen 0 (Regel aus) und {MAX_SOFT_DAYS} Tagen liegen."
+            )
         unknown = sorted(set(self.sender_reasons) - set(REASON_IDS))
         if unknown:
             raise ConfigError(f"Unbekannte Gründe in sender_reasons: {', '.join(unknown)}.")
@@ -58,7 +64,7 @@ def load_policy(path: str | Path | None = None) -> SuppressionPolicy:
         raise ConfigError(
             f"Die Richtlinie {source} kann nicht gelesen werden: {error.strerror}."
         ) from error
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"Die Richtlinie {source} ist kein gültiges TOML: {error}.") from error
     return policy_from_mapping(raw, str(source))
 

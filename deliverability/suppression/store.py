@@ -14,9 +14,15 @@ Files (all written atomically: temporary file, then rename):
   rules is refused before anything changes (`check_policy`), unless the change is meant
   (`--policy-change`): otherwise the list would switch rules depending on which command ran
   last;
-- `.lauf.lock` – held while a run reads and rewrites a file, so that two runs at the same
-  time (the scheduled report and an analyst's `suppress`) take turns instead of one
-  overwriting what the other just added.
+- `.lauf.lock` – held while a run reads and rewrites the folder, so that two runs at the
+  same time (the scheduled report and an analyst's `suppress`) take turns instead of one
+  overwriting what the other just added; the second one says in German that it waits.
+
+Every change a run makes while it holds the lock is one transaction (`transaction.py`): new
+files are written beside the old ones and switched in together at the end, with a journal,
+so that an interrupted run (`kill -9`, power cut) leaves the folder as before or as after the
+run, never in between. The version before each change is kept as `<name>.vorher.<ext>`; a
+damaged file is named in a German error together with that last good copy.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -47,6 +55,7 @@ from deliverability.suppression.state import (
     empty_history,
     relevant_events,
 )
+from deliverability.suppression.transaction import backup_path, commit, pending_path, recover
 
 EVENTS_FILE = "ereignisse.parquet"
 HISTORY_FILE = "verlauf.csv"
@@ -54,6 +63,7 @@ STATE_FILE = "sperrliste.parquet"
 EXPORTS_FILE = "exporte.json"
 POLICY_FILE = "sperrregeln.json"
 LOCK_FILE = ".lauf.lock"
+T = TypeVar("T")
 WEEKLY_COUNTS_FILE = "wochenwerte.parquet"
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
@@ -74,10 +84,11 @@ def unescape_cell(value: str) -> str:
 
 
 class _Held(threading.local):
-    """The folders whose lock this thread holds (`StateDir.changing`)."""
+    """The folders whose lock this thread holds (`StateDir.changing`), each with the names
+    of the files its transaction has written so far."""
 
     def __init__(self) -> None:
-        self.folders: set[str] = set()
+        self.folders: dict[str, list[str]] = {}
 
 
 _HELD = _Held()
@@ -115,7 +126,8 @@ class StateDir:
 
     @contextmanager
     def changing(self) -> Iterator[None]:
-        """Hold the folder's lock while reading and rewriting (other runs wait their turn).
+        """Hold the folder's lock and make every write until the end one transaction: all new
+        files are switched in together when the block ends, none when it fails.
 
         Re-entrant within a thread: a step that holds the lock can call others that take it.
         """
@@ -123,27 +135,87 @@ class StateDir:
         if key in _HELD.folders:  # an outer step of this thread holds it
             yield
             return
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            written: list[str] = []
+            _HELD.folders[key] = written
+            try:
+                done = recover(self.path)
+                if done:
+                    print(
+                        f"Hinweis: Ein unterbrochener Lauf in {self.path} wurde {done}.",
+                        file=sys.stderr,
+                    )
+                yield
+                commit(self.path, written)
+            except BaseException:
+                for name in written:
+                    pending_path(self.path, name).unlink(missing_ok=True)
+                raise
+            finally:
+                del _HELD.folders[key]
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The folder's lock file, held exclusively; a busy folder is waited for (and said)."""
         try:
             import fcntl
         except ImportError:  # not on a POSIX system: no lock
             yield
             return
-        self.path.mkdir(parents=True, exist_ok=True)
         with self._file(LOCK_FILE).open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            _HELD.folders.add(key)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(
+                    f"Die Sperrliste in {self.path} wird gerade von einem anderen Lauf geändert; "
+                    "dieser Lauf wartet, bis er fertig ist.",
+                    file=sys.stderr,
+                )
+                fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                _HELD.folders.discard(key)
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _current(self, name: str) -> Path:
+        """The file to read: this run's new version if it wrote one, else the stored one."""
+        written = _HELD.folders.get(str(self.path.resolve()), [])
+        return pending_path(self.path, name) if name in written else self._file(name)
+
+    def _write(self, name: str, write: Callable[[Path], None]) -> None:
+        """Write the new version of `name` for the running transaction."""
+        with self.changing():
+            write(pending_path(self.path, name))
+            written = _HELD.folders[str(self.path.resolve())]
+            if name not in written:
+                written.append(name)
+
+    def _read(self, name: str, read: Callable[[Path], T]) -> T:
+        """`read` the current version of `name`; a damaged file is a German error that names
+        the last good copy."""
+        path = self._current(name)
+        try:
+            return read(path)
+        except (pl.exceptions.PolarsError, OSError, ValueError, KeyError, TypeError) as error:
+            backup = backup_path(self.path, name)
+            where = (
+                f"Die letzte gute Fassung liegt in {backup}; bitte sie an die Stelle der "
+                "beschädigten Datei kopieren und den Lauf wiederholen."
+                if backup.exists()
+                else "Eine frühere Fassung gibt es nicht."
+            )
+            raise InputError(
+                f"Die Datei der Sperrliste ist beschädigt und kann nicht gelesen werden "
+                f"({type(error).__name__}). {where}",
+                path=path,
+            ) from error
 
     # events -------------------------------------------------------------------------------
     def events(self) -> pl.DataFrame:
-        path = self._file(EVENTS_FILE)
-        if not path.exists():
+        if not self._current(EVENTS_FILE).exists():
             return pl.DataFrame(schema=EVENT_SCHEMA)
-        return pl.read_parquet(path)
+        return self._read(EVENTS_FILE, pl.read_parquet)
 
     def add_events(self, new: pl.DataFrame) -> pl.DataFrame:
         """Merge `new` into the stored events (duplicates dropped); returns all of them."""
@@ -159,8 +231,9 @@ class StateDir:
     # weekly counts --------------------------------------------------------------------------
     def weekly_counts(self) -> pl.DataFrame | None:
         """The weekly counts kept by earlier reports (None before the first)."""
-        path = self._file(WEEKLY_COUNTS_FILE)
-        return pl.read_parquet(path) if path.exists() else None
+        if not self._current(WEEKLY_COUNTS_FILE).exists():
+            return None
+        return self._read(WEEKLY_COUNTS_FILE, pl.read_parquet)
 
     def update_weekly_counts(
         self, merge: Callable[[pl.DataFrame | None], pl.DataFrame]
@@ -173,15 +246,12 @@ class StateDir:
 
     # history ------------------------------------------------------------------------------
     def history(self) -> pl.DataFrame:
-        path = self._file(HISTORY_FILE)
-        if not path.exists():
+        if not self._current(HISTORY_FILE).exists():
             return empty_history()
-        try:
-            frame = pl.read_csv(path, schema=HISTORY_SCHEMA, try_parse_dates=False)
-        except (pl.exceptions.PolarsError, OSError) as error:
-            raise InputError(
-                f"Der Verlauf kann nicht gelesen werden ({error}).", path=path
-            ) from error
+        frame = self._read(
+            HISTORY_FILE,
+            lambda path: pl.read_csv(path, schema=HISTORY_SCHEMA, try_parse_dates=False),
+        )
         return frame.with_columns(
             pl.col(name).map_elements(unescape_cell, return_dtype=pl.String)
             for name in HISTORY_TEXT
@@ -227,15 +297,15 @@ class StateDir:
         )
         buffer = io.StringIO()
         safe.write_csv(buffer, datetime_format="%Y-%m-%dT%H:%M:%S%.6fZ")
-        write_bytes_atomic(buffer.getvalue().encode("utf-8"), self._file(HISTORY_FILE))
+        data = buffer.getvalue().encode("utf-8")
+        self._write(HISTORY_FILE, lambda path: write_bytes_atomic(data, path))
 
     # policy -------------------------------------------------------------------------------
     def recorded_policy(self) -> dict[str, object] | None:
         """The policy the state was last built with (None for a new folder)."""
-        path = self._file(POLICY_FILE)
-        if not path.exists():
+        if not self._current(POLICY_FILE).exists():
             return None
-        return dict(json.loads(path.read_text(encoding="utf-8")))
+        return self._read(POLICY_FILE, lambda path: dict(json.loads(path.read_text("utf-8"))))
 
     def check_policy(self, policy: SuppressionPolicy, accept_change: bool = False) -> None:
         """Refuse rules other than the recorded ones, unless the change is meant."""
@@ -256,7 +326,7 @@ class StateDir:
 
     def _record_policy(self, policy: SuppressionPolicy) -> None:
         data = json.dumps(policy_record(policy), indent=2, sort_keys=True).encode("utf-8")
-        write_bytes_atomic(data, self._file(POLICY_FILE))
+        self._write(POLICY_FILE, lambda path: write_bytes_atomic(data, path))
 
     # state --------------------------------------------------------------------------------
     def rebuild(self, policy: SuppressionPolicy) -> pl.DataFrame:
@@ -275,26 +345,30 @@ class StateDir:
             self._record_policy(policy)
 
     def state(self) -> pl.DataFrame | None:
-        path = self._file(STATE_FILE)
-        return pl.read_parquet(path) if path.exists() else None
+        if not self._current(STATE_FILE).exists():
+            return None
+        return self._read(STATE_FILE, pl.read_parquet)
 
     # exports ------------------------------------------------------------------------------
     def last_exports(self) -> dict[str, datetime]:
-        path = self._file(EXPORTS_FILE)
-        if not path.exists():
+        if not self._current(EXPORTS_FILE).exists():
             return {}
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return {name: datetime.fromisoformat(value) for name, value in raw.items()}
+
+        def read(path: Path) -> dict[str, datetime]:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return {name: datetime.fromisoformat(value) for name, value in raw.items()}
+
+        return self._read(EXPORTS_FILE, read)
 
     def mark_exported(self, fmt: str, when: datetime) -> None:
         with self.changing():
             marks = {name: value.isoformat() for name, value in self.last_exports().items()}
             marks[fmt] = when.isoformat()
             data = json.dumps(marks, indent=2, sort_keys=True).encode("utf-8")
-            write_bytes_atomic(data, self._file(EXPORTS_FILE))
+            self._write(EXPORTS_FILE, lambda path: write_bytes_atomic(data, path))
 
     def _write_parquet(self, frame: pl.DataFrame, name: str) -> None:
-        write_parquet_atomic(frame, self._file(name))
+        self._write(name, lambda path: write_parquet_atomic(frame, path))
 
 
 def _shown(value: object) -> str:

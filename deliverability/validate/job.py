@@ -36,7 +36,10 @@ def suppressed_addresses(state_dir: str | Path | None) -> frozenset[str]:
         return frozenset()
     from deliverability.suppression.store import StateDir
 
-    state = StateDir(Path(state_dir)).state()
+    store = StateDir(Path(state_dir))
+    store.require_existing()  # a mistyped folder must not pass every address as clean
+    with store.changing():  # after an interrupted run: finished or rolled back first
+        state = store.state()
     if state is None:
         return frozenset()
     suppressed = state.filter(pl.col("status") == "suppressed").get_column("address")

@@ -48,7 +48,7 @@ def read_mapping(path: Path, key: str | None = None) -> Mapping:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"Zuordnungsdatei {path} nicht gefunden.") from None
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"Zuordnungsdatei {path}: kein gültiges TOML ({error}).") from None
     columns = {str(k): str(v) for k, v in raw.get("columns", {}).items()}
     constants = {str(k): str(v) for k, v in raw.get("constants", {}).items()}
