@@ -46,7 +46,10 @@ class Rendered:
 
 def render_mail(mail: RawMail, fmt: str) -> Rendered:
     """Classify one mail and write its records (runs in the worker processes)."""
-    result = classify_mail(mail)
+    try:
+        result = classify_mail(mail)
+    except RecursionError:  # thousands of nested MIME parts: no bounce looks like that
+        return Rendered((), f"Nicht lesbar: {mail.file} (zu tief verschachtelte MIME-Teile)")
     failures = [v for v in result.verdicts if v.reason != "delivered"]
     if not failures:
         note = result.note or _NOTES.get(result.kind, "keine fehlgeschlagenen Empfänger")

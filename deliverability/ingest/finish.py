@@ -17,7 +17,7 @@ import polars as pl
 from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import DAMAGED_ADDRESS, REPLACED
-from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
+from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp, plausible
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
 
 TEXT_COLUMNS = (
@@ -44,16 +44,20 @@ def _with_time(entries: Frame, timezone: str, lanes: bool) -> Frame:
     other entries go through the general parser (a second branch of the same scan)."""
     stamp = pl.col("timestamp")
     if entries.collect_schema().get("timestamp", pl.String) != pl.String:
-        return entries.with_columns(__ts=stamp.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+        return entries.with_columns(
+            __ts=plausible(stamp.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+        )
     general = parse_timestamp(stamp, timezone)
     if not lanes:
         return entries.with_columns(__ts=general)
     number = stamp.cast(pl.Int64, strict=False)
     length = stamp.str.len_bytes()
     digits = (number >= 0) & length.is_in([10, 13])
-    epoch = pl.from_epoch(
-        pl.when(length == 13).then(number * 1000).otherwise(number * 1_000_000), time_unit="us"
-    ).dt.replace_time_zone("UTC")
+    epoch = plausible(
+        pl.from_epoch(
+            pl.when(length == 13).then(number * 1000).otherwise(number * 1_000_000), time_unit="us"
+        ).dt.replace_time_zone("UTC")
+    )
     marked = entries.with_columns(__digits=digits.fill_null(False))
     return pl.concat(
         [

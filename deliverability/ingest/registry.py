@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import ModuleType
+from typing import TypeVar
 
 import polars as pl
 
@@ -179,9 +180,23 @@ def detect_format(path: Path) -> str:
     )
 
 
+def _guarded(path: Path, load: Callable[[], T]) -> T:
+    """`load()`, with nesting too deep for the parsers (3,000 levels of MIME parts or JSON
+    arrays) named as an input error of `path` instead of a crash."""
+    try:
+        return load()
+    except RecursionError as error:
+        raise InputError(
+            "Die Datei ist zu tief verschachtelt (MIME-Teile oder JSON-Ebenen), um sie zu lesen; "
+            "so sieht kein Export und keine Bounce-Mail aus.",
+            path=path,
+        ) from error
+
+
 #: Files loaded at the same time: while polars reads one file on every core, the next one's
 #: Python work (detection, sniffing, planning) runs beside it.
 PARALLEL_FILES = 2
+T = TypeVar("T")
 
 
 def load_files(
@@ -224,7 +239,7 @@ def load_files(
             single.append((path, partial(found.load, path, timezone)))
     pool = ThreadPoolExecutor(PARALLEL_FILES)
     try:
-        results_in_order = pool.map(lambda task: task[1](), single)
+        results_in_order = pool.map(lambda task: _guarded(*task), single)
         for (path, _), result in zip(single, results_in_order, strict=True):
             loaded(path, result)
     finally:
@@ -232,6 +247,7 @@ def load_files(
     for name, members in groups.items():
         loader = BY_NAME[name].load_group
         assert loader is not None
-        for path, result in zip(members, loader(members, timezone), strict=True):
+        group = _guarded(members[0], partial(loader, members, timezone))
+        for path, result in zip(members, group, strict=True):
             loaded(path, result)
     return [results[path] for path, _ in chosen]

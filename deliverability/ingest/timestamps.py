@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 
 _ISO = (
@@ -18,8 +20,17 @@ _US = r"^(\d{1,2})/(\d{1,2})/(\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))? ?([AaPp])\
 ACCEPTED_FORMATS_DE = (
     "ISO 8601 wie 2026-11-23T14:05:00+01:00 oder 2026-11-23 14:05, "
     "deutsches Datum wie 23.11.2026 14:05, US-Datum mit AM/PM wie 11/23/2026 2:05:00 PM "
-    "oder Unix-Zeit in Sekunden/Millisekunden"
+    "oder Unix-Zeit in Sekunden/Millisekunden, zwischen 1990 und 2099"
 )
+#: The times an e-mail log can hold. Outside them a value is a placeholder (0001-01-01, Unix
+#: second 0) or a typo, and would break every calendar computation after it.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def plausible(stamp: pl.Expr) -> pl.Expr:
+    """`stamp` (UTC) where it lies between `EARLIEST` and `LATEST`, else null."""
+    return pl.when(stamp.is_between(pl.lit(EARLIEST), pl.lit(LATEST), closed="left")).then(stamp)
 
 
 def _naive(
@@ -112,7 +123,9 @@ def parse_timestamp(column: pl.Expr, timezone: str) -> pl.Expr:
         .otherwise(digits.cast(pl.Int64, strict=False) * 1_000_000)
     )
     from_epoch = pl.from_epoch(micros, time_unit="us").dt.replace_time_zone("UTC")
-    return pl.coalesce(from_iso, from_german, from_us, from_epoch).dt.cast_time_unit("us")
+    return plausible(
+        pl.coalesce(from_iso, from_german, from_us, from_epoch).dt.cast_time_unit("us")
+    )
 
 
 #: strptime formats tried on a sample of a column (format, whether it carries an offset).
@@ -131,8 +144,10 @@ FAST_FORMATS: tuple[tuple[str, bool], ...] = (
 def strptime_expr(text: pl.Expr, fmt: tuple[str, bool], timezone: str) -> pl.Expr:
     pattern, aware = fmt
     if aware:
-        return text.str.to_datetime(pattern, strict=False, time_unit="us", time_zone="UTC")
-    return (
+        return plausible(
+            text.str.to_datetime(pattern, strict=False, time_unit="us", time_zone="UTC")
+        )
+    return plausible(
         text.str.to_datetime(pattern, strict=False, time_unit="us")
         .dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
         .dt.convert_time_zone("UTC")

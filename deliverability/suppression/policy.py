@@ -41,14 +41,14 @@ class SuppressionPolicy:
     )
 
     def __post_init__(self) -> None:
-        if not 1 <= self.consecutive_soft <= MAX_CONSECUTIVE_SOFT:
-            raise ConfigError(
-                f"consecutive_soft muss zwischen 1 und {MAX_CONSECUTIVE_SOFT} liegen."
-            )
-        if not 0 <= self.soft_days <= MAX_SOFT_DAYS:
-            raise ConfigError(
-                f"soft_days muss zwischen 0 (Regel aus) und {MAX_SOFT_DAYS} Tagen liegen."
-            )
+        if self.consecutive_soft < 1:
+            raise ConfigError("consecutive_soft muss mindestens 1 sein.")
+        if self.consecutive_soft > MAX_CONSECUTIVE_SOFT:
+            raise ConfigError(f"consecutive_soft darf höchstens {MAX_CONSECUTIVE_SOFT} sein.")
+        if self.soft_days < 0:
+            raise ConfigError("soft_days darf nicht negativ sein (0 schaltet die Regel ab).")
+        if self.soft_days > MAX_SOFT_DAYS:
+            raise ConfigError(f"soft_days darf höchstens {MAX_SOFT_DAYS} Tage sein.")
         unknown = sorted(set(self.sender_reasons) - set(REASON_IDS))
         if unknown:
             raise ConfigError(f"Unbekannte Gründe in sender_reasons: {', '.join(unknown)}.")

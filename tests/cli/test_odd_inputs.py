@@ -202,3 +202,64 @@ def test_restore_on_a_mistyped_state_folder_creates_nothing(tmp_path, capsys):
     assert main(["restore", "a@gmx.de", "--state", str(folder), "--reason", "x"]) == 1
     assert "keine Sperrliste" in _error(capsys)
     assert not folder.exists()
+
+
+def test_thousands_of_nested_mime_parts_are_one_sentence_naming_the_file(tmp_path, capsys):
+    header = "From: a@b.de\nTo: c@d.de\nSubject: x\nMIME-Version: 1.0\n"
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\n\n--b{i}\n' for i in range(3000)
+    )
+    closing = "".join(f"--b{i}--\n" for i in reversed(range(3000)))
+    mail = tmp_path / "tief.eml"
+    mail.write_text(header + opening + "Content-Type: text/plain\n\nhallo\n" + closing)
+    assert main(["load", str(mail), "--out", str(tmp_path / "e.parquet")]) == 1
+    line = _error(capsys)
+    assert str(mail) in line and "zu tief verschachtelt" in line
+    assert main(["classify", str(mail)]) == 0  # one unreadable mail among many is skipped
+    assert "Nicht lesbar" in capsys.readouterr().err
+
+
+def test_placeholder_years_are_rejected_not_crashing_later(tmp_path, capsys):
+    source = tmp_path / "jahre.csv"
+    source.write_text(
+        "timestamp,recipient,event\n"
+        "0001-01-01T00:00:00+01:00,a@gmx.de,bounced\n"
+        "9999-12-31T23:59:59-05:00,b@gmx.de,delivered\n"
+        "0,c@gmx.de,delivered\n"
+        "2026-11-20T10:00:00+01:00,d@gmx.de,delivered\n"
+    )
+    assert main(["rates", str(source), "--out", str(tmp_path / "r.csv"), "--csv", "standard"]) == 0
+    assert "3 Eingabezeilen nicht verwendbar" in capsys.readouterr().out
+    assert main(["load", str(source), "--out", str(tmp_path / "e.parquet")]) == 0
+    import polars as pl
+
+    assert pl.read_parquet(tmp_path / "e.parquet")["recipient"].to_list() == ["d@gmx.de"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[suppression]\nconsecutive_soft = 99999999999999999999\n", "höchstens 1000"),
+        ('[suppression]\ncomplaints = "false"\n', "true oder false"),
+    ],
+)
+def test_policy_values_of_the_wrong_type_or_size_are_refused(tmp_path, text, words, capsys):
+    settings = tmp_path / "deliverability.toml"
+    settings.write_text(text)
+    source = tmp_path / "e.csv"
+    source.write_text(EVENTS)
+    state = tmp_path / "state"
+    args = ["suppress", "--state", str(state), str(source), "--out", str(tmp_path / "x.csv")]
+    assert main([*args, "--settings", str(settings)]) == 1
+    assert words in _error(capsys)
+    assert not (state / "ereignisse.parquet").exists()
+
+
+def test_a_binary_file_as_limit_profile_or_policy_is_a_german_error(tmp_path, capsys):
+    binary = tmp_path / "profil.toml"
+    binary.write_bytes(b"\xff\xfe\x00\x81binary")
+    sends = tmp_path / "sends.csv"
+    sends.write_text("timestamp,recipient\n2026-11-20T10:00:00+01:00,a@gmx.de\n")
+    args = ["replay", str(sends), "--profile", str(binary), "--out", str(tmp_path / "o.csv")]
+    assert main(args) == 1
+    assert "TOML" in _error(capsys)
