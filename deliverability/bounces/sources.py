@@ -67,27 +67,44 @@ def _is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _files_of(folder: Path) -> Iterator[Path]:
+def _files_of(folder: Path, seen: set[Path]) -> Iterator[Path]:
+    """The files under `folder`; each real folder and file once (`seen` holds their resolved
+    paths), so that a symbolic link back up the tree or a second link to one mail does not
+    count the same mail again."""
+    real = folder.resolve()
+    if real in seen:
+        return
+    seen.add(real)
     if _is_maildir(folder):
         for sub in ("new", "cur"):
-            yield from sorted(p for p in (folder / sub).iterdir() if p.is_file())
+            yield from _once(sorted(p for p in (folder / sub).iterdir() if p.is_file()), seen)
         return
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
             continue
         if path.is_dir():
-            yield from _files_of(path)
+            yield from _files_of(path, seen)
         elif path.is_file():
-            yield path
+            yield from _once([path], seen)
+
+
+def _once(files: Iterable[Path], seen: set[Path]) -> Iterator[Path]:
+    for file in files:
+        real = file.resolve()
+        if real not in seen:
+            seen.add(real)
+            yield file
 
 
 def iter_mail_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every file under `paths` (files, folders, Maildirs), in order; a missing path stops."""
+    """Every file under `paths` (files, folders, Maildirs), in order, each real file once; a
+    missing path stops."""
+    seen: set[Path] = set()
     for given in paths:
         path = Path(given)
         if not path.exists():
             raise InputError("Die Datei oder der Ordner existiert nicht.", path=path)
-        yield from _files_of(path) if path.is_dir() else iter([path])
+        yield from _files_of(path, seen) if path.is_dir() else _once([path], seen)
 
 
 def mails_of(file: Path) -> list[RawMail]:

@@ -55,6 +55,12 @@ _WANTED = {
 }
 
 
+#: The most recipients one send can have: SMTP servers take at least 100 per transaction
+#: (RFC 5321, 4.5.3.1.8) and hosts cap them far below this; more is a broken cell.
+MAX_RECIPIENTS = 100_000
+MAX_RECIPIENTS_SHOWN = "100.000"
+
+
 def _cells_quickly(text: str, delimiter: str, header: list[str]) -> pl.DataFrame | None:
     """The cells read by polars, when every physical line is one record (None otherwise:
     quoted line breaks, or a file polars reads differently from Python's csv module)."""
@@ -160,7 +166,9 @@ def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Send
         recipients=pl.when(count == "")
         .then(1)
         .when(count.str.contains(r"^\d+$"))
-        .then(count.cast(pl.Int64, strict=False))
+        .then(count.cast(pl.Int64, strict=False))  # too long for 64 bits: null, rejected
+        .when(count.str.contains(r"^[+-]?[\d.,]+$"))
+        .then(-1)  # a negative or broken number is not a list of one address
         .otherwise(count.str.split(";").list.len().cast(pl.Int64)),
     )
     problems = [
@@ -171,7 +179,12 @@ def read_sends_csv(path: Path, timezone: str, *, need_time: bool = True) -> Send
             "Zeitpunkt nicht lesbar (erwartet z. B. 2026-11-23T09:30:00+01:00 oder "
             "23.11.2026 09:30).",
         ),
-        ("recipients", pl.col("recipients") < 1, "Empfängerzahl muss mindestens 1 sein."),
+        (
+            "recipients",
+            pl.col("recipients").is_null() | ~pl.col("recipients").is_between(1, MAX_RECIPIENTS),
+            f"Empfängerzahl muss eine ganze Zahl von 1 bis {MAX_RECIPIENTS_SHOWN} sein (oder "
+            "eine Liste von Adressen mit ; dazwischen).",
+        ),
     ]
     if need_time:
         problems.insert(1, ("requested_at", pl.col("time_text") == "", "Zeitpunkt fehlt."))

@@ -263,3 +263,33 @@ def test_a_binary_file_as_limit_profile_or_policy_is_a_german_error(tmp_path, ca
     args = ["replay", str(sends), "--profile", str(binary), "--out", str(tmp_path / "o.csv")]
     assert main(args) == 1
     assert "TOML" in _error(capsys)
+
+
+def test_a_sends_file_with_impossible_recipient_counts_rejects_those_rows(tmp_path):
+    sends = tmp_path / "sends.csv"
+    sends.write_text(
+        "requested_at,message_id,recipient,recipients\n"
+        "2026-11-20T10:00:00+01:00,m1,a@gmx.de,-5\n"
+        "2026-11-20T10:01:00+01:00,m2,b@gmx.de,99999999999999999999\n"
+        "2026-11-20T10:02:00+01:00,m3,c@gmx.de,3\n"
+        "2026-11-20T10:03:00+01:00,m4,d@gmx.de,x@a.de;y@b.de\n"
+    )
+    out = tmp_path / "o.csv"
+    args = ["replay", str(sends), "--profile", "gmail", "--out", str(out), "--csv", "standard"]
+    assert main(args) == 0
+    rejects = _rows(tmp_path / "o_abgelehnte_zeilen.csv")
+    assert [(row[1], row[2]) for row in rejects[1:]] == [("2", "recipients"), ("3", "recipients")]
+    assert [row[0] for row in _rows(out)[1:]] == ["m3", "m4"]
+
+
+def test_a_symlink_loop_in_a_mail_folder_counts_each_mail_once(tmp_path, capsys):
+    folder = tmp_path / "post"
+    folder.mkdir()
+    (folder / "a.eml").write_text(
+        "From: MAILER-DAEMON@mx.gmx.net\nTo: news@firma.de\nSubject: Undelivered Mail\n\n"
+        "<weg@gmx.de>: host mx.gmx.net said: 550 5.1.1 user unknown\n"
+    )
+    (folder / "schleife").symlink_to(folder, target_is_directory=True)
+    (folder / "zweiter-link.eml").symlink_to(folder / "a.eml")
+    assert main(["classify", str(folder)]) == 0
+    assert "1 Mails gelesen" in capsys.readouterr().err
