@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import codecs
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,12 +111,6 @@ def read_head(path: Path) -> str:
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
-#: A well-formed UTF-8 sequence of two to four bytes (RFC 3629).
-_UTF8_SEQUENCE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
-    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf4][\x80-\xbf]{3}"
-)
-_ASCII = bytes(range(128))
 #: Bytes cp1252 leaves undefined: a file with them is Latin-1.
 _CP1252_HOLES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 #: What a byte that is invalid in the file's encoding becomes.
@@ -131,34 +125,31 @@ DAMAGED_ADDRESS = (
 DAMAGED = " mit ungültigen Bytes"
 
 
-@dataclass
 class ByteCensus:
     """What the bytes of a file say about its encoding, counted chunk by chunk.
 
     One decision per file, from the whole file: UTF-8 when its well-formed multi-byte
     sequences are at least as many as its stray bytes (one damaged byte does not turn a UTF-8
     file into cp1252, which would garble every umlaut), else cp1252 (German Excel), or
-    Latin-1 where cp1252 has holes.
+    Latin-1 where cp1252 has holes. The count is the UTF-8 decoder's own (each invalid byte
+    or cut sequence becomes one U+FFFD), incremental, so a sequence cut by a chunk boundary
+    is seen whole.
     """
 
-    sequences: int = 0
-    sequence_bytes: int = 0
-    high: int = 0
-    holes: bool = False
+    def __init__(self) -> None:
+        self.sequences = 0
+        self.stray = 0
+        self.holes = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
-    def add(self, chunk: bytes) -> None:
-        high = len(chunk.translate(None, _ASCII))  # the bytes above 127
-        if not high:
-            return
-        self.high += high
-        found = _UTF8_SEQUENCE.findall(chunk)
-        self.sequences += len(found)
-        self.sequence_bytes += sum(map(len, found))
-        self.holes = self.holes or any(hole in chunk for hole in _CP1252_HOLES)
-
-    @property
-    def stray(self) -> int:
-        return self.high - self.sequence_bytes
+    def add(self, chunk: bytes, *, final: bool = False) -> None:
+        text = self._decoder.decode(chunk, final)
+        stray = text.count(REPLACED)
+        beyond_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+        self.sequences += beyond_ascii - stray
+        self.stray += stray
+        if stray and not self.holes:
+            self.holes = any(hole in chunk for hole in _CP1252_HOLES)
 
     def encoding(self) -> str:
         if self.stray == 0 or self.sequences >= self.stray:
@@ -182,32 +173,24 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
                 path=path,
                 line=line,
             ) from error
-    bom = data.startswith(b"\xef\xbb\xbf")
-    census = ByteCensus()
-    census.add(data)
-    encoding = "utf-8-sig" if bom else census.encoding()
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    else:
+        try:  # the common case, at the decoder's speed
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            census = ByteCensus()
+            census.add(data, final=True)
+            encoding = census.encoding()
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError:
         return data.decode(encoding, errors="replace"), encoding + DAMAGED
 
 
-def _split_sequence(chunk: bytes) -> int:
-    """Where an unfinished multi-byte sequence starts at the end of `chunk` (its length if
-    none), so that the census sees a sequence cut by a chunk boundary whole."""
-    for back in range(1, min(3, len(chunk)) + 1):
-        byte = chunk[-back]
-        if byte < 0x80:
-            return len(chunk)
-        if byte >= 0xC0:  # a lead byte: how long its sequence is
-            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-            return len(chunk) - back if need > back else len(chunk)
-    return len(chunk)
-
-
-def _chunks(path: Path) -> Iterator[bytes]:
-    """The file's bytes (decompressed when gzip) in chunks of about 1 MiB."""
-    if _is_gzip(path):
+def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
+    """The file's bytes (decompressed when `compressed`) in chunks of about 1 MiB."""
+    if compressed:
         yield from gunzip_chunks(path)
         return
     try:
@@ -225,11 +208,9 @@ def plain_utf8_copy(path: Path, target: Path) -> tuple[str, bool]:
     encodings re-encoded), chunk by chunk in bounded memory; returns (encoding, compressed)
     as `read_text` names them. The encoding is decided once for the whole file
     (`ByteCensus`); wide encodings are read whole (`decode`)."""
-    import codecs
-
     compressed = _is_gzip(path)
-    chunks = _chunks(path)
-    census, carry, name = ByteCensus(), b"", ""
+    chunks = _chunks(path, compressed)
+    census, name = ByteCensus(), ""
     with target.open("wb") as out:
         for chunk in chunks:
             if not name:  # the first chunk
@@ -240,15 +221,12 @@ def plain_utf8_copy(path: Path, target: Path) -> tuple[str, bool]:
                 name = "utf-8"
                 if chunk.startswith(b"\xef\xbb\xbf"):
                     chunk, name = chunk[3:], "utf-8-sig"
-            block = carry + chunk
-            cut = _split_sequence(block)
-            census.add(block[:cut])
-            carry = block[cut:]
+            census.add(chunk)
             out.write(chunk)
-        census.add(carry)
+        census.add(b"", final=True)
     encoding = name if name == "utf-8-sig" else census.encoding()
     if census.stray == 0:
-        return encoding or "utf-8", compressed
+        return encoding, compressed
     raw = target.with_name(target.name + ".roh")  # re-encoded one chunk at a time
     target.rename(raw)
     decoder = codecs.getincrementaldecoder(encoding.removesuffix("-sig"))(errors="replace")
@@ -256,7 +234,7 @@ def plain_utf8_copy(path: Path, target: Path) -> tuple[str, bool]:
     with raw.open("rb") as source, target.open("wb") as out:
         while block := source.read(1 << 20):
             text = decoder.decode(block)
-            damaged = damaged or "\ufffd" in text
+            damaged = damaged or REPLACED in text
             out.write(text.encode("utf-8"))
         out.write(decoder.decode(b"", final=True).encode("utf-8"))
     raw.unlink()
