@@ -43,12 +43,16 @@ def run(args: argparse.Namespace) -> int:
     check_output(store.path, folder=True)
     policy = suppression_policy(load_settings(args.settings), args.policy)
     store.check_policy(policy, args.policy_change)  # before anything changes
-    state = store.rebuild(policy)
-    row = state.filter(pl.col("address") == normalize_address(args.address))
-    if row.is_empty() or row["status"][0] != "suppressed":
-        status = "nicht auf der Sperrliste" if row.is_empty() else f"im Status „{row['status'][0]}“"
-        raise ConfigError(f"{args.address} ist {status}; es gibt nichts freizugeben.")
-    with store.changing():  # one transaction: the history line and the new state together
+    # one transaction: the check, the history line and the new list together (a refusal
+    # leaves the folder as it was, and no other run changes the list in between)
+    with store.changing():
+        state = store.rebuild(policy)
+        row = state.filter(pl.col("address") == normalize_address(args.address))
+        if row.is_empty() or row["status"][0] != "suppressed":
+            shown = (
+                "nicht auf der Sperrliste" if row.is_empty() else f"im Status „{row['status'][0]}“"
+            )
+            raise ConfigError(f"{args.address} ist {shown}; es gibt nichts freizugeben.")
         store.record("restore", args.address, args.reason, args.by)
         state = store.rebuild(policy)
     print(f"Freigegeben: {args.address} (Grund: {args.reason.strip()}).")

@@ -63,10 +63,10 @@ STATE_FILE = "sperrliste.parquet"
 EXPORTS_FILE = "exporte.json"
 POLICY_FILE = "sperrregeln.json"
 LOCK_FILE = ".lauf.lock"
-T = TypeVar("T")
 WEEKLY_COUNTS_FILE = "wochenwerte.parquet"
 #: What makes two events the same event, whichever file they came from.
 EVENT_KEY = ("timestamp", "recipient", "event", "message_id", "status", "diagnostic")
+T = TypeVar("T")
 
 
 #: The history's text columns, escaped for Excel (`escape_cell`) and read back unescaped.
@@ -124,6 +124,11 @@ class StateDir:
     def _file(self, name: str) -> Path:
         return self.path / name
 
+    @property
+    def _key(self) -> str:
+        """The folder as `_HELD` knows it."""
+        return str(self.path.resolve())
+
     @contextmanager
     def changing(self) -> Iterator[None]:
         """Hold the folder's lock and make every write until the end one transaction: all new
@@ -131,7 +136,7 @@ class StateDir:
 
         Re-entrant within a thread: a step that holds the lock can call others that take it.
         """
-        key = str(self.path.resolve())
+        key = self._key
         if key in _HELD.folders:  # an outer step of this thread holds it
             yield
             return
@@ -180,21 +185,23 @@ class StateDir:
 
     def _current(self, name: str) -> Path:
         """The file to read: this run's new version if it wrote one, else the stored one."""
-        written = _HELD.folders.get(str(self.path.resolve()), [])
+        written = _HELD.folders.get(self._key, [])
         return pending_path(self.path, name) if name in written else self._file(name)
 
     def _write(self, name: str, write: Callable[[Path], None]) -> None:
         """Write the new version of `name` for the running transaction."""
         with self.changing():
             write(pending_path(self.path, name))
-            written = _HELD.folders[str(self.path.resolve())]
+            written = _HELD.folders[self._key]
             if name not in written:
                 written.append(name)
 
-    def _read(self, name: str, read: Callable[[Path], T]) -> T:
-        """`read` the current version of `name`; a damaged file is a German error that names
-        the last good copy."""
+    def _read(self, name: str, read: Callable[[Path], T], missing: T) -> T:
+        """`read` the current version of `name` (`missing` when there is none); a damaged file
+        is a German error that names the last good copy."""
         path = self._current(name)
+        if not path.exists():
+            return missing
         try:
             return read(path)
         except (pl.exceptions.PolarsError, OSError, ValueError, KeyError, TypeError) as error:
@@ -213,9 +220,7 @@ class StateDir:
 
     # events -------------------------------------------------------------------------------
     def events(self) -> pl.DataFrame:
-        if not self._current(EVENTS_FILE).exists():
-            return pl.DataFrame(schema=EVENT_SCHEMA)
-        return self._read(EVENTS_FILE, pl.read_parquet)
+        return self._read(EVENTS_FILE, pl.read_parquet, pl.DataFrame(schema=EVENT_SCHEMA))
 
     def add_events(self, new: pl.DataFrame) -> pl.DataFrame:
         """Merge `new` into the stored events (duplicates dropped); returns all of them."""
@@ -231,9 +236,7 @@ class StateDir:
     # weekly counts --------------------------------------------------------------------------
     def weekly_counts(self) -> pl.DataFrame | None:
         """The weekly counts kept by earlier reports (None before the first)."""
-        if not self._current(WEEKLY_COUNTS_FILE).exists():
-            return None
-        return self._read(WEEKLY_COUNTS_FILE, pl.read_parquet)
+        return self._read(WEEKLY_COUNTS_FILE, pl.read_parquet, None)
 
     def update_weekly_counts(
         self, merge: Callable[[pl.DataFrame | None], pl.DataFrame]
@@ -246,11 +249,10 @@ class StateDir:
 
     # history ------------------------------------------------------------------------------
     def history(self) -> pl.DataFrame:
-        if not self._current(HISTORY_FILE).exists():
-            return empty_history()
         frame = self._read(
             HISTORY_FILE,
             lambda path: pl.read_csv(path, schema=HISTORY_SCHEMA, try_parse_dates=False),
+            empty_history(),
         )
         return frame.with_columns(
             pl.col(name).map_elements(unescape_cell, return_dtype=pl.String)
@@ -303,9 +305,7 @@ class StateDir:
     # policy -------------------------------------------------------------------------------
     def recorded_policy(self) -> dict[str, object] | None:
         """The policy the state was last built with (None for a new folder)."""
-        if not self._current(POLICY_FILE).exists():
-            return None
-        return self._read(POLICY_FILE, lambda path: dict(json.loads(path.read_text("utf-8"))))
+        return self._read(POLICY_FILE, lambda path: dict(json.loads(path.read_text("utf-8"))), None)
 
     def check_policy(self, policy: SuppressionPolicy, accept_change: bool = False) -> None:
         """Refuse rules other than the recorded ones, unless the change is meant."""
@@ -345,20 +345,16 @@ class StateDir:
             self._record_policy(policy)
 
     def state(self) -> pl.DataFrame | None:
-        if not self._current(STATE_FILE).exists():
-            return None
-        return self._read(STATE_FILE, pl.read_parquet)
+        return self._read(STATE_FILE, pl.read_parquet, None)
 
     # exports ------------------------------------------------------------------------------
     def last_exports(self) -> dict[str, datetime]:
-        if not self._current(EXPORTS_FILE).exists():
-            return {}
 
         def read(path: Path) -> dict[str, datetime]:
             raw = json.loads(path.read_text(encoding="utf-8"))
             return {name: datetime.fromisoformat(value) for name, value in raw.items()}
 
-        return self._read(EXPORTS_FILE, read)
+        return self._read(EXPORTS_FILE, read, {})
 
     def mark_exported(self, fmt: str, when: datetime) -> None:
         with self.changing():
