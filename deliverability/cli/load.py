@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deliverability import config
-from deliverability.cli import values
-from deliverability.cli.options import csv_option, rules_option
+from deliverability.cli.options import csv_option, rules_option, timezone_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -29,13 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--rejects", metavar="DATEI.csv", help="abgelehnte Einträge (Standard: neben --out)"
     )
-    parser.add_argument(
-        "--timezone",
-        type=values.timezone_name,
-        default=config.DEFAULT_TIMEZONE,
-        metavar="ZONE",
-        help="Zeitzone für Zeitangaben ohne Zone (Standard: Europe/Berlin)",
-    )
+    timezone_option(parser, "Zeitangaben ohne Zone (Standard: Europe/Berlin)")
     csv_option(parser)
     rules_option(parser)
     parser.set_defaults(run=run)

@@ -113,3 +113,17 @@ def nameserver_option(command: argparse.ArgumentParser) -> None:
         metavar="IP:PORT",
         help="DNS-Server als IP-Adresse, z. B. 127.0.0.1:53 (Standard: der des Systems)",
     )
+
+
+def timezone_option(command: argparse.ArgumentParser, purpose: str) -> None:
+    """`--timezone`: an IANA zone (checked on reading), Europe/Berlin unless given."""
+    from deliverability import config
+    from deliverability.cli.values import timezone_name
+
+    command.add_argument(
+        "--timezone",
+        type=timezone_name,
+        default=config.DEFAULT_TIMEZONE,
+        metavar="ZONE",
+        help=f"Zeitzone für {purpose}",
+    )

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from deliverability import config
-from deliverability.cli import values
-from deliverability.cli.options import csv_option, engine_options, rules_option, xlsx_option
+from deliverability.cli.options import (
+    csv_option,
+    engine_options,
+    rules_option,
+    timezone_option,
+    xlsx_option,
+)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -26,13 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         help="Kalenderwoche, z. B. 2026-W47 oder KW 47/2026 (Standard: die letzte)",
     )
     parser.add_argument("--out", required=True, metavar="DATEI.csv", help="Ausgabedatei")
-    parser.add_argument(
-        "--timezone",
-        type=values.timezone_name,
-        default=config.DEFAULT_TIMEZONE,
-        metavar="ZONE",
-        help="Zeitzone für Wochen",
-    )
+    timezone_option(parser, "Wochen")
     csv_option(parser)
     xlsx_option(parser, "gleicher Name wie --out, Endung .xlsx")
     engine_options(parser)

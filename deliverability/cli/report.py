@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from deliverability import config
-from deliverability.cli import values
-from deliverability.cli.options import rules_option, settings_options
+from deliverability.cli.options import rules_option, settings_options, timezone_option
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -41,13 +39,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         default="reports",
         help="Ausgabeordner (Standard: reports im Arbeitsordner)",
     )
-    parser.add_argument(
-        "--timezone",
-        type=values.timezone_name,
-        metavar="ZONE",
-        default=config.DEFAULT_TIMEZONE,
-        help="Zeitzone für Wochen und Zeitangaben ohne Zone (Standard: Europe/Berlin)",
-    )
+    timezone_option(parser, "Wochen und Zeitangaben ohne Zone (Standard: Europe/Berlin)")
     parser.add_argument(
         "--state",
         metavar="ORDNER",

@@ -6,19 +6,18 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deliverability import config
-
-if TYPE_CHECKING:
-    import polars as pl
-from deliverability.cli import values
 from deliverability.cli.options import (
     csv_option,
     engine_options,
     export_formats,
     rules_option,
     settings_options,
+    timezone_option,
     xlsx_option,
 )
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -44,13 +43,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="WOCHE",
         help="Kalenderwoche, z. B. 2026-W47 oder KW 47/2026 (Standard: die letzte)",
     )
-    parser.add_argument(
-        "--timezone",
-        type=values.timezone_name,
-        default=config.DEFAULT_TIMEZONE,
-        metavar="ZONE",
-        help="Zeitzone für Wochen",
-    )
+    timezone_option(parser, "Wochen")
     parser.add_argument("--state", metavar="ORDNER", help="Ordner der Sperrliste (fortschreiben)")
     parser.add_argument(
         "--format",
