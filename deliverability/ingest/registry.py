@@ -180,6 +180,9 @@ def detect_format(path: Path) -> str:
     )
 
 
+T = TypeVar("T")
+
+
 def _guarded(path: Path, load: Callable[[], T]) -> T:
     """`load()`, with nesting too deep for the parsers (3,000 levels of MIME parts or JSON
     arrays) named as an input error of `path` instead of a crash."""
@@ -196,7 +199,6 @@ def _guarded(path: Path, load: Callable[[], T]) -> T:
 #: Files loaded at the same time: while polars reads one file on every core, the next one's
 #: Python work (detection, sniffing, planning) runs beside it.
 PARALLEL_FILES = 2
-T = TypeVar("T")
 
 
 def load_files(

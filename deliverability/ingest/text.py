@@ -12,7 +12,8 @@ from deliverability.errors import InputError
 
 #: How much of a file the format sniffers and header checks read.
 HEAD_BYTES = 65536
-_DELIMITERS = (";", ",", "\t", "|")
+#: The delimiters a CSV file may use.
+DELIMITERS = (";", ",", "\t", "|")
 _DELIMITER_NAMES = {";": "Semikolon", ",": "Komma", "\t": "Tabulator", "|": "senkrechter Strich"}
 
 
@@ -257,7 +258,7 @@ def read_text(path: Path) -> DecodedText:
 
 def detect_delimiter(header: str, path: Path) -> str:
     """The delimiter of a CSV header line: the most frequent of ; , tab |."""
-    counts = {d: header.count(d) for d in _DELIMITERS}
+    counts = {d: header.count(d) for d in DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
         raise InputError(

@@ -20,7 +20,7 @@ import polars as pl
 from deliverability.cells import neutral_cell
 from deliverability.errors import InputError
 from deliverability.export import write_bytes_atomic
-from deliverability.ingest.text import check_input, detect_delimiter, read_text
+from deliverability.ingest.text import DELIMITERS, check_input, detect_delimiter, read_text
 from deliverability.people_csv import CsvForm, table_words
 
 #: Column names that hold the address when --column is not given (compared in lower case).
@@ -89,7 +89,7 @@ def read_address_list(path: Path, column: str | None = None) -> AddressList:
     check_input(path, folders=False)
     decoded = read_text(path)
     first = decoded.text.split("\n", 1)[0]
-    single = not any(mark in first for mark in ",;\t|")
+    single = not any(mark in first for mark in DELIMITERS)
     delimiter = "," if single else detect_delimiter(first, path)
     reader = csv.reader(io.StringIO(decoded.text), delimiter=delimiter)
     try:
