@@ -43,6 +43,7 @@ from deliverability import config
 from deliverability.report import charts
 from deliverability.validate.job import validate_file
 from deliverability.views import validation as view
+from deliverability.views.notices import warning_html
 from deliverability.views.tables import to_html
 
 source = Path(input_file) if input_file else config.sample_address_list()
@@ -58,6 +59,7 @@ run = validate_file(
     timeout=timeout,
 )
 display(Markdown(f"## Ergebnis für `{source.name}`"))
+display(HTML(warning_html(run.dns_warning())))  # only when the DNS server fails or lies
 display(HTML(to_html(view.key_figures(run))))
 
 # %% [markdown]
@@ -73,6 +75,11 @@ display(HTML(to_html(view.key_figures(run))))
 # - **unklar (DNS)**: Die DNS-Abfrage lief in eine Zeitüberschreitung oder einen Serverfehler.
 #   Das sagt nichts gegen die Adresse – sie wird nie als ungültig verworfen. Prüfen Sie diese
 #   Adressen später noch einmal.
+# - **nicht per DNS geprüft**: Vor der Prüfung wird der DNS-Server selbst gefragt (nach
+#   gmail.com, gmx.de, web.de, t-online.de und einem erfundenen Namen). Antwortet er nicht oder
+#   falsch – in gesperrten Firmennetzen sagt er oft zu jeder Domain „existiert nicht“ –, sind
+#   alle DNS-Ergebnisse „unklar“ und oben steht eine Warnung; sonst sähen gute Adressen
+#   ungültig aus.
 
 # %%
 display(HTML(to_html(view.reasons(run.results))))

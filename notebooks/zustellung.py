@@ -129,12 +129,14 @@ from collections import Counter
 from deliverability.lookup.records import DnsReader
 from deliverability.senderauth.check import as_record, check_sender
 from deliverability.senderauth.mx_providers import providers_by_mx
+from deliverability.views.notices import warning_html
 
 senders = Counter(s for s in messages.get_column("sender").to_list() if s)
 domains = sender_domains or sorted({s.rpartition("@")[2].lower() for s in senders})
 sender = from_address or (senders.most_common(1)[0][0] if senders else "")
 if check_dns:
-    reader = DnsReader(nameserver or None, timeout=2.0)
+    reader = DnsReader(nameserver or None, timeout=2.0)  # asks the DNS server first
+    display(HTML(warning_html(reader.health.warning())))  # only when it fails or lies
     records = [as_record(check_sender(d, reader, dkim_selectors, sender)) for d in domains]
     display(HTML(to_html(view.sender_table(records))))
 else:
@@ -152,6 +154,7 @@ if check_dns:
         this_week.get_column("recipient_domain").drop_nulls().unique().to_list(),
         nameserver or None,
         timeout=2.0,
+        resolver=reader.health,
     )
     by_mx = pl.DataFrame(
         {"recipient_domain": list(hosted), "mx_provider": [p.provider for p in hosted.values()]}

@@ -33,6 +33,16 @@ def dns_server():
     stop_dns_server(server)
 
 
+@pytest.fixture(scope="session")
+def nxdomain_everything():
+    """A locked-down network's DNS server (dnsmasq): NXDOMAIN for every name."""
+    from .dns_server import start_dnsmasq, stop_dns_server
+
+    server = start_dnsmasq(["--local=/#/"])
+    yield server
+    stop_dns_server(server)
+
+
 @pytest.fixture
 def silent_port():
     """A UDP port on 127.0.0.1 where a socket is bound but nothing ever answers."""

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dns.message
+import dns.query
 import dns.rcode
-import dns.resolver
 
 MX_DOMAINS = (
     "beispiel.de",
@@ -94,7 +94,24 @@ class DnsServer:
 
 
 def start_dns_server(extra_args: list[str] | None = None) -> DnsServer:
+    """dnsmasq with the test zone (plus `extra_args`)."""
     servfail = ServfailServer()
+    args = [
+        "--local=/de/",
+        "--local=/com/",
+        f"--server=/kaputt.de/127.0.0.1#{servfail.port}",
+        "--host-record=nura.de,127.0.0.3",
+        "--mx-host=nullmx.de,.,0",
+        '--txt-record=keinmail.de,"v=spf1 -all"',
+    ]
+    for domain in MX_DOMAINS:
+        args += [f"--mx-host={domain},mx.{domain},10", f"--host-record=mx.{domain},127.0.0.2"]
+    return start_dnsmasq(args + (extra_args or []), servfail)
+
+
+def start_dnsmasq(zone_args: list[str], servfail: ServfailServer | None = None) -> DnsServer:
+    """dnsmasq with only `zone_args` (no upstream, no hosts file); ready when it answers."""
+    servfail = servfail or ServfailServer()
     port = free_udp_port()
     args = [
         dnsmasq_binary(),
@@ -105,23 +122,14 @@ def start_dns_server(extra_args: list[str] | None = None) -> DnsServer:
         "--no-resolv",
         "--no-hosts",
         "--cache-size=10000",
-        "--local=/de/",
-        "--local=/com/",
-        f"--server=/kaputt.de/127.0.0.1#{servfail.port}",
-        "--host-record=nura.de,127.0.0.3",
-        "--mx-host=nullmx.de,.,0",
-        '--txt-record=keinmail.de,"v=spf1 -all"',
+        *zone_args,
     ]
-    for domain in MX_DOMAINS:
-        args += [f"--mx-host={domain},mx.{domain},10", f"--host-record=mx.{domain},127.0.0.2"]
-    args += extra_args or []
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    resolver = dns.resolver.Resolver(configure=False)
-    resolver.nameservers, resolver.port, resolver.lifetime = ["127.0.0.1"], port, 0.5
+    query = dns.message.make_query("beispiel.de", "MX")
     deadline = time.monotonic() + 10
     while True:
         try:
-            resolver.resolve("beispiel.de", "MX")
+            dns.query.udp(query, "127.0.0.1", timeout=0.5, port=port)  # any answer will do
             break
         except Exception:  # noqa: BLE001 - not up yet
             if process.poll() is not None or time.monotonic() > deadline:

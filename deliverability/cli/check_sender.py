@@ -62,10 +62,12 @@ def _csv_cell(value: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from deliverability.cli.console import warn
     from deliverability.lookup.records import DnsReader
     from deliverability.senderauth.check import as_record, check_sender
 
     reader = DnsReader(args.nameserver)
+    warn(reader.health.warning())
     records = [
         as_record(check_sender(domain, reader, args.dkim_selector, args.from_address))
         for domain in args.domains

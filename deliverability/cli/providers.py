@@ -25,9 +25,13 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cells import neutral_cell
+    from deliverability.cli.console import warn
+    from deliverability.lookup.health import resolver_health
     from deliverability.senderauth.mx_providers import providers_by_mx
 
-    found = providers_by_mx(args.domains, args.nameserver)
+    resolver = resolver_health(args.nameserver)
+    warn(resolver.warning())
+    found = providers_by_mx(args.domains, args.nameserver, resolver=resolver)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["domain", "provider", "mx"])
     for domain in sorted(found):

@@ -61,6 +61,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     import polars as pl
 
+    from deliverability.cli.console import warn
     from deliverability.cli.progress import progress
     from deliverability.export import check_output
     from deliverability.validate.check import summary
@@ -82,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             progress=lambda done, total: advance(done, total, 0),
             form=args.csv,
         )
+    warn(run.dns_warning())
     print(
         f"{fmt.number(run.results.height)} Adressen geprüft: {fmt.number(run.count('ok'))} in "
         f"Ordnung, {fmt.number(run.count('risky'))} riskant, "

@@ -175,7 +175,7 @@ def check_domains(
         coroutine = check_domains_async(
             unique, server, timeout=timeout, concurrency=concurrency, progress=progress
         )
-        return _run(coroutine)
+        return run_sync(coroutine)
     chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
     results: dict[str, DomainResult] = {}
     # Forking a process with other threads (a Jupyter kernel) is unsafe; spawn there.
@@ -194,7 +194,7 @@ def check_domains(
     return results
 
 
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     """`asyncio.run`, also where an event loop is already running (Jupyter): in a thread."""
     try:
         asyncio.get_running_loop()
@@ -212,4 +212,4 @@ CHUNK = 2_500
 def _check_chunk(
     chunk: list[str], server: tuple[str, int], timeout: float, concurrency: int
 ) -> dict[str, DomainResult]:
-    return _run(check_domains_async(chunk, server, timeout=timeout, concurrency=concurrency))
+    return run_sync(check_domains_async(chunk, server, timeout=timeout, concurrency=concurrency))

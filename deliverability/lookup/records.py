@@ -9,6 +9,7 @@ import dns.rdatatype
 import dns.resolver
 
 from deliverability.lookup.domains import parse_nameserver
+from deliverability.lookup.health import ResolverHealth, resolver_health
 
 #: Outcome of one lookup.
 FOUND, EMPTY, NXDOMAIN, FAILED = "found", "empty", "nxdomain", "failed"
@@ -21,9 +22,20 @@ class Lookup:
 
 
 class DnsReader:
-    """TXT, MX, A/AAAA lookups with a cache; errors become `failed`, never exceptions."""
+    """TXT, MX, A/AAAA lookups with a cache; errors become `failed`, never exceptions.
 
-    def __init__(self, nameserver: str | None = None, timeout: float = 3.0) -> None:
+    The resolver is checked first (`lookup.health`); when it fails or lies, every lookup is
+    `failed` without asking it, and `health.warning()` says why.
+    """
+
+    def __init__(
+        self,
+        nameserver: str | None = None,
+        timeout: float = 3.0,
+        *,
+        health: ResolverHealth | None = None,
+    ) -> None:
+        self.health = health or resolver_health(nameserver, timeout=timeout)
         server = parse_nameserver(nameserver)
         self.resolver = dns.resolver.Resolver(configure=server is None)
         if server is not None:
@@ -36,6 +48,8 @@ class DnsReader:
         key = (name.lower().rstrip("."), kind)
         if key in self.cache:
             return self.cache[key]
+        if not self.health.trusted:
+            return Lookup(FAILED)
         try:
             answer = self.resolver.resolve(key[0], kind, raise_on_no_answer=False)
             if answer.rrset is None:

@@ -27,6 +27,7 @@ class DmarcResult:
     percent: int = 100
     rua: str | None = None
     problems: list[str] = field(default_factory=list)
+    known: bool = True  # False: the lookup failed, nothing is known about the record
 
 
 def parse_tags(record: str) -> dict[str, str]:
@@ -45,7 +46,7 @@ def check_dmarc(domain: str, reader: DnsReader) -> DmarcResult:
         status, records = reader.txt(f"_dmarc.{name}", "v=DMARC1")
         if status == FAILED:
             return DmarcResult(
-                None, None, problems=["DMARC konnte per DNS nicht abgefragt werden."]
+                None, None, problems=["DMARC konnte per DNS nicht abgefragt werden."], known=False
             )
         if len(records) > 1:
             return DmarcResult(
@@ -70,17 +71,20 @@ def check_dmarc(domain: str, reader: DnsReader) -> DmarcResult:
     return DmarcResult(None, None, problems=["Kein DMARC-Eintrag."])
 
 
-def check_dkim(domain: str, selectors: list[str], reader: DnsReader) -> list[str]:
-    """The selectors that publish a key (`p=` not empty) at `<selector>._domainkey.<domain>`."""
-    found = []
+def check_dkim(domain: str, selectors: list[str], reader: DnsReader) -> tuple[list[str], list[str]]:
+    """The selectors that publish a key (`p=` not empty) at `<selector>._domainkey.<domain>`,
+    and those whose lookup failed (unknown, not missing)."""
+    found, unknown = [], []
     for selector in selectors:
-        _, records = reader.txt(f"{selector}._domainkey.{domain}", "")
+        status, records = reader.txt(f"{selector}._domainkey.{domain}", "")
+        if status == FAILED:
+            unknown.append(selector)
         for record in records:
             key = parse_tags(record).get("p")
             if key:
                 found.append(selector)
                 break
-    return found
+    return found, unknown
 
 
 @dataclass
@@ -94,9 +98,19 @@ class SenderCheck:
     null_mx: bool
     aligned: bool | None
     from_domain: str | None
+    mx_known: bool = True  # False: the MX lookup failed
+    dkim_unknown: list[str] = field(default_factory=list)  # selectors whose lookup failed
+    dns_trusted: bool = True  # False: the resolver failed or lied, nothing was looked up
 
     def findings(self) -> list[str]:
-        """German sentences: what is wrong or weak, with what to do."""
+        """German sentences: what is wrong or weak, with what to do. What DNS could not
+        answer is said as such, never advised as missing."""
+        if not self.dns_trusted:
+            return [
+                "DNS: nicht geprüft – der DNS-Server antwortet nicht oder falsch; SPF, DMARC, "
+                "DKIM und MX sind unbekannt.",
+                *self._alignment(),
+            ]
         out = [f"SPF: {p}" for p in self.spf.problems]
         if self.spf.status == "permerror" and self.spf.lookups > 10:
             out.append(
@@ -104,7 +118,7 @@ class SenderCheck:
                 "10 Abfragen nötig sind."
             )
         out += [f"DMARC: {p}" for p in self.dmarc.problems]
-        if self.dmarc.record is None:
+        if self.dmarc.record is None and self.dmarc.known:
             out.append(
                 "Tun: einen DMARC-Eintrag anlegen, z. B. „v=DMARC1; p=none; rua=mailto:…“, die "
                 "Berichte auswerten und dann auf quarantine/reject gehen. Gmail und Yahoo verlangen "
@@ -117,24 +131,34 @@ class SenderCheck:
             )
         if self.dmarc.record is not None and not self.dmarc.rua:
             out.append("DMARC: Ohne rua kommen keine Berichte an.")
-        missing = [s for s in self.dkim_asked if s not in self.dkim]
+        missing = [s for s in self.dkim_asked if s not in self.dkim + self.dkim_unknown]
+        if self.dkim_unknown:
+            out.append(
+                f"DKIM: Selektor {', '.join(self.dkim_unknown)} konnte per DNS nicht abgefragt "
+                "werden."
+            )
         if missing:
             out.append(
                 f"DKIM: kein Schlüssel für Selektor {', '.join(missing)}; den Schlüssel der "
                 "Versandplattform im DNS veröffentlichen."
             )
-        if self.null_mx:
+        if not self.mx_known:
+            out.append("MX: konnte per DNS nicht abgefragt werden.")
+        elif self.null_mx:
             out.append("MX: Die Domain nimmt keine Mails an (Null-MX) – Antworten gehen verloren.")
         elif not self.mx:
             out.append("MX: Kein MX-Eintrag; Bounces und Antworten an diese Domain gehen verloren.")
-        if self.aligned is False:
-            out.append(
-                f"Die Absenderdomain {self.from_domain} passt nicht zu {self.domain}: DMARC "
-                "schlägt fehl, auch wenn SPF und DKIM für die Versanddomain stimmen. Die "
-                "Absenderadresse auf die verbundene Domain umstellen (oder diese Domain "
-                "verbinden)."
-            )
-        return out
+        return out + self._alignment()
+
+    def _alignment(self) -> list[str]:
+        if self.aligned is not False:
+            return []
+        return [
+            f"Die Absenderdomain {self.from_domain} passt nicht zu {self.domain}: DMARC "
+            "schlägt fehl, auch wenn SPF und DKIM für die Versanddomain stimmen. Die "
+            "Absenderadresse auf die verbundene Domain umstellen (oder diese Domain "
+            "verbinden)."
+        ]
 
 
 def alignment(from_address: str | None, domain: str) -> tuple[bool | None, str | None]:
@@ -157,16 +181,20 @@ def check_sender(
     hosts = [h for h in mx.values if h]
     null_mx = bool(mx.values) and not hosts
     aligned, from_domain = alignment(from_address, domain)
+    dkim, dkim_unknown = check_dkim(domain, selectors, reader)
     return SenderCheck(
         domain=domain,
         spf=check_spf(domain, reader),
         dmarc=check_dmarc(domain, reader),
-        dkim=check_dkim(domain, selectors, reader),
+        dkim=dkim,
         dkim_asked=selectors,
         mx=hosts,
         null_mx=null_mx,
         aligned=aligned,
         from_domain=from_domain,
+        mx_known=mx.status != FAILED,
+        dkim_unknown=dkim_unknown,
+        dns_trusted=reader.health.trusted,
     )
 
 

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from deliverability.lookup import domains as dns_check
+from deliverability.lookup.health import ResolverHealth, resolver_health
 from deliverability.taxonomy import provider_map
 from deliverability.taxonomy.providers import other_provider
 
@@ -44,18 +45,29 @@ class DomainProvider:
 
 
 def providers_by_mx(
-    domains: Iterable[str], nameserver: str | None = None, timeout: float = 3.0
+    domains: Iterable[str],
+    nameserver: str | None = None,
+    timeout: float = 3.0,
+    *,
+    resolver: ResolverHealth | None = None,
 ) -> dict[str, DomainProvider]:
-    """The provider of each domain: from its MX hosts, else from the static domain map."""
+    """The provider of each domain: from its MX hosts, else from the static domain map.
+
+    The resolver is checked first (unless `resolver` says how it is); one that fails or lies
+    is not asked, and every domain gets the static map's provider (or none).
+    """
     unique = sorted({d.lower().rstrip(".") for d in domains if d})
-    results = dns_check.check_domains(unique, nameserver, timeout=timeout)
+    resolver = resolver or resolver_health(nameserver, timeout=timeout)
+    results = (
+        dns_check.check_domains(unique, nameserver, timeout=timeout) if resolver.trusted else {}
+    )
     static = provider_map()
     out = {}
     for domain in unique:
-        found = results[domain]
+        found = results.get(domain)
         hosts = (
             tuple(h.strip().rstrip(".") for h in found.detail.split(","))
-            if (found.outcome == dns_check.MX and found.detail)
+            if (found and found.outcome == dns_check.MX and found.detail)
             else ()
         )
         by_mx = next((p for p in map(provider_of_host, hosts) if p), None)

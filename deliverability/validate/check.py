@@ -11,9 +11,10 @@ import polars as pl
 from disposable_email_domains import blocklist as _disposable
 
 from deliverability.lookup import domains as dns_check
+from deliverability.lookup.health import ResolverHealth, resolver_health
 from deliverability.taxonomy import provider_map
 from deliverability.validate.codes import REASONS, most_severe
-from deliverability.validate.syntax import check_syntax
+from deliverability.validate.syntax import SyntaxResult, check_syntax
 from deliverability.validate.typos import suggest_domain
 
 _ROLES = Path(__file__).with_name("roles.txt")
@@ -31,7 +32,7 @@ _DNS_REASONS = {
 
 #: Findings that the suggested domain repairs (the typo domain may not exist at all).
 _TYPO_FIXES = frozenset(
-    {"typo", "no_domain", "no_mail_server", "null_mx", "dns_unknown", "disposable"}
+    {"typo", "no_domain", "no_mail_server", "null_mx", "dns_unknown", "dns_untrusted", "disposable"}
 )
 
 
@@ -43,13 +44,15 @@ def role_accounts() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    """How to check: DNS on or off, which nameserver, which suppressed addresses."""
+    """How to check: DNS on or off, which nameserver (and its health, if already asked),
+    which suppressed addresses."""
 
     dns: bool = True
     nameserver: str | None = None
     timeout: float = 3.0
     concurrency: int = 64
     suppressed: frozenset[str] = field(default_factory=frozenset)
+    resolver: ResolverHealth | None = None
 
 
 def check_addresses(
@@ -100,19 +103,10 @@ def check_addresses(
         codes.append(flags)
         suggestions.append(suggestion)
     if options.dns:
-        domains = {r.domain for r, flags in zip(syntax, codes, strict=True) if r.domain}
-        verdicts = dns_check.check_domains(
-            domains,
-            options.nameserver,
-            timeout=options.timeout,
-            concurrency=options.concurrency,
-            progress=progress,
-        )
+        reason_of = _dns_reason(syntax, options, progress)
         for result, flags in zip(syntax, codes, strict=True):
-            if result.domain:
-                code = _DNS_REASONS[verdicts[result.domain].outcome]
-                if code:
-                    flags.append(code)
+            if result.domain and (code := reason_of(result.domain)):
+                flags.append(code)
     reasons = [most_severe(flags) for flags in codes]
     fixable = ["typo" in flags and set(flags) <= _TYPO_FIXES for flags in codes]
     return pl.DataFrame(
@@ -139,6 +133,26 @@ def check_addresses(
             "fixable": pl.Boolean,
         },
     )
+
+
+def _dns_reason(
+    syntax: list[SyntaxResult],
+    options: CheckOptions,
+    progress: Callable[[int, int], None] | None,
+) -> Callable[[str], str | None]:
+    """domain → DNS reason code; every domain `dns_untrusted` when the resolver fails or lies
+    (asked first, unless the caller already did)."""
+    health = options.resolver or resolver_health(options.nameserver, timeout=options.timeout)
+    if not health.trusted:
+        return lambda _domain: "dns_untrusted"
+    verdicts = dns_check.check_domains(
+        {r.domain for r in syntax if r.domain},
+        options.nameserver,
+        timeout=options.timeout,
+        concurrency=options.concurrency,
+        progress=progress,
+    )
+    return lambda domain: _DNS_REASONS[verdicts[domain].outcome]
 
 
 def summary(results: pl.DataFrame) -> pl.DataFrame:

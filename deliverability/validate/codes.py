@@ -35,6 +35,11 @@ REASONS: Final[dict[str, tuple[str, str]]] = {
         "Die DNS-Abfrage ist fehlgeschlagen (Zeitüberschreitung oder Serverfehler); die "
         "Adresse kann gültig sein. Später erneut prüfen.",
     ),
+    "dns_untrusted": (
+        UNKNOWN,
+        "Nicht per DNS geprüft: Der DNS-Server antwortet nicht oder falsch (siehe Warnung); die "
+        "Adresse kann gültig sein. Mit einem funktionierenden DNS-Server erneut prüfen.",
+    ),
     "typo": (RISKY, "Vermutlich ein Tippfehler in der Domain; siehe Vorschlag."),
     "disposable": (RISKY, "Wegwerf-Adresse (Anbieter für Einmal-Postfächer)."),
     "role": (RISKY, "Funktionsadresse (z. B. info@, noreply@), keine Person."),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from deliverability.lookup.health import ResolverHealth, resolver_health
 from deliverability.people_csv import CsvForm
 from deliverability.validate.check import CheckOptions, check_addresses
 from deliverability.validate.files import (
@@ -25,6 +26,11 @@ class ValidationRun:
     addresses: AddressList
     results: pl.DataFrame
     files: ResultFiles
+    resolver: ResolverHealth | None = None  # None: checked without DNS
+
+    def dns_warning(self) -> str | None:
+        """The German warning when the DNS resolver failed or lied (then no DNS verdicts)."""
+        return self.resolver.warning() if self.resolver else None
 
     def count(self, status: str) -> int:
         return self.results.filter(pl.col("status") == status).height
@@ -63,11 +69,14 @@ def validate_file(
     """Check every address of `file` and write results.csv, clean.csv and held_back.csv
     (results and held-back rows in `form`; clean.csv in the input's layout, for import)."""
     addresses = read_address_list(Path(file), column)
+    suppressed = suppressed_addresses(suppression_state)
+    resolver = resolver_health(nameserver or None, timeout=timeout) if dns else None
     options = CheckOptions(
         dns=dns,
         nameserver=nameserver or None,
         timeout=timeout,
-        suppressed=suppressed_addresses(suppression_state),
+        suppressed=suppressed,
+        resolver=resolver,
     )
     results = check_addresses(addresses.emails, options, progress=progress, ragged=addresses.ragged)
     files = write_results(
@@ -78,4 +87,4 @@ def validate_file(
         apply_suggestions=apply_suggestions,
         form=form,
     )
-    return ValidationRun(addresses, results, files)
+    return ValidationRun(addresses, results, files, resolver)

@@ -65,6 +65,29 @@ def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
     assert len(clean) + len(held) == 30
 
 
+@pytest.mark.slow
+def test_import_notebook_tells_a_lying_resolver_from_bad_addresses(nxdomain_everything, tmp_path):
+    import papermill
+
+    out_dir, executed = tmp_path / "pruefung", tmp_path / "import_pruefen.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "import_pruefen.ipynb"),
+        str(executed),
+        parameters={"nameserver": nxdomain_everything.address, "out_dir": str(out_dir)},
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    html = shown_text(executed)
+    assert "<strong>Warnung:</strong> Der DNS-Server" in html
+    assert REASONS["dns_untrusted"][1] in html
+    assert REASONS["no_domain"][1] not in html
+    with (out_dir / "results.csv").open(encoding="utf-8-sig", newline="") as handle:
+        results = list(csv.DictReader(handle, delimiter=";"))
+    gmx = next(row for row in results if row["E-Mail"] == "anna.schmidt@gmx.de")
+    assert (gmx["Ergebnis"], gmx["Grund"]) == ("unklar", REASONS["dns_untrusted"][1])
+
+
 def test_import_notebook_is_committed_without_outputs():
     notebook = json.loads((NOTEBOOK_DIR / "import_pruefen.ipynb").read_text())
     assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")

@@ -34,6 +34,26 @@ def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
     assert shown.count("data:image/png;base64") == 1
 
 
+@pytest.mark.slow
+def test_zustellung_notebook_warns_instead_of_advising_records(nxdomain_everything, tmp_path):
+    import papermill
+
+    executed = tmp_path / "zustellung.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / "zustellung.ipynb"),
+        str(executed),
+        parameters={"nameserver": nxdomain_everything.address},
+        cwd=str(tmp_path),
+        log_output=False,
+        progress_bar=False,
+    )
+    shown = shown_text(executed)
+    assert "<strong>Warnung:</strong> Der DNS-Server" in shown
+    assert "nicht geprüft" in shown
+    assert "Kein DMARC-Eintrag" not in shown and "Kein MX-Eintrag" not in shown
+    assert "United Internet" in shown  # providers still named by the domain map
+
+
 def test_zustellung_notebook_is_committed_without_outputs():
     notebook = json.loads((NOTEBOOK_DIR / "zustellung.ipynb").read_text())
     assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
