@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser, HeaderParser
@@ -82,7 +83,8 @@ def header_text(message: Message, name: str) -> str:
         return ""
     raw = str(value)
     if "=?" in raw:
-        with contextlib.suppress(UnicodeError, LookupError, ValueError):
+        # a broken encoded word (unknown charset, bad base64) stays as it was written
+        with contextlib.suppress(UnicodeError, LookupError, ValueError, MessageError):
             raw = str(make_header(decode_header(raw)))
     return " ".join(raw.split())
 

@@ -96,7 +96,7 @@ def _sniff(path: Path, timezone: str) -> _Sniffed | None:
             return None
         text = head[: error.start].decode("utf-8")
     lines = text.split("\n")
-    if len(lines) < 2:
+    if len(lines) < 2 or "\r" in text.replace("\r\n", "\n"):  # a lone CR: eager loader
         return None
     first = lines[0].rstrip("\r")
     delimiter = detect_delimiter(first, path)

@@ -17,6 +17,8 @@ import pytest
 from deliverability.suppression.store import EVENTS_FILE, HISTORY_FILE, STATE_FILE, StateDir
 from deliverability.suppression.transaction import JOURNAL, backup_path, pending_path
 
+pytestmark = pytest.mark.faults
+
 HEADER = "timestamp,message_id,sender,recipient,event,bounce_type,status,diagnostic\n"
 
 

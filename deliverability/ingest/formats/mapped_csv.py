@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -43,15 +44,45 @@ class Mapping:
     timezone: str | None = None
 
 
+def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"Zuordnungsdatei {path}: „{key}“ muss ein Abschnitt [{key}] sein.")
+    return value
+
+
+def _text(value: object, where: str, path: Path) -> str:
+    """A column name, constant or translation: text (a number is taken as written)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ConfigError(f"Zuordnungsdatei {path}: „{where}“ muss ein Text sein.")
+    return str(value)
+
+
+def _texts(value: object, where: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"Zuordnungsdatei {path}: „{where}“ muss eine Liste von Texten sein.")
+    return tuple(_text(item, where, path) for item in value)
+
+
 def read_mapping(path: Path, key: str | None = None) -> Mapping:
+    """A mapping file; every problem (syntax, a value of the wrong type, an unknown target
+    column, a missing required column) is one German error naming the file and the key."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"Zuordnungsdatei {path} nicht gefunden.") from None
+    except OSError as error:
+        raise ConfigError(
+            f"Zuordnungsdatei {path} kann nicht gelesen werden ({error.strerror})."
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"Zuordnungsdatei {path}: kein gültiges TOML ({error}).") from None
-    columns = {str(k): str(v) for k, v in raw.get("columns", {}).items()}
-    constants = {str(k): str(v) for k, v in raw.get("constants", {}).items()}
+    columns = {
+        str(k): _text(v, f"columns.{k}", path) for k, v in _table(raw, "columns", path).items()
+    }
+    constants = {
+        str(k): _text(v, f"constants.{k}", path) for k, v in _table(raw, "constants", path).items()
+    }
     unknown = sorted((set(columns) | set(constants)) - set(TARGETS))
     if unknown:
         raise ConfigError(
@@ -63,31 +94,37 @@ def read_mapping(path: Path, key: str | None = None) -> Mapping:
             raise ConfigError(
                 f"Zuordnungsdatei {path}: „{required}“ fehlt unter [columns] oder [constants]."
             )
-    values = {
-        str(target): {str(k).lower(): str(v) for k, v in table.items()}
-        for target, table in raw.get("values", {}).items()
-    }
+    values = {}
+    for target, table in _table(raw, "values", path).items():
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"Zuordnungsdatei {path}: „values.{target}“ muss ein Abschnitt "
+                f"[values.{target}] sein."
+            )
+        values[str(target)] = {
+            str(k).lower(): _text(v, f"values.{target}.{k}", path) for k, v in table.items()
+        }
     skip = {
-        str(target): tuple(str(v).lower() for v in listed)
-        for target, listed in raw.get("skip", {}).items()
+        str(target): tuple(v.lower() for v in _texts(listed, f"skip.{target}", path))
+        for target, listed in _table(raw, "skip", path).items()
     }
     zone = raw.get("timezone")
     if zone is not None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
-            ZoneInfo(str(zone))
+            ZoneInfo(_text(zone, "timezone", path))
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(
                 f"Zuordnungsdatei {path}: „{zone}“ ist keine Zeitzone (z. B. UTC, Europe/Berlin)."
             ) from None
     return Mapping(
-        name=str(raw.get("name", path.stem)),
+        name=_text(raw.get("name", path.stem), "name", path),
         key=key or str(path),
         columns=columns,
         constants=constants,
         values=values,
-        detect=tuple(str(c).lower() for c in raw.get("detect", ())),
+        detect=tuple(c.lower() for c in _texts(raw.get("detect", []), "detect", path)),
         skip=skip,
         timezone=str(zone) if zone else None,
     )

@@ -48,7 +48,9 @@ def _lines(path: Path) -> tuple[pl.DataFrame, str, int]:
     pieces = decoded.text.split("\n")
     if pieces and pieces[-1] == "":
         pieces.pop()
-    frame = pl.DataFrame({"__raw": pieces}).with_row_index("__line", offset=1)
+    frame = pl.DataFrame({"__raw": pieces}, schema={"__raw": pl.String}).with_row_index(
+        "__line", offset=1
+    )
     frame = frame.with_columns(pl.col("__line").cast(pl.Int64), __file=pl.lit(str(path)))
     blank = frame.get_column("__raw").str.strip_chars().str.len_chars() == 0
     mtime = datetime.fromtimestamp(path.stat().st_mtime)
