@@ -63,7 +63,7 @@ def split_mbox(data: bytes) -> list[bytes]:
     return messages
 
 
-def _is_maildir(path: Path) -> bool:
+def is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
@@ -75,7 +75,7 @@ def _files_of(folder: Path, seen: set[Path]) -> Iterator[Path]:
     if real in seen:
         return
     seen.add(real)
-    if _is_maildir(folder):
+    if is_maildir(folder):
         for sub in ("new", "cur"):
             yield from _once(sorted(p for p in (folder / sub).iterdir() if p.is_file()), seen)
         return

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
+from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
 from deliverability.ingest.generic_csv import (
     FORMAT_NAME,
@@ -375,7 +376,10 @@ def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
         encoding, compressed = plain_utf8_copy(path, copy)
         if encoding == "utf-8" and not compressed:
             return None  # already plain: the caller tried it
-        loaded = load_generic_csv_fast(copy, timezone)
+        try:
+            loaded = load_generic_csv_fast(copy, timezone)
+        except InputError as error:  # name the analyst's file, not the temporary copy
+            raise InputError(error.detail, path=path, line=error.line, field=error.field) from error
     if loaded is None:
         return None
     events, rejects, stats = loaded

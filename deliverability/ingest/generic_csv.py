@@ -107,17 +107,43 @@ def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], pl
     return header, _split_records_slowly(text, delimiter, len(header))
 
 
+class _Lines:
+    """The text's lines for `csv.reader`, from a position that can be set back."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.consumed = lines, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.consumed >= len(self.lines):
+            raise StopIteration
+        self.consumed += 1
+        return self.lines[self.consumed - 1]
+
+
 def _split_records_slowly(text: str, delimiter: str, width: int) -> pl.DataFrame:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    """Record by record with the csv module. A record over several lines with the wrong
+    number of fields is a quote left open, not a quoted line break: its first line alone is
+    the record (rejected for its fields), and reading goes on with the next line, so that one
+    stray quote does not swallow every following row."""
+    all_lines = text.split("\n")
+    ends = [line + "\n" for line in all_lines[:-1]] + ([all_lines[-1]] if all_lines[-1] else [])
+    source = _Lines(ends)  # the lines as io.StringIO(text) gives them
+    reader = csv.reader(source, delimiter=delimiter)
     next(reader)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     line_numbers: list[int] = []
     raws: list[str] = []
     counts: list[int] = []
-    all_lines = text.split("\n")
-    start = reader.line_num + 1
+    start = source.consumed + 1
     for record in reader:
-        end = reader.line_num
+        end = source.consumed
+        if end > start and len(record) != width:
+            end = start  # the quote left open on line `start`: that line alone
+            record = next(csv.reader([all_lines[start - 1]], delimiter=delimiter), [])
+            source.consumed = start  # the reader goes on from the next line
         line_numbers.append(start)
         raws.append("\n".join(all_lines[start - 1 : end]))
         counts.append(len(record) if record else 1)
@@ -148,7 +174,17 @@ def _map_columns(header: list[str], path: Path) -> tuple[dict[str, str], tuple[s
     for index, name in enumerate(header):
         key = name.strip().strip('"').lower()
         key = key if key in COLUMNS else aliases.get(vocabulary.word_key(name), key)
-        if key in COLUMNS and key not in DERIVED_COLUMNS and key not in mapping:
+        if key in COLUMNS and key not in DERIVED_COLUMNS:
+            if key in mapping:  # two columns for one field: taking either could be wrong
+                first = int(mapping[key][1:])
+                raise InputError(
+                    f"Die Spalten „{header[first]}“ (Spalte {first + 1}) und „{name}“ (Spalte "
+                    f"{index + 1}) meinen beide „{key}“; welche gilt, ist nicht eindeutig. "
+                    "Bitte eine davon umbenennen oder entfernen.",
+                    path=path,
+                    line=1,
+                    field=name,
+                )
             mapping[key] = f"c{index}"
         else:
             ignored.append(name)
@@ -298,11 +334,15 @@ def load_generic_csv(
         __bounce_type=vocabulary.bounce_type_expr(pl.col("bounce_type"), pl.col("event")),
         __reason=pl.col("reason").str.to_lowercase(),
     )
+    open_quote = pl.col(_RAW).str.count_matches('"', literal=True) % 2 == 1
     width_problem = pl.when(pl.col("__fields") != len(header)).then(
         pl.format(
             f"Die Zeile hat {{}} statt {len(header)} Felder (Trennzeichen: "
-            f"{delimiter_name(delimiter)}).",
+            f"{delimiter_name(delimiter)}){{}}",
             pl.col("__fields"),
+            pl.when(open_quote)
+            .then(pl.lit("; ein Anführungszeichen wird nicht geschlossen."))
+            .otherwise(pl.lit(".")),
         )
     )
     checks = [("(Zeile)", width_problem), *_problems(timezone)]

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.bounces.sources import is_maildir, iter_mail_files
 from deliverability.errors import InputError
 from deliverability.ingest.fast_csv import load_generic_csv_fast, load_generic_csv_normalized
 from deliverability.ingest.formats import (
@@ -153,6 +154,30 @@ def format_names() -> list[str]:
     return [f.name for f in FORMATS] + [f"mapping:{m.key}" for m in mapped_csv.shipped_mappings()]
 
 
+def _is_mail(path: Path) -> bool:
+    try:
+        return bounce_mails.is_outlook_file(path) or bounce_mails.sniff(read_head(path))
+    except InputError:
+        return False
+
+
+def expand_folders(paths: Iterable[Path]) -> list[Path]:
+    """A folder stands for every file in it, as Spark lists them (subfolders too, hidden files
+    left out, in name order, each real file once), so that a folder of exports is read in
+    full. A Maildir, or a folder that holds only mails, stays one bounce source."""
+    expanded: list[Path] = []
+    for path in paths:
+        if not path.is_dir() or is_maildir(path):
+            expanded.append(path)
+            continue
+        files = list(iter_mail_files([path]))
+        if all(_is_mail(file) for file in files):
+            expanded.append(path)
+        else:
+            expanded += files
+    return expanded
+
+
 def detect_format(path: Path) -> str:
     """The format of a file (or Maildir folder), judged from its content."""
     if path.is_dir() or bounce_mails.is_outlook_file(path):
@@ -213,6 +238,7 @@ def load_files(
     paths = list(paths)
     for path in paths:
         check_input(path)
+    paths = expand_folders(paths)
     chosen = [(path, fmt or detect_format(path)) for path in paths]
     results: dict[Path, Loaded] = {}
     groups: dict[str, list[Path]] = {}

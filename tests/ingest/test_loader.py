@@ -324,3 +324,99 @@ def test_a_pipe_as_input_is_refused_at_once_not_waited_for(command, tmp_path, ca
     error = capsys.readouterr().err
     assert "keine gewöhnliche Datei" in error and str(fifo) in error
     assert "Traceback" not in error
+
+
+def test_a_quote_left_open_swallows_no_following_rows(write_csv):
+    path = write_csv(
+        "timestamp,recipient,event,diagnostic\n"
+        '2026-11-16T08:00:00Z,"anna@gmx.de,sent,\n'
+        "2026-11-16T08:00:01Z,bernd@web.de,sent,\n"
+        '2026-11-16T08:00:02Z,carla@web.de,bounced,"550 5.1.1\nunknown user"\n'  # kept
+        "2026-11-16T08:00:03Z,dora@web.de,sent,\n"
+    )
+    result = load_events([path])
+    assert result.events.get_column("recipient").to_list() == [
+        "bernd@web.de",
+        "carla@web.de",
+        "dora@web.de",
+    ]
+    assert result.events.get_column("diagnostic").to_list()[1] == "550 5.1.1\nunknown user"
+    rejected = result.rejects.row(0, named=True)
+    assert result.rejects.height == 1 and rejected["line"] == 2
+    assert "Anführungszeichen wird nicht geschlossen" in rejected["reason"]
+    assert result.files[0].balanced and result.files[0].read == 4
+
+
+def test_two_columns_for_one_field_are_an_error_not_a_guess(write_csv):
+    path = write_csv(
+        "timestamp,recipient,event,E-Mail\n2026-11-16T08:00:00Z,anna@gmx.de,sent,bernd@web.de\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_events([path])
+    assert caught.value.line == 1 and caught.value.field == "E-Mail"
+    assert "„recipient“ (Spalte 2) und „E-Mail“ (Spalte 4) meinen beide" in str(caught.value)
+
+
+def test_an_error_in_a_converted_copy_names_the_analysts_file(tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_bytes("Vorname;E-Mail\nJürgen;j@gmx.de\n".encode("cp1252"))
+    with pytest.raises(InputError) as caught:
+        load_events([path], format="generic_csv")
+    assert caught.value.path == str(path)
+
+
+def _exports_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "exporte"
+    (folder / "unter").mkdir(parents=True)
+    (folder / "a.csv").write_text(
+        f"{HEADER}\n2026-11-16T08:00:00Z,m1,s@firma.de,anna@gmx.de,delivered,,,,,,crm\n"
+    )
+    (folder / "unter" / "b.csv.gz").write_bytes(
+        gzip.compress(
+            f"{HEADER}\n2026-11-16T08:00:01Z,m2,s@firma.de,bernd@web.de,delivered,,,,,,crm\n".encode()
+        )
+    )
+    (folder / ".versteckt.csv").write_text("kein Export\n")
+    mail = (Path(__file__).parent.parent / "fixtures" / "bounces" / "gmail.eml").read_bytes()
+    (folder / "bounce.eml").write_bytes(mail)
+    return folder
+
+
+def test_a_folder_of_exports_is_read_in_full_like_its_files(tmp_path):
+    folder = _exports_folder(tmp_path)
+    from_folder = load_events([folder])
+    one_by_one = load_events(
+        [folder / "a.csv", folder / "bounce.eml", folder / "unter" / "b.csv.gz"]
+    )
+    assert [f.path for f in from_folder.files] == [f.path for f in one_by_one.files]
+    assert from_folder.events.equals(one_by_one.events)
+    assert {"anna@gmx.de", "bernd@web.de"} <= set(from_folder.events.get_column("recipient"))
+    assert from_folder.events.filter(pl.col("event") == "bounced").height >= 1
+
+
+def test_a_folder_of_mails_stays_one_bounce_source(tmp_path):
+    folder = tmp_path / "bounces"
+    folder.mkdir()
+    for path in sorted((Path(__file__).parent.parent / "fixtures" / "bounces").glob("*.eml"))[:4]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    result = load_events([folder])
+    assert [f.path for f in result.files] == [str(folder)]
+    assert result.files[0].read >= 4
+
+
+def test_a_file_in_a_folder_that_is_no_export_is_named(tmp_path):
+    folder = _exports_folder(tmp_path)
+    (folder / "adressen.csv").write_text("Vorname;E-Mail\nAnna;anna@gmx.de\n")
+    with pytest.raises(InputError) as caught:
+        load_events([folder])
+    assert caught.value.path == str(folder / "adressen.csv")
+
+
+def test_a_mapped_column_that_appears_twice_is_an_error(tmp_path):
+    fixture = Path(__file__).parent.parent / "fixtures" / "formats" / "mailchimp-cleaned.csv"
+    header, rest = fixture.read_text(encoding="utf-8").split("\n", 1)
+    path = tmp_path / "cleaned.csv"
+    path.write_text(header + ",CLEAN_TIME\n" + rest, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_events([path], format="mapping:mailchimp-cleaned")
+    assert caught.value.field == "CLEAN_TIME" and "2-mal" in str(caught.value)

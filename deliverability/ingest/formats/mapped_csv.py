@@ -191,6 +191,16 @@ def load(
             line=1,
             field=missing[0],
         )
+    twice = [c for c in dict.fromkeys(mapping.columns.values()) if names.count(c.lower()) > 1]
+    if twice:
+        raise InputError(
+            f"Die Spalte „{twice[0]}“ steht {names.count(twice[0].lower())}-mal in der "
+            "Kopfzeile; welche gilt, ist nicht eindeutig. Bitte die doppelten umbenennen oder "
+            "entfernen.",
+            path=path,
+            line=1,
+            field=twice[0],
+        )
     blank = pl.col("__raw").str.strip_chars().str.len_chars() == 0
     skipped_blank = int(rows.select(blank.sum()).item())
     rows = rows.filter(~blank)
