@@ -15,3 +15,22 @@ def shown_text(executed: Path) -> str:
         for cell in notebook["cells"]
         for output in cell.get("outputs", [])
     )
+
+
+def run_notebook(name: str, folder: Path, parameters: dict[str, object]) -> Path:
+    """Execute notebooks/`name` with papermill in `folder` (its working directory); the
+    executed copy is `folder/name`."""
+    import papermill
+
+    from deliverability.config import NOTEBOOK_DIR
+
+    executed = folder / name
+    papermill.execute_notebook(
+        str(NOTEBOOK_DIR / name),
+        str(executed),
+        parameters=parameters,
+        cwd=str(folder),
+        log_output=False,
+        progress_bar=False,
+    )
+    return executed

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import tomli_w
-from hypothesis import example, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from deliverability.errors import DeliverabilityError
@@ -27,53 +27,6 @@ SETTINGS = [
     (PACKAGE / "settings.toml").read_bytes(),
     b"[suppression]\nconsecutive_soft = 3\ncomplaints = true\n",
 ]
-
-
-def _write(folder: Path, name: str, data: bytes) -> Path:
-    path = folder / name
-    path.write_bytes(data)
-    return path
-
-
-def _names_the_file(result: object, path: Path) -> None:
-    if isinstance(result, DeliverabilityError):
-        assert path.name in str(result), str(result)
-
-
-@FUZZ
-@given(data=arbitrary_or_mutated(PROFILES))
-def test_limit_profiles(tmp_path_factory, data):
-    from deliverability.limits.profile import read_profile
-
-    path = _write(tmp_path_factory.mktemp("fuzz"), "profil.toml", data)
-    _names_the_file(guarded(lambda: read_profile(path)), path)
-
-
-@FUZZ
-@given(data=arbitrary_or_mutated(POLICY))
-def test_suppression_policy(tmp_path_factory, data):
-    from deliverability.suppression.policy import load_policy
-
-    path = _write(tmp_path_factory.mktemp("fuzz"), "richtlinie.toml", data)
-    _names_the_file(guarded(lambda: load_policy(path)), path)
-
-
-@FUZZ
-@given(data=arbitrary_or_mutated(MAPPINGS))
-def test_mapping_files(tmp_path_factory, data):
-    from deliverability.ingest.formats.mapped_csv import read_mapping
-
-    path = _write(tmp_path_factory.mktemp("fuzz"), "zuordnung.toml", data)
-    _names_the_file(guarded(lambda: read_mapping(path)), path)
-
-
-@FUZZ
-@given(data=arbitrary_or_mutated(SETTINGS))
-def test_settings_files(tmp_path_factory, data):
-    from deliverability.settings import load_settings
-
-    path = _write(tmp_path_factory.mktemp("fuzz"), "deliverability.toml", data)
-    _names_the_file(guarded(lambda: load_settings(path)), path)
 
 
 # --- structured: valid files with one value of the wrong type or out of range -------------
@@ -141,39 +94,72 @@ def retyped(draw: st.DrawFn, sources: list[bytes]) -> bytes:
     return tomli_w.dumps(_without_none(document)).encode("utf-8")
 
 
-@FUZZ
-@given(data=retyped(PROFILES))
-def test_limit_profiles_with_wrong_types(tmp_path_factory, data):
+def _read_profile(path: Path) -> object:
     from deliverability.limits.profile import read_profile
 
-    path = _write(tmp_path_factory.mktemp("fuzz"), "profil.toml", data)
-    _names_the_file(guarded(lambda: read_profile(path)), path)
+    return read_profile(path)
 
 
-@FUZZ
-@given(data=retyped(POLICY))
-def test_suppression_policy_with_wrong_types(tmp_path_factory, data):
+def _read_policy(path: Path) -> object:
     from deliverability.suppression.policy import load_policy
 
-    path = _write(tmp_path_factory.mktemp("fuzz"), "richtlinie.toml", data)
-    _names_the_file(guarded(lambda: load_policy(path)), path)
+    return load_policy(path)
 
 
-@FUZZ
-@given(data=retyped(MAPPINGS))
-@example(data=b"columns = []\n")  # found by this suite: a list where a table belongs
-@example(data=b"[columns]\ntimestamp = 5\nrecipient = [1]\nevent = {a = 1}\n")
-def test_mapping_files_with_wrong_types(tmp_path_factory, data):
+def _read_mapping(path: Path) -> object:
     from deliverability.ingest.formats.mapped_csv import read_mapping
 
-    path = _write(tmp_path_factory.mktemp("fuzz"), "zuordnung.toml", data)
-    _names_the_file(guarded(lambda: read_mapping(path)), path)
+    return read_mapping(path)
 
 
-@FUZZ
-@given(data=retyped(SETTINGS))
-def test_settings_files_with_wrong_types(tmp_path_factory, data):
+def _read_settings(path: Path) -> object:
     from deliverability.settings import load_settings
 
-    path = _write(tmp_path_factory.mktemp("fuzz"), "deliverability.toml", data)
-    _names_the_file(guarded(lambda: load_settings(path)), path)
+    return load_settings(path)
+
+
+#: reader → (the file name it gets, the valid files the near-valid inputs are made from)
+READERS = {
+    _read_profile: ("profil.toml", PROFILES),
+    _read_policy: ("richtlinie.toml", POLICY),
+    _read_mapping: ("zuordnung.toml", MAPPINGS),
+    _read_settings: ("deliverability.toml", SETTINGS),
+}
+
+
+def _read(folder: Path, reader: Any, data: bytes) -> None:
+    """Read `data` as the reader's file: read, or a family error that names the file."""
+    path = folder / READERS[reader][0]
+    path.write_bytes(data)
+    result = guarded(lambda: reader(path))
+    if isinstance(result, DeliverabilityError):
+        assert path.name in str(result), str(result)
+
+
+@pytest.mark.parametrize("reader", list(READERS), ids=lambda reader: reader.__name__[6:])
+@FUZZ
+@given(draw=st.data())
+def test_bytes_and_near_valid_files(tmp_path_factory, reader, draw):
+    data = draw.draw(arbitrary_or_mutated(READERS[reader][1]))
+    _read(tmp_path_factory.mktemp("fuzz"), reader, data)
+
+
+@pytest.mark.parametrize("reader", list(READERS), ids=lambda reader: reader.__name__[6:])
+@FUZZ
+@given(draw=st.data())
+def test_values_of_the_wrong_type(tmp_path_factory, reader, draw):
+    data = draw.draw(retyped(READERS[reader][1]))
+    _read(tmp_path_factory.mktemp("fuzz"), reader, data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"columns = []\n", b"[columns]\ntimestamp = 5\nrecipient = [1]\nevent = {a = 1}\n"],
+)
+def test_mapping_files_found_by_this_suite(tmp_path, data):
+    from deliverability.errors import ConfigError
+
+    path = tmp_path / "zuordnung.toml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError, match="zuordnung.toml"):
+        _read_mapping(path)

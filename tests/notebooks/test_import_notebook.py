@@ -10,26 +10,21 @@ import pytest
 from deliverability.config import NOTEBOOK_DIR, sample_address_list
 from deliverability.validate.codes import REASONS
 
-from ..notebook_output import shown_text
+from ..notebook_output import run_notebook, shown_text
 
 
 @pytest.mark.slow
 def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
-    import papermill
-
-    out_dir, executed = tmp_path / "pruefung", tmp_path / "import_pruefen.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / "import_pruefen.ipynb"),
-        str(executed),
-        parameters={
+    out_dir = tmp_path / "pruefung"
+    executed = run_notebook(
+        "import_pruefen.ipynb",
+        tmp_path,
+        {
             "input_file": str(sample_address_list()),
             "nameserver": dns_server.address,
             "out_dir": str(out_dir),
             "apply_suggestions": True,
         },
-        cwd=str(tmp_path),
-        log_output=False,
-        progress_bar=False,
     )
     html = shown_text(executed)
     assert "Adressen gelesen" in html and "ungültig" in html and "riskant" in html
@@ -67,16 +62,11 @@ def test_import_notebook_checks_the_sample_list(dns_server, tmp_path):
 
 @pytest.mark.slow
 def test_import_notebook_tells_a_lying_resolver_from_bad_addresses(nxdomain_everything, tmp_path):
-    import papermill
-
-    out_dir, executed = tmp_path / "pruefung", tmp_path / "import_pruefen.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / "import_pruefen.ipynb"),
-        str(executed),
-        parameters={"nameserver": nxdomain_everything.address, "out_dir": str(out_dir)},
-        cwd=str(tmp_path),
-        log_output=False,
-        progress_bar=False,
+    out_dir = tmp_path / "pruefung"
+    executed = run_notebook(
+        "import_pruefen.ipynb",
+        tmp_path,
+        {"nameserver": nxdomain_everything.address, "out_dir": str(out_dir)},
     )
     html = shown_text(executed)
     assert "<strong>Warnung:</strong> Der DNS-Server" in html

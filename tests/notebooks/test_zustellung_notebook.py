@@ -8,21 +8,13 @@ import pytest
 
 from deliverability.config import NOTEBOOK_DIR
 
-from ..notebook_output import shown_text
+from ..notebook_output import run_notebook, shown_text
 
 
 @pytest.mark.slow
 def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
-    import papermill
-
-    executed = tmp_path / "zustellung.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / "zustellung.ipynb"),
-        str(executed),
-        parameters={"nameserver": dns_server.address, "dkim_selectors": ["mj"]},
-        cwd=str(tmp_path),
-        log_output=False,
-        progress_bar=False,
+    executed = run_notebook(
+        "zustellung.ipynb", tmp_path, {"nameserver": dns_server.address, "dkim_selectors": ["mj"]}
     )
     shown = shown_text(executed)
     assert "KW 47/2026" in shown and "Zustellrate" in shown
@@ -36,16 +28,8 @@ def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
 
 @pytest.mark.slow
 def test_zustellung_notebook_warns_instead_of_advising_records(nxdomain_everything, tmp_path):
-    import papermill
-
-    executed = tmp_path / "zustellung.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / "zustellung.ipynb"),
-        str(executed),
-        parameters={"nameserver": nxdomain_everything.address},
-        cwd=str(tmp_path),
-        log_output=False,
-        progress_bar=False,
+    executed = run_notebook(
+        "zustellung.ipynb", tmp_path, {"nameserver": nxdomain_everything.address}
     )
     shown = shown_text(executed)
     assert "<strong>Warnung:</strong> Der DNS-Server" in shown
