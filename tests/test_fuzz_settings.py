@@ -137,18 +137,15 @@ def _read(folder: Path, reader: Any, data: bytes) -> None:
 
 
 @pytest.mark.parametrize("reader", list(READERS), ids=lambda reader: reader.__name__[6:])
+@pytest.mark.parametrize(
+    "inputs",
+    [arbitrary_or_mutated, retyped],  # bytes and damaged files; TOML with wrong-typed values
+    ids=["bytes", "types"],
+)
 @FUZZ
 @given(draw=st.data())
-def test_bytes_and_near_valid_files(tmp_path_factory, reader, draw):
-    data = draw.draw(arbitrary_or_mutated(READERS[reader][1]))
-    _read(tmp_path_factory.mktemp("fuzz"), reader, data)
-
-
-@pytest.mark.parametrize("reader", list(READERS), ids=lambda reader: reader.__name__[6:])
-@FUZZ
-@given(draw=st.data())
-def test_values_of_the_wrong_type(tmp_path_factory, reader, draw):
-    data = draw.draw(retyped(READERS[reader][1]))
+def test_every_reader(tmp_path_factory, reader, inputs, draw):
+    data = draw.draw(inputs(READERS[reader][1]))
     _read(tmp_path_factory.mktemp("fuzz"), reader, data)
 
 
