@@ -26,7 +26,7 @@
 # %% tags=["parameters"]
 input_file: str = ""  # CSV-Datei mit Adressen (leer: Beispielliste aus data/sample)
 column: str = ""  # Name der Adressspalte (leer: wird erkannt, z. B. „E-Mail“)
-nameserver: str = ""  # DNS-Server als HOST:PORT (leer: Resolver des Systems)
+nameserver: str = ""  # DNS-Server als HOST:PORT (leer: DNS-Server des Systems)
 suppression_state: str = ""  # Ordner der Sperrliste (leer: ohne Abgleich)
 out_dir: str = ""  # Ausgabeordner (leer: reports/adresspruefung im Projekt)
 include_risky: bool = False  # riskante Adressen (Funktions-, Wegwerfadressen …) mit importieren
