@@ -107,6 +107,23 @@ def _split_records(text: str, delimiter: str, path: Path) -> tuple[list[str], pl
     return header, _split_records_slowly(text, delimiter, len(header))
 
 
+def field_count_problem(width: int, delimiter: str | None = None) -> pl.Expr:
+    """The German reason for a row of `_split_records` with another number of fields than
+    the header's `width` (null when it has as many): with the delimiter, if given, and the
+    usual cause, a quote left open, when the row has one."""
+    said = f" (Trennzeichen: {delimiter_name(delimiter)})" if delimiter else ""
+    open_quote = pl.col(_RAW).str.count_matches('"', literal=True) % 2 == 1
+    return pl.when(pl.col("__fields") != width).then(
+        pl.format(
+            f"Die Zeile hat {{}} statt {width} Felder{said}{{}}",
+            pl.col("__fields"),
+            pl.when(open_quote)
+            .then(pl.lit("; ein Anführungszeichen wird nicht geschlossen."))
+            .otherwise(pl.lit(".")),
+        )
+    )
+
+
 class _Lines:
     """The text's lines for `csv.reader`, from a position that can be set back."""
 
@@ -334,18 +351,7 @@ def load_generic_csv(
         __bounce_type=vocabulary.bounce_type_expr(pl.col("bounce_type"), pl.col("event")),
         __reason=pl.col("reason").str.to_lowercase(),
     )
-    open_quote = pl.col(_RAW).str.count_matches('"', literal=True) % 2 == 1
-    width_problem = pl.when(pl.col("__fields") != len(header)).then(
-        pl.format(
-            f"Die Zeile hat {{}} statt {len(header)} Felder (Trennzeichen: "
-            f"{delimiter_name(delimiter)}){{}}",
-            pl.col("__fields"),
-            pl.when(open_quote)
-            .then(pl.lit("; ein Anführungszeichen wird nicht geschlossen."))
-            .otherwise(pl.lit(".")),
-        )
-    )
-    checks = [("(Zeile)", width_problem), *_problems(timezone)]
+    checks = [("(Zeile)", field_count_problem(len(header), delimiter)), *_problems(timezone)]
     named = named.with_columns(
         __problem_fields=pl.concat_str(
             [pl.when(expr.is_not_null()).then(pl.lit(name)) for name, expr in checks],

@@ -420,3 +420,15 @@ def test_a_mapped_column_that_appears_twice_is_an_error(tmp_path):
     with pytest.raises(InputError) as caught:
         load_events([path], format="mapping:mailchimp-cleaned")
     assert caught.value.field == "CLEAN_TIME" and "2-mal" in str(caught.value)
+
+
+def test_a_quote_left_open_in_a_mapped_export_rejects_only_its_line(tmp_path):
+    fixture = Path(__file__).parent.parent / "fixtures" / "formats" / "mailchimp-cleaned.csv"
+    header, first, *rest = fixture.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "cleaned.csv"
+    path.write_text("\n".join([header, first.replace(",", ',"', 1), first, *rest]) + "\n")
+    result = load_events([path], format="mapping:mailchimp-cleaned")
+    whole = load_events([fixture], format="mapping:mailchimp-cleaned")
+    assert result.events.height == whole.events.height  # the copy of line 2 stands in for it
+    assert result.rejects.height == whole.rejects.height + 1
+    assert "Anführungszeichen wird nicht geschlossen" in result.rejects["reason"][0]

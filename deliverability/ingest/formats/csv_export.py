@@ -10,7 +10,7 @@ import polars as pl
 
 from deliverability.errors import InputError
 from deliverability.ingest.finish import finish
-from deliverability.ingest.generic_csv import _split_records
+from deliverability.ingest.generic_csv import _split_records, field_count_problem
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter, read_text
 from deliverability.schema import REJECTS_SCHEMA
@@ -52,9 +52,7 @@ class CsvExport:
         """`__problem` and `__problem_field` for rows with another number of fields."""
         width = pl.col("__fields") != len(self.header)
         return {
-            "__problem": pl.when(width)
-            .then(pl.format(f"Die Zeile hat {{}} statt {len(self.header)} Felder.", "__fields"))
-            .otherwise(pl.lit("")),
+            "__problem": field_count_problem(len(self.header)).fill_null(""),
             "__problem_field": pl.when(width).then(pl.lit("(Zeile)")).otherwise(pl.lit("")),
         }
 

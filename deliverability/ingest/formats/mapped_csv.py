@@ -22,7 +22,7 @@ import polars as pl
 
 from deliverability.errors import ConfigError, InputError
 from deliverability.ingest.finish import TEXT_COLUMNS, finish
-from deliverability.ingest.generic_csv import _split_records
+from deliverability.ingest.generic_csv import _split_records, field_count_problem
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter, read_text
 from deliverability.schema import REJECTS_SCHEMA
@@ -235,10 +235,7 @@ def load(
             )
             value = translated
         columns[target] = value
-    width = pl.when(pl.col("__fields") != len(header)).then(
-        pl.format(f"Die Zeile hat {{}} statt {len(header)} Felder.", pl.col("__fields"))
-    )
-    problems.append(("(Zeile)", width))
+    problems.append(("(Zeile)", field_count_problem(len(header))))
     skipped = pl.any_horizontal(
         [
             written[target].str.to_lowercase().is_in(values)
