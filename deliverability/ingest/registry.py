@@ -155,8 +155,9 @@ def format_names() -> list[str]:
 
 
 def _is_mail(path: Path) -> bool:
+    """Whether detection takes the file for a bounce mail (one it cannot judge is none)."""
     try:
-        return bounce_mails.is_outlook_file(path) or bounce_mails.sniff(read_head(path))
+        return detect_format(path) == bounce_mails.NAME
     except InputError:
         return False
 
