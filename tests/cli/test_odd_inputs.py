@@ -84,16 +84,66 @@ def test_an_output_under_a_file_is_refused_before_reading(tmp_path, capsys):
     assert "ist ein Ordner" in _error(capsys)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
-def test_a_read_only_folder_is_refused(tmp_path):
+def _without_root_privilege() -> list[str]:
+    """Root writes into read-only folders (capability CAP_DAC_OVERRIDE); as root, the command
+    runs under util-linux `setpriv` with that capability dropped, as an analyst's account."""
+    if os.geteuid() != 0:
+        return []
+    drop = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--bounding-set={drop}", f"--inh-caps={drop}"]
+
+
+def test_a_read_only_folder_is_refused_before_any_work(tmp_path):
+    import subprocess
+    import sys
+
+    source = tmp_path / "e.csv"
+    source.write_text(EVENTS)
     folder = tmp_path / "nur_lesen"
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        with pytest.raises(OutputError, match="schreibgeschützt"):
-            check_output(folder / "x.csv")
+        command = [sys.executable, "-m", "deliverability", "rates", str(source)]
+        done = subprocess.run(
+            [*_without_root_privilege(), *command, "--out", str(folder / "x.csv")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr
+        assert done.returncode == 1, done.stderr
+        assert f"der Ordner {folder} ist schreibgeschützt" in done.stderr
+        assert list(folder.iterdir()) == []
+        state = tmp_path / "state"
+        assert (
+            main(["suppress", str(source), "--state", str(state), "--out", str(tmp_path / "s.csv")])
+            == 0
+        )
+        before = {p.name: p.read_bytes() for p in state.iterdir()}
+        state.chmod(0o555)
+        for args in (["suppress", str(source), "--out", str(tmp_path / "t.csv")],
+                     ["restore", "a@gmx.de", "--reason", "Test"]):  # fmt: skip
+            command = [sys.executable, "-m", "deliverability", *args, "--state", str(state)]
+            done = subprocess.run(
+                [*_without_root_privilege(), *command], capture_output=True, text=True, check=False
+            )
+            assert "Traceback" not in done.stderr and done.returncode == 1, done.stderr
+            assert "schreibgeschützt" in done.stderr
+            assert {p.name: p.read_bytes() for p in state.iterdir()} == before
     finally:
         folder.chmod(0o755)
+        if (tmp_path / "state").exists():
+            (tmp_path / "state").chmod(0o755)
+
+
+def test_check_output_names_the_read_only_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "nur_lesen"
+    folder.mkdir()
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: Path(path) != folder)
+    with pytest.raises(OutputError, match="schreibgeschützt"):
+        check_output(folder / "x.csv")
+    with pytest.raises(OutputError, match="schreibgeschützt"):
+        check_output(folder / "neu" / "x.csv")
 
 
 def test_a_failed_write_is_one_sentence_and_keeps_the_old_file(tmp_path, monkeypatch):
