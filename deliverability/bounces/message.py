@@ -17,6 +17,8 @@ from email.parser import BytesParser, HeaderParser
 from email.policy import compat32
 from weakref import WeakKeyDictionary
 
+from deliverability.encodings import decode_by_census
+
 _PARSER = BytesParser(policy=compat32)
 _HEADER_PARSER = HeaderParser(policy=compat32)
 
@@ -95,12 +97,12 @@ def _decode(part: Message) -> str:
         raw = part.get_payload()
         return raw if isinstance(raw, str) else ""
     charset = part.get_content_charset() or ("iso-2022-jp" if b"\x1b$B" in payload else "utf-8")
-    for candidate in (charset, "utf-8", "cp1252"):
-        try:
-            return payload.decode(candidate)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return payload.decode("latin-1")
+    try:
+        return payload.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        # a wrong or unknown charset: the bytes decide, and a stray byte stays visible as
+        # U+FFFD where it stands (an address holding one is rejected, not guessed)
+        return decode_by_census(payload)
 
 
 def html_to_text(html: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
+from deliverability.encodings import REPLACED
 from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
 from deliverability.ingest.generic_csv import (
@@ -30,7 +31,7 @@ from deliverability.ingest.generic_csv import (
     _stripped,
 )
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import REPLACED, detect_delimiter, wide_encoding
+from deliverability.ingest.text import detect_delimiter, wide_encoding
 from deliverability.ingest.timestamps import (
     detect_timestamp_format,
     parse_timestamp,

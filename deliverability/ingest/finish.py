@@ -15,8 +15,9 @@ from typing import TypeVar
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
+from deliverability.encodings import REPLACED
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import DAMAGED_ADDRESS, REPLACED
+from deliverability.ingest.text import DAMAGED_ADDRESS
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp, plausible
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
 

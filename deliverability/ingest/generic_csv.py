@@ -14,12 +14,12 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
+from deliverability.encodings import REPLACED
 from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import (
     DAMAGED_ADDRESS,
-    REPLACED,
     delimiter_name,
     detect_delimiter,
     read_text,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deliverability.compressed import GZIP_MAGIC, gunzip_chunks
+from deliverability.encodings import REPLACED, ByteCensus
 from deliverability.errors import InputError
 
 #: How much of a file the format sniffers and header checks read.
@@ -112,10 +113,6 @@ def read_head(path: Path) -> str:
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
-#: Bytes cp1252 leaves undefined: a file with them is Latin-1.
-_CP1252_HOLES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
-#: What a byte that is invalid in the file's encoding becomes.
-REPLACED = "\ufffd"
 #: The reason an entry is rejected whose address holds such a byte (`pl.format` pattern).
 DAMAGED_ADDRESS = (
     "Empfängeradresse „{}“ enthält Bytes, die in der Kodierung der Datei ungültig sind (�); "
@@ -124,38 +121,6 @@ DAMAGED_ADDRESS = (
 #: Appended to the encoding's name when some bytes were not valid in it (shown in the
 #: accounting; the loaders reject each entry that contains such a byte).
 DAMAGED = " mit ungültigen Bytes"
-
-
-class ByteCensus:
-    """What the bytes of a file say about its encoding, counted chunk by chunk.
-
-    One decision per file, from the whole file: UTF-8 when its well-formed multi-byte
-    sequences are at least as many as its stray bytes (one damaged byte does not turn a UTF-8
-    file into cp1252, which would garble every umlaut), else cp1252 (German Excel), or
-    Latin-1 where cp1252 has holes. The count is the UTF-8 decoder's own (each invalid byte
-    or cut sequence becomes one U+FFFD), incremental, so a sequence cut by a chunk boundary
-    is seen whole.
-    """
-
-    def __init__(self) -> None:
-        self.sequences = 0
-        self.stray = 0
-        self.holes = False
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-
-    def add(self, chunk: bytes, *, final: bool = False) -> None:
-        text = self._decoder.decode(chunk, final)
-        stray = text.count(REPLACED)
-        beyond_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
-        self.sequences += beyond_ascii - stray
-        self.stray += stray
-        if stray and not self.holes:
-            self.holes = any(hole in chunk for hole in _CP1252_HOLES)
-
-    def encoding(self) -> str:
-        if self.stray == 0 or self.sequences >= self.stray:
-            return "utf-8"
-        return "latin-1" if self.holes else "cp1252"
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:

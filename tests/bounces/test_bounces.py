@@ -243,3 +243,45 @@ def test_leaving_out_returned_bodies_changes_no_verdict():
     finally:
         message.without_returned_body = original
     assert with_cut == without_cut
+
+
+def _plain_bounce(body: bytes) -> bytes:
+    return (
+        b"From: MAILER-DAEMON@mx.example.de\r\nTo: news@firma.de\r\n"
+        b"Subject: Unzustellbar: Ihre Nachricht\r\nDate: Fri, 20 Nov 2026 10:00:00 +0100\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body
+    )
+
+
+_UNKNOWN_USER = "Die Nachricht an folgenden Empfänger konnte nicht zugestellt werden.\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("address", "stray_elsewhere", "expected"),
+    [
+        # a valid UTF-8 address and one damaged byte elsewhere: the address stays as written
+        ("jürgen@gmx.de".encode(), b"Gr\xfc\xdfe", "jürgen@gmx.de"),
+        # the damaged byte inside the address: no plausible other address is made up
+        (b"j\xfcrgen@gmx.de", b"", None),
+    ],
+)
+def test_a_stray_byte_does_not_change_an_address(address, stray_elsewhere, expected, tmp_path):
+    from deliverability.ingest.formats import bounce_mails
+
+    body = (
+        _UNKNOWN_USER.encode() + b"<" + address + b">: 550 5.1.1 user unknown\r\n"
+        + "Zustellversuch für Jürgen, Grüße\r\n".encode() + stray_elsewhere + b"\r\n"
+    )  # fmt: skip
+    mail = tmp_path / "bounce.eml"
+    mail.write_bytes(_plain_bounce(body))
+    events, rejects, _ = bounce_mails.load(mail, "Europe/Berlin")
+    recipients = events.get_column("recipient").to_list()
+    if expected is not None:
+        assert recipients == [expected]
+        assert events.get_column("bounce_type").to_list() == ["hard"]
+        assert rejects.height == 0
+    else:
+        assert recipients == []
+        assert rejects.height == 1
+        reason = rejects.get_column("reason")[0]
+        assert "ungültig" in reason and "j\ufffdrgen@gmx.de" in reason

@@ -11,9 +11,10 @@ import pytest
 
 from deliverability.cli import main
 from deliverability.compressed import MAX_EXPANSION, gunzip
+from deliverability.encodings import ByteCensus
 from deliverability.errors import InputError
 from deliverability.ingest import load_events
-from deliverability.ingest.text import DAMAGED, ByteCensus, decode, plain_utf8_copy, read_bytes
+from deliverability.ingest.text import DAMAGED, decode, plain_utf8_copy, read_bytes
 
 HEADER = "timestamp,recipient,event,diagnostic\n"
 
