@@ -18,8 +18,14 @@ def _to_idna(domain: str) -> str:
 
 
 def clean_address(column: pl.Expr) -> pl.Expr:
-    """Trim spaces and surrounding angle brackets; keep the local part as written."""
-    return column.str.strip_chars(" \t\r\n<>")
+    """Trim spaces and surrounding angle brackets, drop spaces around the last @ (RFC 5322's
+    obsolete syntax allows them, ``a @ b.de`` is ``a@b.de``) and the root dot after the
+    domain; keep the local part as written."""
+    return (
+        column.str.strip_chars(" \t\r\n<>")
+        .str.replace(r"[ \t]*@[ \t]*([^\s@]+)$", "@$1")
+        .str.strip_chars_end(".")
+    )
 
 
 def domain_of(address: pl.Expr) -> pl.Expr:

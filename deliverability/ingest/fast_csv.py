@@ -30,6 +30,7 @@ from deliverability.ingest.generic_csv import (
     _map_columns,
     _stripped,
 )
+from deliverability.ingest.recipients import CONTROL_CHARACTERS
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter, wide_encoding
 from deliverability.ingest.timestamps import (
@@ -49,9 +50,10 @@ from deliverability.taxonomy import REASON_IDS
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
 _SAMPLE_BYTES = 1 << 20
-#: Characters `clean_address` strips at either end of an address, and the mark of a byte
-#: that was invalid in the file's encoding (the full checks reject such an address).
-_EDGE = (" ", "\t", "\r", "\n", "<", ">", REPLACED)
+#: Characters `clean_address` strips at either end of an address, the mark of a byte that
+#: was invalid in the file's encoding and the control characters (the full checks reject an
+#: address with either of the last two).
+_EDGE = (" ", "<", ">", REPLACED, *CONTROL_CHARACTERS)
 _SAMPLE_ROWS = 2000
 
 
@@ -123,7 +125,7 @@ def _fast_lane(raw: pl.LazyFrame, fmt: tuple[str, bool] | None, timezone: str) -
     # own time format). For them the full checks below would change nothing, so they are
     # taken as they are. Every other row goes through the full checks (slow lane).
     after_at = pl.col("recipient").str.split("@").list.last()
-    # no space, tab, line break or angle bracket anywhere: nothing for `clean_address` to
+    # no space, control character or angle bracket anywhere: nothing for `clean_address` to
     # strip, and the domain after the @ cannot start with a space either
     plain = ~pl.col("recipient").str.contains_any(list(_EDGE))
     raw = raw.with_columns(

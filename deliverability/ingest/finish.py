@@ -15,9 +15,8 @@ from typing import TypeVar
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
-from deliverability.encodings import REPLACED
+from deliverability.ingest.recipients import recipient_check
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.text import DAMAGED_ADDRESS
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp, plausible
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
 
@@ -99,18 +98,7 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
                 )
             ),
         ),
-        (
-            "recipient",
-            pl.when(pl.col("__domain").is_null())
-            .then(
-                pl.format(
-                    "Empfängeradresse „{}“ fehlt oder enthält kein @ mit einer Domain.",
-                    pl.col("recipient").fill_null(""),
-                )
-            )
-            .when(pl.col("recipient").str.contains(REPLACED, literal=True))
-            .then(pl.format(DAMAGED_ADDRESS, pl.col("recipient"))),
-        ),
+        ("recipient", recipient_check(pl.col("recipient"), pl.col("__domain"))[1]),
         (
             "event",
             pl.when(pl.col("event").is_null() | ~pl.col("event").is_in(EVENTS)).then(

@@ -14,12 +14,11 @@ from pathlib import Path
 import polars as pl
 
 from deliverability.addresses import clean_address, domain_of, normalize_domains
-from deliverability.encodings import REPLACED
 from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
+from deliverability.ingest.recipients import recipient_check
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import (
-    DAMAGED_ADDRESS,
     delimiter_name,
     detect_delimiter,
     read_text,
@@ -241,22 +240,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
                 )
             ),
         ),
-        (
-            "recipient",
-            recipient.is_null()
-            | pl.col("__domain").is_null()
-            | recipient.str.contains(REPLACED, literal=True),
-            pl.when(recipient.is_null())
-            .then(pl.lit("Empfängeradresse fehlt."))
-            .when(recipient.str.contains(REPLACED, literal=True))
-            .then(pl.format(DAMAGED_ADDRESS, recipient))
-            .otherwise(
-                pl.format(
-                    f"Empfängeradresse {quoted} enthält kein @ mit einer Domain dahinter.",
-                    recipient,
-                )
-            ),
-        ),
+        ("recipient", *recipient_check(recipient, pl.col("__domain"))),
         (
             "event",
             event.is_null() | ~pl.col("__event").is_in(EVENTS),

@@ -432,3 +432,66 @@ def test_a_quote_left_open_in_a_mapped_export_rejects_only_its_line(tmp_path):
     assert result.events.height == whole.events.height  # the copy of line 2 stands in for it
     assert result.rejects.height == whole.rejects.height + 1
     assert "Anführungszeichen wird nicht geschlossen" in result.rejects["reason"][0]
+
+
+ODD_RECIPIENTS = [
+    ("carla@web.de\nmit Umbruch", "Zeilenumbruch oder ein anderes Steuerzeichen"),
+    ("carla@web.de\tx", "Zeilenumbruch oder ein anderes Steuerzeichen"),
+    ("car\x01la@web.de", "Zeilenumbruch oder ein anderes Steuerzeichen"),
+    ("carla@web .de", "enthält ein Leerzeichen"),
+    ("carla meyer@web.de", "enthält ein Leerzeichen"),
+]
+
+
+def _generic(tmp_path: Path, recipient: str) -> Path:
+    quoted = '"' + recipient.replace('"', '""') + '"'
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "timestamp,recipient,event\n"
+        f"2026-11-23T10:00:00+01:00,{quoted},bounced\n"
+        '2026-11-23T10:00:00+01:00,"""Erika Muster""@web.de",delivered\n'
+        "2026-11-23T10:00:00+01:00,ok@web.de,delivered\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _sendgrid(tmp_path: Path, recipient: str) -> Path:
+    import json
+
+    path = tmp_path / "sendgrid.json"
+    events = [
+        {"email": recipient, "timestamp": 1794906000, "event": "bounce", "sg_event_id": "1"},
+        {"email": '"Erika Muster"@web.de', "timestamp": 1794906000, "event": "delivered",
+         "sg_event_id": "2"},
+        {"email": "ok@web.de", "timestamp": 1794906000, "event": "delivered", "sg_event_id": "3"},
+    ]  # fmt: skip
+    path.write_text(json.dumps(events), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("recipient", "words"), ODD_RECIPIENTS)
+@pytest.mark.parametrize("export", [_generic, _sendgrid])
+def test_a_recipient_no_address_can_be_is_rejected_by_every_loader(
+    tmp_path, export, recipient, words
+):
+    from types import SimpleNamespace
+
+    from deliverability.ingest.fast_csv import load_generic_csv_fast
+    from deliverability.ingest.generic_csv import load_generic_csv
+
+    path = export(tmp_path, recipient)
+    loads = [load_events([path])]
+    if export is _generic:  # the eager and the streaming CSV path alike
+        for loader in (load_generic_csv, load_generic_csv_fast):
+            loaded = loader(path, timezone="Europe/Berlin")
+            if loaded is not None:
+                loads.append(SimpleNamespace(events=loaded[0], rejects=loaded[1]))
+    for result in loads:
+        assert sorted(result.events.get_column("recipient").to_list()) == [
+            '"Erika Muster"@web.de',
+            "ok@web.de",
+        ]
+        (reason,) = result.rejects.get_column("reason").to_list()
+        assert words in reason
+        assert result.rejects.get_column("field").to_list() == ["recipient"]
