@@ -110,6 +110,22 @@ def test_the_state_folder_refuses_a_silent_change_of_rules(workdir, write_csv, c
     assert "voll@gmx.de" in Path(out).read_text(encoding="utf-8")  # 3 soft bounces now suppress
 
 
+def test_restore_judges_the_address_by_the_rules_it_is_given(workdir, write_csv, capsys):
+    events = _soft_bounces(write_csv, 3)
+    state = workdir / "zustand"
+    assert main(["suppress", str(events), "--state", str(state), "--out", "e.csv"]) == 0
+    restore = ["restore", "voll@gmx.de", "--state", str(state), "--reason", "Kunde bestätigt"]
+    assert main(restore) == 1  # under five soft bounces in a row the address is only watched
+    assert (
+        "voll@gmx.de ist unter Beobachtung; es gibt nichts freizugeben" in capsys.readouterr().err
+    )
+    strict = workdir / "streng.toml"
+    strict.write_text("[suppression]\nconsecutive_soft = 3\n", encoding="utf-8")
+    assert main([*restore, "--settings", str(strict), "--policy-change"]) == 0
+    assert StateDir(state).recorded_policy()["consecutive_soft"] == 3
+    assert StateDir(state).history()["action"].to_list() == ["restore"]
+
+
 def test_the_settings_file_in_the_working_folder_reaches_every_command(workdir, write_csv):
     events = _soft_bounces(write_csv, 3)
     (workdir / "deliverability.toml").write_text("[suppression]\nconsecutive_soft = 3\n")

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from deliverability.settings import load_settings, suppression_policy
     from deliverability.suppression.addresses import normalize_address
     from deliverability.suppression.store import StateDir
+    from deliverability.taxonomy.labels import status_labels
 
     store = StateDir(Path(args.state))
     store.require_existing()
@@ -46,11 +47,13 @@ def run(args: argparse.Namespace) -> int:
     # one transaction: the check, the history line and the new list together (a refusal
     # leaves the folder as it was, and no other run changes the list in between)
     with store.changing():
-        state = store.rebuild(policy)
+        state = store.current_state(policy)
         row = state.filter(pl.col("address") == normalize_address(args.address))
         if row.is_empty() or row["status"][0] != "suppressed":
             shown = (
-                "nicht auf der Sperrliste" if row.is_empty() else f"im Status „{row['status'][0]}“"
+                "nicht auf der Sperrliste"
+                if row.is_empty()
+                else status_labels().get(row["status"][0], row["status"][0])
             )
             raise ConfigError(f"{args.address} ist {shown}; es gibt nichts freizugeben.")
         store.record("restore", args.address, args.reason, args.by)

@@ -347,6 +347,12 @@ class StateDir:
     def state(self) -> pl.DataFrame | None:
         return self._read(STATE_FILE, pl.read_parquet, None)
 
+    def current_state(self, policy: SuppressionPolicy) -> pl.DataFrame:
+        """The stored list where it was built with `policy` (every change rebuilds it in the
+        same transaction), else rebuilt with it."""
+        stored = self.state() if self.recorded_policy() == policy_record(policy) else None
+        return stored if stored is not None else self.rebuild(policy)
+
     # exports ------------------------------------------------------------------------------
     def last_exports(self) -> dict[str, datetime]:
 
