@@ -20,17 +20,29 @@
 # mbox-Dateien, Maildir-Ordner) und sagt für jeden Empfänger: **warum** die Mail nicht
 # ankam, ob der Fehler **hart** (dauerhaft) oder **weich** (vorübergehend) ist und ob die
 # Adresse **gesperrt** werden sollte. Ohne Angaben wertet es das Beispiel-Postfach der
-# KW 47/2026 aus. Alle Berechnungen stecken im Paket `deliverability`; hier stehen nur
-# die Parameter und die Darstellung.
+# KW 47/2026 aus.
+#
+# ### So benutzen Sie dieses Notebook
+#
+# 1. Tragen Sie in der nächsten Zelle ein, wo Ihre Bounce-Mails liegen (oder lassen Sie das
+#    Feld leer für das Beispiel).
+# 2. Wählen Sie im Menü **Ausführen → Alle Zellen ausführen**.
+# 3. Die Tabellen lassen sich sortieren (Klick auf die Spaltenüberschrift), durchsuchen und als
+#    CSV für Excel herunterladen; bei den Einzelbefunden wählen Sie oben Grund, Domain und
+#    Empfänger aus.
+#
+# Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn. Alle Berechnungen stecken im
+# Paket `deliverability`. Das Notebook schreibt nur, wenn Sie `out_csv` angeben.
 
 # %% tags=["parameters"]
-inputs: list = []  # Bounce-Mails: .eml, .msg, mbox (auch .gz), Maildir, Ordner (leer: Beispiel)
-top_n: int = 15  # Anzahl der häufigsten Serverantworten in der Tabelle
-out_csv: str = ""  # Dateipfad für alle Befunde als CSV (leer: keine Datei)
-rules_file: str = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)
-details_n: int = 200  # höchstens so viele Empfänger in der Einzeltabelle
+# Bounce-Mails: eine .eml-, .msg- oder mbox-Datei (auch .gz), ein Maildir oder ein Ordner;
+# mehrere mit ; getrennt, z. B. r"C:\Users\anna\Bounces" (leer: Beispiel-Postfach)
+inputs = ""
+top_n = 15  # Anzahl der häufigsten Serverantworten in der Tabelle
+out_csv = ""  # Datei für alle Befunde als CSV, z. B. r"C:\Users\anna\befunde.csv" (leer: keine)
+rules_file = ""  # eigene Regeln (CSV mit reason, pattern), gehen vor (leer: keine)
 
-# %%
+# %% jupyter={"source_hidden": true}
 from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
@@ -43,10 +55,12 @@ from deliverability.classify.user_rules import rules_with
 from deliverability.report import charts
 from deliverability.views import bounces as tables
 from deliverability.views import format as fmt
+from deliverability.views.notebook import drill_down, input_paths, show_table, start
 from deliverability.views.tables import to_html
 
+start()
 activate_rules(rules_with(rules_file))
-paths = inputs or config.sample_bounce_inputs()
+paths = input_paths(inputs) or config.sample_bounce_inputs()
 box = summary.collect(classify_mails(paths))
 display(Markdown(f"Ausgewertet: {fmt.enumeration([f'`{Path(p).name}`' for p in paths])}"))
 display(HTML(to_html(tables.overview_table(box))))
@@ -60,7 +74,7 @@ display(HTML(to_html(tables.overview_table(box))))
 # existiert nicht, Adresse umgezogen, Domain nimmt keine Mail an). Ein Block Ihres Versands,
 # ein Spamfilter oder ein volles Postfach sind kein Grund, eine gültige Adresse zu sperren.
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(
     HTML(
         charts.to_img_tag(
@@ -69,12 +83,12 @@ display(
         )
     )
 )
-display(HTML(to_html(tables.reasons_table(box))))
+show_table(tables.reasons_table(box), "bounce-gruende")
 
 # %% [markdown]
 # ## Was bedeutet das, und was können Sie tun?
 
-# %%
+# %% jupyter={"source_hidden": true}
 for row in summary.reasons(box).iter_rows(named=True):
     display(
         Markdown(
@@ -91,8 +105,8 @@ for row in summary.reasons(box).iter_rows(named=True):
 # Der Anbieter ergibt sich aus der Domain der Adresse. Viele weiche Fehler bei einem Anbieter
 # deuten auf eine Drosselung oder Störung dort hin, viele harte auf alte Adresslisten.
 
-# %%
-display(HTML(to_html(tables.providers_table(box))))
+# %% jupyter={"source_hidden": true}
+show_table(tables.providers_table(box), "bounces-nach-anbieter")
 
 # %% [markdown]
 # ## Häufigste Serverantworten
@@ -100,8 +114,8 @@ display(HTML(to_html(tables.providers_table(box))))
 # Gleiche Antworten an verschiedene Empfänger sind zusammengefasst: Adressen, IP-Adressen
 # und Nachrichten-IDs sind ausgeblendet.
 
-# %%
-display(HTML(to_html(tables.diagnostics_table(box, top_n))))
+# %% jupyter={"source_hidden": true}
+show_table(tables.diagnostics_table(box, top_n), "serverantworten")
 
 # %% [markdown]
 # ## Einzelbefunde: warum dieses Urteil?
@@ -109,10 +123,11 @@ display(HTML(to_html(tables.diagnostics_table(box, top_n))))
 # Je Empfänger die Regel, die entschieden hat: `text:…` eine Formulierung der Serverantwort
 # (mit Tabelle und Zeile der mitgelieferten Regeln), `status:…` der erweiterte Statuscode,
 # `reply:…` der SMTP-Antwortcode, `context:…` der Befehl oder die DSN-Aktion, `user:…` eine
-# eigene Regel aus `rules_file`, `fallback:onhold` keine erkennbare Ursache.
+# eigene Regel aus `rules_file`, `fallback:onhold` keine erkennbare Ursache. Wählen Sie einen
+# Grund, eine Domain oder einen Empfänger, um nur diese Befunde zu sehen.
 
-# %%
-display(HTML(to_html(tables.details_table(box, details_n))))
+# %% jupyter={"source_hidden": true}
+drill_down(tables.details_table(box, None), ["Grund", "Domain", "Empfänger"], "bounce-befunde")
 
 # %% [markdown]
 # ## Mails ohne Unzustellbarkeit
@@ -120,16 +135,16 @@ display(HTML(to_html(tables.details_table(box, details_n))))
 # Diese Mails im Postfach sind keine Bounce-Mails (zum Beispiel Antworten von Kunden). Sie
 # werden genannt, nicht geraten.
 
-# %%
+# %% jupyter={"source_hidden": true}
 others = tables.not_bounces_table(box)
 if others.empty:
     display(
         Markdown("Alle Mails im Postfach waren Bounce-Mails, Beschwerden oder Abwesenheitsnotizen.")
     )
 else:
-    display(HTML(to_html(others)))
+    show_table(others, "keine-bounces")
 
-# %%
+# %% jupyter={"source_hidden": true}
 if out_csv:
     written = tables.write_verdicts_csv(box, Path(out_csv))
     display(Markdown(f"Alle Befunde gespeichert in `{written}`."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -53,6 +54,10 @@ def execute_notebook(
         if after_cell is not None:
             after_cell()
 
+    from deliverability.views.notebook import STATIC_ENV
+
+    before = os.environ.get(STATIC_ENV)
+    os.environ[STATIC_ENV] = "1"  # the kernel inherits it: plain tables for HTML and PDF
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -74,6 +79,11 @@ def execute_notebook(
         ) from error
     except FileNotFoundError as error:
         raise ReportError(f"Notebook {notebook} wurde nicht gefunden.") from error
+    finally:
+        if before is None:
+            os.environ.pop(STATIC_ENV, None)
+        else:
+            os.environ[STATIC_ENV] = before
 
 
 def notebook_to_html(executed: Path, html: Path, title: str | None = None) -> Path:

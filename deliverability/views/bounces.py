@@ -68,22 +68,22 @@ def diagnostics_table(box: BounceMailbox, limit: int = 15) -> pd.DataFrame:
     )
 
 
-def details_table(box: BounceMailbox, limit: int = 200) -> pd.DataFrame:
-    """One row per failed recipient with the rule that decided its verdict (first `limit`)."""
-    frame = (
-        failures_of(box)
-        .head(limit)
-        .with_columns(
-            mail=pl.col("file").str.split("/").list.last(),
-            suppress=pl.when(pl.col("suppress")).then(pl.lit("ja")).otherwise(pl.lit("nein")),
-            bounce_type=pl.col("bounce_type").replace({"hard": "hart", "soft": "weich"}),
-        )
+def details_table(box: BounceMailbox, limit: int | None = 200) -> pd.DataFrame:
+    """One row per failed recipient with the rule that decided its verdict (first `limit`,
+    None: all)."""
+    failures = failures_of(box)
+    frame = (failures if limit is None else failures.head(limit)).with_columns(
+        mail=pl.col("file").str.split("/").list.last(),
+        domain=pl.col("recipient").str.split("@").list.last().str.to_lowercase(),
+        suppress=pl.when(pl.col("suppress")).then(pl.lit("ja")).otherwise(pl.lit("nein")),
+        bounce_type=pl.col("bounce_type").replace({"hard": "hart", "soft": "weich"}),
     )
     return german_table(
         frame,
         [
             ("mail", "Mail", text),
             ("recipient", "Empfänger", text),
+            ("domain", "Domain", text),
             ("german_label", "Grund", text),
             ("bounce_type", "hart/weich", text),
             ("suppress", "sperren", text),
