@@ -22,19 +22,30 @@
 # Funktionsadressen, Dubletten und – wenn ein Sperrlisten-Ordner angegeben ist – gesperrte
 # Adressen. Es schreibt drei Dateien nach `out_dir`: `results.csv` (jede Zeile mit Ergebnis),
 # `clean.csv` (bereit für den Import) und `held_back.csv` (zurückgehaltene Adressen mit Grund).
+#
+# ### So benutzen Sie dieses Notebook
+#
+# 1. In der nächsten Zelle die Adressliste eintragen, z. B.
+#    `input_file = r"C:\Users\anna\neue-kontakte.csv"` (leer: die Beispielliste).
+# 2. **Ausführen → Alle Zellen ausführen** wählen.
+# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
+#
+# Antwortet der DNS-Server nicht oder falsch, steht oben eine Warnung, und kein DNS-Urteil
+# wird gefällt – eine gestörte Namensauflösung sieht so nie wie ungültige Adressen aus.
+# Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn.
 
 # %% tags=["parameters"]
-input_file: str = ""  # CSV-Datei mit Adressen (leer: Beispielliste aus data/sample)
-column: str = ""  # Name der Adressspalte (leer: wird erkannt, z. B. „E-Mail“)
-nameserver: str = ""  # DNS-Server als HOST:PORT (leer: DNS-Server des Systems)
-suppression_state: str = ""  # Ordner der Sperrliste (leer: ohne Abgleich)
-out_dir: str = ""  # Ausgabeordner (leer: reports/adresspruefung im Projekt)
-include_risky: bool = False  # riskante Adressen (Funktions-, Wegwerfadressen …) mit importieren
-apply_suggestions: bool = False  # Tippfehler-Vorschläge in die Importdatei übernehmen
-dns: bool = True  # DNS-Prüfung (aus: nur Syntax, Tippfehler und Listen)
-timeout: float = 3.0  # Sekunden pro DNS-Abfrage
+input_file = ""  # CSV-Datei mit Adressen, z. B. r"C:\Users\anna\kontakte.csv" (leer: Beispiel)
+column = ""  # Name der Adressspalte (leer: wird erkannt, z. B. „E-Mail“)
+nameserver = ""  # DNS-Server als HOST:PORT (leer: DNS-Server des Systems)
+suppression_state = ""  # Ordner der Sperrliste, z. B. r"C:\Daten\sperrliste" (leer: ohne Abgleich)
+out_dir = ""  # Ausgabeordner (leer: reports/adresspruefung im Projekt)
+include_risky = False  # True: riskante Adressen (Funktions-, Wegwerfadressen …) mit importieren
+apply_suggestions = False  # True: Tippfehler-Vorschläge in die Importdatei übernehmen
+dns = True  # False: keine DNS-Prüfung (nur Syntax, Tippfehler und Listen)
+timeout = 3.0  # Sekunden pro DNS-Abfrage
 
-# %%
+# %% jupyter={"source_hidden": true}
 from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
@@ -43,9 +54,11 @@ from deliverability import config
 from deliverability.report import charts
 from deliverability.validate.job import validate_file
 from deliverability.views import validation as view
+from deliverability.views.notebook import show_table, start
 from deliverability.views.notices import warning_html
 from deliverability.views.tables import to_html
 
+start()
 source = Path(input_file) if input_file else config.sample_address_list()
 run = validate_file(
     source,
@@ -81,8 +94,8 @@ display(HTML(to_html(view.key_figures(run))))
 #   alle DNS-Ergebnisse „unklar“ und oben steht eine Warnung; sonst sähen gute Adressen
 #   ungültig aus.
 
-# %%
-display(HTML(to_html(view.reasons(run.results))))
+# %% jupyter={"source_hidden": true}
+show_table(view.reasons(run.results), "gruende")
 
 # %% [markdown]
 # ## Nach Anbietern
@@ -91,10 +104,10 @@ display(HTML(to_html(view.reasons(run.results))))
 # Grenzen; ein hoher Anteil bei einem Anbieter bestimmt, wie vorsichtig der erste Versand
 # sein muss.
 
-# %%
+# %% jupyter={"source_hidden": true}
 chart = view.provider_chart(run.results)
 display(HTML(charts.to_img_tag(chart, "Adressen nach Anbieter und Ergebnis der Prüfung")))
-display(HTML(to_html(view.providers_table(run.results))))
+show_table(view.providers_table(run.results), "anbieter")
 
 # %% [markdown]
 # ## Korrekturvorschläge
@@ -104,30 +117,30 @@ display(HTML(to_html(view.providers_table(run.results))))
 # `apply_suggestions = True`, und dann bleibt die ursprüngliche Adresse in einer eigenen Spalte
 # erhalten. Im Zweifel beim Kontakt nachfragen.
 
-# %%
+# %% jupyter={"source_hidden": true}
 fixes = view.suggestions(run)
 if fixes.empty:
     display(Markdown("Keine Tippfehler-Domains gefunden."))
 else:
-    display(HTML(to_html(fixes)))
+    show_table(fixes, "korrekturvorschlaege")
 
 # %% [markdown]
 # ## Zurückgehaltene Adressen
 #
-# Die ersten 50 Adressen, die nicht in die Importdatei kommen, mit der Zeile der
-# Eingabedatei. Die vollständige Liste steht in `held_back.csv`.
+# Alle Adressen, die nicht in die Importdatei kommen, mit der Zeile der Eingabedatei; dieselbe
+# Liste steht in `held_back.csv`.
 
-# %%
-held = view.held_back(run, include_risky)
+# %% jupyter={"source_hidden": true}
+held = view.held_back(run, include_risky, limit=None)
 if held.empty:
     display(Markdown("Keine Adresse wurde zurückgehalten."))
 else:
-    display(HTML(to_html(held)))
+    show_table(held, "zurueckgehalten")
 
 # %% [markdown]
 # ## Dateien
 
-# %%
+# %% jupyter={"source_hidden": true}
 files = run.files
 display(
     Markdown(

@@ -20,21 +20,34 @@
 # im Ordner `state_dir` mit den Ereignisdateien fort und zeigt, was in der Woche dazukam,
 # was von weich zu hart eskaliert ist, wer unter Beobachtung steht und was freigegeben wurde.
 # Die Exporte für die Zielsysteme schreibt der geplante Lauf (papermill) als Dateien nach `out_dir`.
+#
+# ### So benutzen Sie dieses Notebook
+#
+# 1. In der nächsten Zelle die Exporte und den Ordner der Sperrliste eintragen (leer:
+#    Beispieldaten und `reports/sperrliste` im Projekt – derselbe Ordner wie
+#    `deliverability suppress --state reports/sperrliste`).
+# 2. **Ausführen → Alle Zellen ausführen** wählen.
+# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
+#
+# Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn. Das Notebook schreibt nur in
+# den Ordner der Sperrliste und unter `reports/`.
 
 # %% tags=["parameters"]
-inputs: list = []  # Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz) (leer: Beispiel)
-state_dir: str = ""  # Ordner der Sperrliste (leer: reports/sperrliste im Projekt)
-week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
-formats: list = ["generic"]  # Exportformate, siehe docs/sperrliste.md (z. B. brevo, hubspot, ses)
-out_dir: str = ""  # Ordner für die Exporte (leer: reports/WOCHE im Projekt)
-since_last: bool = False  # nur Adressen, die seit dem letzten Export gesperrt wurden
-excel: bool = False  # CSV für deutsches Excel (Semikolon, UTF-8 mit BOM)
-timezone: str = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
-policy_file: str = ""  # eigene Sperrregeln als TOML (leer: die aus den Einstellungen)
-settings_file: str = ""  # Einstellungsdatei (leer: deliverability.toml, sonst Voreinstellungen)
-policy_change: bool = False  # andere Sperrregeln als bisher für diese Sperrliste übernehmen
+# Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz): eine Datei oder ein Ordner, mehrere
+# mit ; getrennt, z. B. r"C:\Users\anna\Exporte" (leer: Beispieldaten)
+inputs = ""
+state_dir = ""  # Ordner der Sperrliste (leer: reports/sperrliste im Projekt)
+week = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
+formats = "generic"  # Exportformate, mit Komma getrennt, z. B. "brevo, hubspot, ses"
+out_dir = ""  # Ordner für die Exporte (leer: reports/WOCHE im Projekt)
+since_last = False  # True: nur Adressen, die seit dem letzten Export gesperrt wurden
+excel = False  # True: CSV für deutsches Excel (Semikolon, UTF-8 mit BOM)
+timezone = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
+policy_file = ""  # eigene Sperrregeln als TOML (leer: die aus den Einstellungen)
+settings_file = ""  # Einstellungsdatei (leer: deliverability.toml, sonst Voreinstellungen)
+policy_change = False  # True: andere Sperrregeln als bisher für diese Sperrliste übernehmen
 
-# %%
+# %% jupyter={"source_hidden": true}
 from pathlib import Path
 
 from IPython.display import HTML, Markdown, display
@@ -46,13 +59,15 @@ from deliverability.settings import load_settings, suppression_policy
 from deliverability.suppression import StateDir
 from deliverability.views import format as fmt
 from deliverability.views import suppression as view
+from deliverability.views.notebook import input_paths, show_table, start, words
 from deliverability.views.tables import to_html
 
+start()
 policy = suppression_policy(load_settings(settings_file or None), policy_file or None)
 store = StateDir(Path(state_dir) if state_dir else config.REPORTS_DIR / "sperrliste")
 store.check_policy(policy, policy_change)
 engine = PolarsEngine()
-events = engine.load([str(p) for p in inputs or config.sample_inputs()], timezone)
+events = engine.load(input_paths(inputs) or [str(p) for p in config.sample_inputs()], timezone)
 state = engine.update_suppression(store, policy, events)
 week = resolve_week(events.weeks(), week or None)
 display(Markdown(f"# Sperrliste – {fmt.week_title(week, timezone)}"))
@@ -66,12 +81,12 @@ display(HTML(to_html(view.key_figures(state, week, timezone))))
 # Softbounces in Folge ohne Zustellung dazwischen (Standard: fünf). Blockaden Ihres Versands
 # (Sperrlisten, Reputation, Spamfilter, Versandlimits) sperren keine gültige Adresse.
 
-# %%
+# %% jupyter={"source_hidden": true}
 new = view.new_this_week(state, week, timezone)
 if new.empty:
     display(Markdown("In dieser Woche wurde keine Adresse gesperrt."))
 else:
-    display(HTML(to_html(new)))
+    show_table(new, "neu-gesperrt")
 
 # %% [markdown]
 # ## Unter Beobachtung
@@ -79,14 +94,12 @@ else:
 # Diese Adressen hatten zuletzt Softbounces in Folge (z. B. Postfach voll, Server nicht
 # erreichbar). Kommt bis zur Grenze keine Zustellung dazwischen, werden sie gesperrt.
 
-# %%
+# %% jupyter={"source_hidden": true}
 watch = view.watch_list(state, policy.consecutive_soft)
 if watch.empty:
     display(Markdown("Keine Adresse steht unter Beobachtung."))
 else:
-    display(HTML(to_html(watch.head(50))))
-    if len(watch) > 50:
-        display(Markdown(f"… und {fmt.number(len(watch) - 50)} weitere."))
+    show_table(watch, "unter-beobachtung")
 
 # %% [markdown]
 # ## Freigaben und manuelle Sperren
@@ -95,18 +108,20 @@ else:
 # Verlauf hält fest, wer wann warum. Kommt von einer freigegebenen Adresse wieder ein
 # Hardbounce, wird sie erneut gesperrt.
 
-# %%
+# %% jupyter={"source_hidden": true}
 history = view.restores(store, timezone)
 if history.empty:
     display(Markdown("Bisher gab es keine Freigaben und keine manuellen Sperren."))
 else:
-    display(HTML(to_html(history)))
+    show_table(history, "freigaben")
 
 # %% [markdown]
 # ## Exporte
 
-# %%
+# %% jupyter={"source_hidden": true}
 target = Path(out_dir) if out_dir else config.REPORTS_DIR / week
-written = view.write_exports(store, state, formats, target, since_last=since_last, excel=excel)
+written = view.write_exports(
+    store, state, words(formats), target, since_last=since_last, excel=excel
+)
 display(HTML(to_html(written)))
 display(Markdown(f"Die Dateien liegen in `{target}`."))

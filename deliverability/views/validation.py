@@ -126,10 +126,14 @@ def suggestions(run: ValidationRun, limit: int = 50) -> pd.DataFrame:
     )
 
 
-def held_back(run: ValidationRun, include_risky: bool = False, limit: int = 50) -> pd.DataFrame:
-    """The first held-back addresses with the line of the input file and the reason."""
+def held_back(
+    run: ValidationRun, include_risky: bool = False, limit: int | None = 50
+) -> pd.DataFrame:
+    """The first `limit` (None: all) held-back addresses with the line of the input file
+    and the reason."""
     allowed = [OK, RISKY] if include_risky else [OK]
-    frame = _with_originals(run).filter(~pl.col("status").is_in(allowed)).head(limit)
+    frame = _with_originals(run).filter(~pl.col("status").is_in(allowed))
+    frame = frame if limit is None else frame.head(limit)
     return german_table(
         frame,
         [
