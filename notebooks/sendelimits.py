@@ -21,6 +21,17 @@
 # (`mode = "replay"`: was wäre pünktlich, verzögert, abgelehnt oder wegen eines gesperrten
 # Kontos nicht versendet worden?) oder plant einen Versand, der kein Limit verletzt
 # (`mode = "plan"`). Derselbe Versand wird mit weiteren Profilen verglichen.
+#
+# ### So benutzen Sie dieses Notebook
+#
+# 1. In der nächsten Zelle die Exporte oder Sendungsdateien und das Limitprofil eintragen
+#    (leer: Beispieldaten mit dem Profil `zendesk-sell`); Pfade unter Windows als
+#    `r"C:\Users\anna\sendungen.csv"`.
+# 2. **Ausführen → Alle Zellen ausführen** wählen.
+# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
+#
+# Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn. Das Notebook schreibt nur unter
+# `reports/`.
 
 # %% tags=["parameters"]
 inputs: list = []  # Ereignisexporte oder Sendungs-CSVs (leer: Beispieldaten)
@@ -33,7 +44,7 @@ sender: str = ""  # nur dieser Absender (leer: alle, jeder für sich)
 day: str = ""  # Tag für die Stundengrafiken, z. B. 19.11.2026 (leer: der auffälligste Tag)
 out_dir: str = ""  # Ordner für sendelimits.csv und sendelimits_tage.csv (leer: reports/sendelimits)
 
-# %%
+# %% jupyter={"source_hidden": true}
 from datetime import datetime
 from pathlib import Path
 
@@ -49,10 +60,14 @@ from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import limit_charts
 from deliverability.views import limits as summary
+from deliverability.views.notebook import input_paths
+from deliverability.views.notebook import start as start_notebook
 from deliverability.views.tables import german_table, integer, text, to_html
 
+start_notebook()
+
 main = load_profile(profile)
-paths = [Path(p) for p in inputs] or config.sample_inputs()
+paths = [Path(p) for p in input_paths(inputs)] or config.sample_inputs()
 sends = load_sends(
     paths,
     main.timezone,
@@ -94,7 +109,7 @@ if mode == "plan":
 # geht nie hinaus) oder Konto gesperrt (jede Mail in der Sperrzeit scheitert). Werte mit
 # „Annahme“ sind nicht belegt.
 
-# %%
+# %% jupyter={"source_hidden": true}
 rules = pl.DataFrame(
     {
         "Regel": [r.label for r in main.rules],
@@ -107,7 +122,7 @@ display(HTML(to_html(rules.to_pandas())))
 # %% [markdown]
 # ## Tage mit Verzögerungen, Ablehnungen oder Sperren
 
-# %%
+# %% jupyter={"source_hidden": true}
 days = summary.by_day(result).filter(pl.col("delayed") + pl.col("rejected") + pl.col("blocked") > 0)
 if days.is_empty():
     display(Markdown("An keinem Tag hätte das Profil eine Mail aufgehalten."))
@@ -143,7 +158,7 @@ else:
 # Stundenlimits des Profils. Darunter: wie viele Mails am Ende jeder Stunde noch warten und
 # wie lange die längste gewartet hat.
 
-# %%
+# %% jupyter={"source_hidden": true}
 zoom = datetime.strptime(day, "%d.%m.%Y").date() if day else limit_charts.busiest_day(result)
 if mode == "plan":
     zoom = None
@@ -153,7 +168,7 @@ display(HTML(charts.to_img_tag(limit_charts.queue_chart(result, zoom), "Wartesch
 # %% [markdown]
 # ## Andere Profile für dieselben Sendungen
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(to_html(limit_charts.comparison([result, *others]))))
 for sentence in limit_charts.comparison_sentences(result, others):
     display(Markdown(f"- {sentence}"))
@@ -169,7 +184,7 @@ for sentence in limit_charts.comparison_sentences(result, others):
 #   auf Anfrage) – aber nur, wenn der Mailserver dahinter das auch trägt.
 # - **Abgelehnte Mails erneut senden**: Sie haben den Empfänger nie erreicht.
 
-# %%
+# %% jupyter={"source_hidden": true}
 target = Path(out_dir) if out_dir else config.REPORTS_DIR / "sendelimits"
 write_csv(result_csv(result), target / "sendelimits.csv")
 write_csv(summary.by_day(result), target / "sendelimits_tage.csv")

@@ -20,8 +20,21 @@
 # ohne Code als HTML-Datei gespeichert. Alle Berechnungen stecken im Paket `deliverability`;
 # hier stehen nur die Parameter und die Darstellung.
 
+# %% [markdown] tags=["remove_cell"]
+# ### So benutzen Sie dieses Notebook
+#
+# 1. In der nächsten Zelle die Exporte und die Woche eintragen (leer: Beispieldaten, letzte
+#    Woche); Pfade unter Windows als `r"C:\Users\anna\Exporte"`, mehrere mit `;` getrennt.
+# 2. **Ausführen → Alle Zellen ausführen** wählen. Die Dateien des Berichts landen unter
+#    `reports/` im Projekt.
+# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
+#
+# Was Sie hier ändern und speichern, ändert den geplanten Bericht nicht: `deliverability
+# report` führt eine mitgelieferte Kopie dieses Notebooks aus. Schwellen stehen in
+# `deliverability.toml`.
+
 # %% tags=["parameters"]
-inputs: list = []  # Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz) (leer: Beispiel)
+inputs = ""  # Exporte (CSV, JSON, Logs, .msg, .gz): Datei, Ordner, mehrere mit ; (leer: Beispiel)
 week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
 out_dir: str = ""  # Ausgabeordner (leer: reports/ im Projekt)
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen, Tage und Zeitangaben ohne Zone
@@ -32,7 +45,7 @@ policy_change: bool = False  # neue Sperrregeln für die Sperrliste bewusst übe
 manifest_file: str = ""  # für den geplanten Lauf: wohin die Eckdaten des Laufs geschrieben werden
 workbook_tables: str = ""  # für den geplanten Lauf: wohin die Tabellen der Arbeitsmappe gehen
 
-# %%
+# %% jupyter={"source_hidden": true}
 import polars as pl
 from IPython.display import HTML, Markdown, display
 
@@ -44,10 +57,12 @@ from deliverability.report.findings import as_markdown
 from deliverability.settings import load_settings
 from deliverability.views import format as fmt
 from deliverability.views import tables
+from deliverability.views.notebook import input_paths, show_table, start
 
+start()
 activate_rules(rules_with(rules_file))
 report = weekly.build_weekly_report(
-    inputs,
+    input_paths(inputs),
     week or None,
     timezone=timezone,
     settings=load_settings(settings_file or None),
@@ -67,13 +82,13 @@ display(Markdown(f"# {report.title}"))
 # der Woche, in der sie versendet wurde. Veränderungen von Raten stehen in Prozentpunkten
 # (Pp.), dem Abstand zweier Prozentwerte: von 7,2 % auf 1,6 % sind −5,6 Pp.
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(tables.to_html(weekly.key_figures_table(report))))
 
 # %% [markdown]
 # ## Was Aufmerksamkeit braucht
 
-# %%
+# %% jupyter={"source_hidden": true}
 items = weekly.findings(report)
 where = (
     f"[{weekly.AFFECTED_FILE}]({weekly.AFFECTED_FILE}) und im Blatt „Betroffene Adressen“ der "
@@ -93,14 +108,14 @@ for item in items:
 # Sperrliste (`--state`) merkt sich der Bericht die Wochenwerte dort, und der Trend reicht über
 # die Eingabedateien hinaus. Wochen ohne Daten bleiben leer.
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(charts.to_img_tag(charts.trend_chart(report), "Die letzten zwölf Wochen je Anbieter")))
-display(HTML(tables.to_html(weekly.trend_table(report))))
+show_table(weekly.trend_table(report), "trend")
 
 # %% [markdown]
 # ## Versand und Bounces pro Tag
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(charts.to_img_tag(charts.daily_volume(report), "Versand und Bounce-Rate pro Tag")))
 
 # %% [markdown]
@@ -110,9 +125,9 @@ display(HTML(charts.to_img_tag(charts.daily_volume(report), "Versand und Bounce-
 # breit, und die Rangfolge richtet sich nach seiner Untergrenze. So steht eine Domain mit 1 von
 # 3 Mails nicht vor einer mit 3.000 von 30.000.
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(charts.to_img_tag(charts.provider_rates(report), "Bounce-Rate nach Anbieter")))
-display(HTML(tables.to_html(weekly.provider_table(report))))
+show_table(weekly.provider_table(report), "anbieter")
 
 # %% [markdown]
 # ## Domains mit erhöhter Bounce-Rate
@@ -120,12 +135,12 @@ display(HTML(tables.to_html(weekly.provider_table(report))))
 # Domains, deren Bounce-Rate auch an der Untergrenze des 95-%-Intervalls über der
 # Warnschwelle liegt.
 
-# %%
+# %% jupyter={"source_hidden": true}
 domain_table = weekly.domain_table(report)
 if domain_table.empty:
     display(Markdown("Keine Domain liegt über der Warnschwelle."))
 else:
-    display(HTML(tables.to_html(domain_table)))
+    show_table(domain_table, "domains")
 
 # %% [markdown]
 # ## Versandlimits
@@ -137,7 +152,7 @@ else:
 # erreicht: Sie müssen erneut gesendet werden. Einen Versandplan, der kein Limit verletzt, rechnet
 # `deliverability replay --mode plan` aus; Details im Notebook `sendelimits`.
 
-# %%
+# %% jupyter={"source_hidden": true}
 incidents = weekly.limit_incidents_table(report)
 if incidents.empty:
     display(Markdown("In dieser Woche lag kein Absender über den Limits seines Versandwegs."))
@@ -152,7 +167,7 @@ else:
 # Liegt bei einem Anbieter der Anteil geöffneter Mails weit unter dem Schnitt, landen sie dort
 # vermutlich im Spamordner. Ausführlich, mit SPF/DKIM/DMARC-Prüfung: Notebook `zustellung`.
 
-# %%
+# %% jupyter={"source_hidden": true}
 from deliverability.funnel.engagement import accepted_not_seen
 from deliverability.funnel.funnel import funnel
 from deliverability.views import funnel as delivery
@@ -185,9 +200,9 @@ else:
 # %% [markdown]
 # ## Gründe der gescheiterten Mails
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(charts.to_img_tag(charts.reasons_chart(report), "Gründe der gescheiterten Mails")))
-display(HTML(tables.to_html(weekly.reasons_table(report))))
+show_table(weekly.reasons_table(report), "gruende")
 for label, count, what, meaning, action in weekly.reason_explanations(report):
     display(
         Markdown(
@@ -206,7 +221,7 @@ for label, count, what, meaning, action in weekly.reason_explanations(report):
 # Abmeldung. Blockaden Ihres Versands (Sperrlisten, Reputation, Spamfilter) sperren keine
 # gültige Adresse.
 
-# %%
+# %% jupyter={"source_hidden": true}
 new = weekly.new_suppressions_table(report)
 new_count = report.new_suppressions.height
 shown = f" Die {fmt.number(len(new))} jüngsten:" if len(new) < new_count else ""
@@ -219,14 +234,14 @@ display(
     )
 )
 if not new.empty:
-    display(HTML(tables.to_html(new)))
+    show_table(new, "neue-sperrungen")
 
 # %% [markdown]
 # ## Eingelesene Dateien
 #
 # Jede Zeile der Eingabedateien wurde entweder geladen oder mit Grund abgelehnt.
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(tables.to_html(weekly.load_table(report))))
 rejected = weekly.rejects_table(report)
 if not rejected.empty:
@@ -236,4 +251,4 @@ if not rejected.empty:
             f"Grund in `{written['abgelehnt'].name}`:"
         )
     )
-    display(HTML(tables.to_html(rejected)))
+    show_table(rejected, "abgelehnte-zeilen")

@@ -21,6 +21,16 @@
 # ganze Domain hängt oder nur einzelne Adressen, bei welchen Anbietern zugestellte Mails
 # auffällig selten geöffnet werden (Spamordner, Quarantäne) und ob die Versanddomain sauber
 # authentifiziert ist (SPF, DKIM, DMARC, passende Absenderadresse).
+#
+# ### So benutzen Sie dieses Notebook
+#
+# 1. In der nächsten Zelle die Exporte eintragen (leer: Beispieldaten); Pfade unter Windows als
+#    `r"C:\Users\anna\Exporte"`.
+# 2. **Ausführen → Alle Zellen ausführen** wählen.
+# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
+#
+# Antwortet der DNS-Server nicht oder falsch, steht eine Warnung über den Prüfungen, und kein
+# DNS-Urteil wird gefällt. Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn.
 
 # %% tags=["parameters"]
 inputs: list = []  # Ereignisexporte jeder Quelle (leer: Beispieldaten)
@@ -32,7 +42,7 @@ nameserver: str = ""  # DNS-Server als HOST:PORT (leer: der des Systems)
 check_dns: bool = True  # DNS-Prüfungen (Authentifizierung, Anbieter per MX) ausführen
 timezone: str = "Europe/Berlin"  # Zeitzone für Wochen und Zeitangaben
 
-# %%
+# %% jupyter={"source_hidden": true}
 
 import polars as pl
 from IPython.display import HTML, Markdown, display
@@ -53,7 +63,10 @@ from deliverability.rates import rates
 from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import funnel as view
+from deliverability.views.notebook import start
 from deliverability.views.tables import to_html
+
+start()
 
 load = PolarsEngine().load([str(p) for p in inputs or config.sample_inputs()], timezone)
 messages = load.messages
@@ -70,7 +83,7 @@ display(Markdown(f"## {fmt.week_title(week, timezone)} · {view.now_text(as_of, 
 # Quarantäne liegt, sagt das nicht. *Ohne Ergebnis* sind Mails, die noch zurückgestellt sind
 # oder zu denen keine Rückmeldung kam.
 
-# %%
+# %% jupyter={"source_hidden": true}
 weekly = funnel(messages, ["week"])
 display(HTML(charts.to_img_tag(view.funnel_chart(weekly), "Was aus den Mails wurde, je Woche")))
 display(HTML(to_html(view.funnel_table(funnel(this_week, ["provider"]), "provider", "Anbieter"))))
@@ -83,7 +96,7 @@ display(HTML(to_html(view.funnel_table(funnel(this_week, ["provider"]), "provide
 # einzelne Adressen, ist oft das Postfach voll oder nicht erreichbar. Nach der Wiederholfrist
 # der Plattform wird aus der zurückgestellten Mail ein Softbounce.
 
-# %%
+# %% jupyter={"source_hidden": true}
 ages = pending_ages(this_week, as_of)
 stuck = stuck_domains(this_week)
 display(Markdown(view.deferral_summary(deferral_to_outcome(load.events))))
@@ -103,7 +116,7 @@ else:
 # kann: Quarantäne und Spamfilter-Protokoll nach Absender, Betreff und Uhrzeit durchsuchen und
 # die Versand-IP-Adressen freigeben.
 
-# %%
+# %% jupyter={"source_hidden": true}
 seen = accepted_not_seen(this_week, min_delivered=50)
 display(HTML(to_html(view.engagement_table(seen))))
 
@@ -113,7 +126,7 @@ display(HTML(to_html(view.engagement_table(seen))))
 # Ab 5.000 Mails am Tag an einen dieser Anbieter gelten strengere Regeln: SPF, DKIM und DMARC,
 # ein Abmeldelink mit einem Klick und eine Beschwerderate unter 0,3 %.
 
-# %%
+# %% jupyter={"source_hidden": true}
 display(HTML(to_html(view.bulk_table(bulk_findings(bulk_sender_days(messages))))))
 
 # %% [markdown]
@@ -123,7 +136,7 @@ display(HTML(to_html(view.bulk_table(bulk_findings(bulk_sender_days(messages))))
 # den Empfängern, was mit Mails geschehen soll, die beides nicht bestehen – und verlangt, dass
 # die Absenderadresse zur geprüften Domain passt.
 
-# %%
+# %% jupyter={"source_hidden": true}
 from collections import Counter
 
 from deliverability.lookup.records import DnsReader
@@ -148,7 +161,7 @@ else:
 # Viele Firmen-Domains liegen bei Google Workspace oder Microsoft 365; ihr Filter entscheidet
 # dann, nicht der der Firma. Die Zuordnung folgt den MX-Einträgen.
 
-# %%
+# %% jupyter={"source_hidden": true}
 if check_dns:
     hosted = providers_by_mx(
         this_week.get_column("recipient_domain").drop_nulls().unique().to_list(),

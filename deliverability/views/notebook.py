@@ -258,5 +258,7 @@ def input_paths(value: str | list[str] | tuple[str, ...]) -> list[str]:
 def words(value: str | list[str] | tuple[str, ...]) -> list[str]:
     """The names of a notebook parameter: separated by commas, semicolons or spaces
     (``"brevo, hubspot"``), or a list; empty for none."""
-    parts = value.replace(";", ",").replace(" ", ",").split(",") if isinstance(value, str) else value
+    parts = (
+        value.replace(";", ",").replace(" ", ",").split(",") if isinstance(value, str) else value
+    )
     return [str(part).strip() for part in parts if str(part).strip()]
