@@ -63,7 +63,7 @@ from deliverability.rates import rates
 from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import funnel as view
-from deliverability.views.notebook import start
+from deliverability.views.notebook import show_table, start
 from deliverability.views.tables import to_html
 
 start()
@@ -86,7 +86,7 @@ display(Markdown(f"## {fmt.week_title(week, timezone)} · {view.now_text(as_of, 
 # %% jupyter={"source_hidden": true}
 weekly = funnel(messages, ["week"])
 display(HTML(charts.to_img_tag(view.funnel_chart(weekly), "Was aus den Mails wurde, je Woche")))
-display(HTML(to_html(view.funnel_table(funnel(this_week, ["provider"]), "provider", "Anbieter"))))
+show_table(view.funnel_table(funnel(this_week, ["provider"]), "provider", "Anbieter"), "trichter")
 
 # %% [markdown]
 # ## Ohne Zustellung: wie lange schon, und hängt eine ganze Domain?
@@ -103,8 +103,8 @@ display(Markdown(view.deferral_summary(deferral_to_outcome(load.events))))
 if ages.is_empty():
     display(Markdown("In dieser Woche ist jede versendete Mail angekommen oder gescheitert."))
 else:
-    display(HTML(to_html(view.stuck_table(stuck))))
-    display(HTML(to_html(view.pending_table(ages, timezone))))
+    show_table(view.stuck_table(stuck), "haengende-domains")
+    show_table(view.pending_table(ages, timezone), "ohne-ergebnis")
 
 # %% [markdown]
 # ## Zugestellt, aber nicht gesehen
@@ -118,7 +118,7 @@ else:
 
 # %% jupyter={"source_hidden": true}
 seen = accepted_not_seen(this_week, min_delivered=50)
-display(HTML(to_html(view.engagement_table(seen))))
+show_table(view.engagement_table(seen), "oeffnungen")
 
 # %% [markdown]
 # ## Massenversender-Regeln von Gmail, Yahoo und Outlook.com
