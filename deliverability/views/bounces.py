@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import polars as pl
 
+from deliverability.addresses import domain_of
 from deliverability.bounces.summary import (
     BounceMailbox,
     failures_of,
@@ -74,7 +75,7 @@ def details_table(box: BounceMailbox, limit: int | None = 200) -> pd.DataFrame:
     failures = failures_of(box)
     frame = (failures if limit is None else failures.head(limit)).with_columns(
         mail=pl.col("file").str.split("/").list.last(),
-        domain=pl.col("recipient").str.split("@").list.last().str.to_lowercase(),
+        domain=domain_of(pl.col("recipient")),
         suppress=pl.when(pl.col("suppress")).then(pl.lit("ja")).otherwise(pl.lit("nein")),
         bounce_type=pl.col("bounce_type").replace({"hard": "hart", "soft": "weich"}),
     )

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML, display
 
+from deliverability.cells import FORMULA_PREFIXES
 from deliverability.errors import DeliverabilityError
 from deliverability.views.tables import column_kind, to_html
 
@@ -53,11 +54,14 @@ GERMAN_TABLE_TEXTS: dict[str, Any] = {
 
 
 #: A downloaded cell that Excel would read as a formula gets a leading ' (the rule of
-#: `deliverability.cells.neutral_cell`, in the browser).
-_NEUTRAL_CELL = r"""function (data) {
-    var text = String(data);
-    return /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
-}"""
+#: `deliverability.cells.neutral_cell`, with its prefixes, in the browser).
+_FORMULA_CLASS = "".join(f"\\u{ord(prefix):04x}" for prefix in FORMULA_PREFIXES)
+_NEUTRAL_CELL = (
+    "function (data) {\n"
+    "    var text = String(data);\n"
+    f'    return /^[{_FORMULA_CLASS}]/.test(text) ? "\'" + text : text;\n'
+    "}"
+)
 
 
 def _buttons(name: str) -> list[dict[str, Any]]:
@@ -140,7 +144,6 @@ def _show_german_error(
 ) -> None:
     """IPython's custom exception handler: the sentence, no traceback."""
     display(HTML(error_html(error)))
-    return None
 
 
 def start() -> None:
