@@ -212,8 +212,26 @@ def test_a_selection_list_narrows_the_table(lab, browser):
         "const table = [...document.querySelectorAll('table.dataTable')].find(t =>"
         " t.querySelector('thead').textContent.includes('Entschieden durch Regel'));"
     )
-    info = details + "return table.closest('.dt-container').querySelector('.dt-info').textContent;"
-    before = browser.execute_script(info)
+    # while a choice replaces the table, there is for a moment none: then the info is ""
+    info = details + (
+        "const info = table && table.closest('.dt-container')"
+        " && table.closest('.dt-container').querySelector('.dt-info');"
+        " return info ? info.textContent : '';"
+    )
+    # the table is drawn and the lists are filled after the cell has run: wait for both
+    before = _wait(
+        browser,
+        info,
+        timeout=30,
+        what="die Tabelle der Einzelbefunde",
+    )
+    _wait(
+        browser,
+        "const s = document.querySelector('.widget-dropdown select');"
+        " return s && s.options.length > 1;",
+        timeout=30,
+        what="die Auswahlliste „Grund“",
+    )
     choice = Select(browser.find_elements(By.CSS_SELECTOR, ".widget-dropdown select")[0])
     reason = choice.options[1].text
     choice.select_by_visible_text(reason)
