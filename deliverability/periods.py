@@ -60,6 +60,13 @@ def week_start(text: str, timezone: str) -> datetime:
     )
 
 
+def week_end(text: str, timezone: str) -> datetime:
+    """Monday 00:00 of the week after, in `timezone`: the first moment not in the week."""
+    year, week = parse_week(text)
+    monday = date.fromisocalendar(year, week, 1) + timedelta(days=7)
+    return datetime.combine(monday, datetime.min.time(), tzinfo=ZoneInfo(timezone))
+
+
 def week_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
     """ISO week label (``2026-W47``) of UTC timestamps, in local time."""
     return week_of_day(day_expr(timestamp, timezone))

@@ -29,8 +29,9 @@
 # 2. **Ausführen → Alle Zellen ausführen** wählen.
 # 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
 #
-# Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn. Das Notebook schreibt nur in
-# den Ordner der Sperrliste und unter `reports/`.
+# Mit einer früheren Woche (`week`) zeigen Kennzahlen, Tabellen und Exporte die Sperrliste,
+# wie sie am Ende dieser Woche war. Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn.
+# Das Notebook schreibt nur in den Ordner der Sperrliste und unter `reports/`.
 
 # %% tags=["parameters"]
 # Exporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz): eine Datei oder ein Ordner, mehrere
@@ -53,7 +54,7 @@ from pathlib import Path
 from IPython.display import HTML, Markdown, display
 
 from deliverability import config
-from deliverability.periods import resolve_week
+from deliverability.periods import resolve_week, week_end
 from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.settings import load_settings, suppression_policy
 from deliverability.suppression import StateDir
@@ -69,7 +70,11 @@ store.check_policy(policy, policy_change)
 engine = PolarsEngine()
 events = engine.load(input_paths(inputs) or [str(p) for p in config.sample_inputs()], timezone)
 state = engine.update_suppression(store, policy, events)
-week = resolve_week(events.weeks(), week or None)
+weeks = events.weeks()
+week = resolve_week(weeks, week or None)
+past_week = week != weeks[-1]
+if past_week:  # the list as it stood at the end of that week
+    state = store.state_until(policy, week_end(week, timezone))
 display(Markdown(f"# Sperrliste – {fmt.week_title(week, timezone)}"))
 display(HTML(to_html(view.key_figures(state, week, timezone))))
 
@@ -121,7 +126,15 @@ else:
 # %% jupyter={"source_hidden": true}
 target = Path(out_dir) if out_dir else config.REPORTS_DIR / week
 written = view.write_exports(
-    store, state, words(formats), target, since_last=since_last, excel=excel
+    store, state, words(formats), target, since_last=since_last, excel=excel, mark=not past_week
 )
 display(HTML(to_html(written)))
 display(Markdown(f"Die Dateien liegen in `{target}`."))
+if past_week:
+    display(
+        Markdown(
+            f"Die Exporte zeigen die Sperrliste zum Ende von {fmt.week_title(week, timezone)}. "
+            "Für den Import ins Zielsystem die letzte Woche wählen (Feld `week` leer lassen); "
+            "diese Exporte zählen nicht als letzter Export."
+        )
+    )

@@ -114,6 +114,8 @@ show_table(weekly.trend_table(report), "trend")
 
 # %% [markdown]
 # ## Versand und Bounces pro Tag
+#
+# Die Tage der Berichtswoche und, heller, die der Woche davor.
 
 # %% jupyter={"source_hidden": true}
 display(HTML(charts.to_img_tag(charts.daily_volume(report), "Versand und Bounce-Rate pro Tag")))
@@ -228,7 +230,7 @@ shown = f" Die {fmt.number(len(new))} jüngsten:" if len(new) < new_count else "
 display(
     Markdown(
         f"In {fmt.week_title(report.week, report.timezone)} wurden **{fmt.number(new_count)}** "
-        f"Adressen neu gesperrt; die Sperrliste enthält insgesamt "
+        f"Adressen neu gesperrt; am Ende der Woche enthält die Sperrliste insgesamt "
         f"**{fmt.number(report.suppressions.height)}** Adressen. Datei: `{written['sperrliste'].name}`."
         + shown
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from deliverability.report.trend import providers_by_volume, trend_weeks
@@ -21,7 +22,8 @@ _share_axis = FuncFormatter(lambda value, _: fmt.percent(value, 1))
 
 
 def daily_volume(report: WeeklyReport) -> Figure:
-    """Sends per day with the daily bounce rate, over all weeks in the data."""
+    """Sends per day with the daily bounce rate, in the report week and the week before (its
+    bars in the colour of the week before)."""
     daily = report.daily.with_columns(
         rate=pl.when(pl.col("sent") > 0).then((pl.col("hard") + pl.col("soft")) / pl.col("sent"))
     )
@@ -29,11 +31,15 @@ def daily_volume(report: WeeklyReport) -> Figure:
     figure = Figure(figsize=(10, 4))
     axis = figure.subplots()
     positions = range(len(days))
-    axis.bar(positions, daily.get_column("sent").to_list(), color=COLORS["sent"], label="Versendet")
+    in_week = [f"{d:%G-W%V}" == report.week for d in days]
+    axis.bar(
+        positions,
+        daily.get_column("sent").to_list(),
+        color=[COLORS["sent"] if current else COLORS["previous"] for current in in_week],
+    )
     axis.set_ylabel("Versendete Mails pro Tag")
     axis.yaxis.set_major_formatter(_count_axis)
-    step = max(1, len(days) // 14)
-    axis.set_xticks(list(positions)[::step], [f"{d:%d.%m.}" for d in days][::step], rotation=45)
+    axis.set_xticks(list(positions), [fmt.short_day(d) for d in days], rotation=45, ha="right")
     rate_axis = axis.twinx()
     rate_axis.plot(
         list(positions),
@@ -46,9 +52,20 @@ def daily_volume(report: WeeklyReport) -> Figure:
     rate_axis.set_ylabel("Bounce-Rate")
     rate_axis.yaxis.set_major_formatter(_share_axis)
     rate_axis.set_ylim(bottom=0)
-    handles = axis.get_legend_handles_labels()[0] + rate_axis.get_legend_handles_labels()[0]
-    axis.legend(handles, ["Versendet", "Bounce-Rate (hart + weich)"], loc="upper left")
-    axis.set_title("Versand und Bounce-Rate pro Tag")
+    handles = [
+        Patch(color=COLORS["sent"]),
+        Patch(color=COLORS["previous"]),
+        *rate_axis.get_legend_handles_labels()[0],
+    ]
+    labels = [
+        f"Versendet in KW {report.week[-2:]}",
+        f"Versendet in KW {report.previous[-2:]}",
+        "Bounce-Rate (hart + weich)",
+    ]
+    axis.legend(handles, labels, loc="upper left")
+    axis.set_title(
+        f"Versand und Bounce-Rate pro Tag, KW {report.previous[-2:]} und {report.week[-2:]}"
+    )
     figure.tight_layout()
     return figure
 

@@ -31,7 +31,7 @@ from deliverability.patterns import (
     sender_side_failure,
 )
 from deliverability.people_csv import write_people_csv
-from deliverability.periods import previous_week, resolve_week, week_expr
+from deliverability.periods import previous_week, resolve_week, week_end, week_expr
 from deliverability.pipeline.polars_engine import PolarsEngine
 from deliverability.rates import weekly_rates
 from deliverability.report.affected import AFFECTED_COLUMNS, affected_addresses
@@ -46,7 +46,12 @@ from deliverability.report.trend import (
 from deliverability.settings import ReportSettings, Settings, load_settings
 from deliverability.suppression.exports import export_frame
 from deliverability.suppression.policy import SuppressionPolicy
-from deliverability.suppression.state import build_state, empty_history
+from deliverability.suppression.state import (
+    build_state,
+    empty_history,
+    relevant_events,
+    state_until,
+)
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import Reason, get_reason, provider_expr
 from deliverability.taxonomy.labels import outcome_labels, side_labels, trigger_labels
@@ -154,7 +159,8 @@ def build_weekly_report(
 
     With `state_dir` the suppression list is the one kept there (`deliverability suppress`):
     the week's events are added to it, and its restores and manual additions count. Rules
-    other than the ones it was built with are refused unless `accept_policy_change`.
+    other than the ones it was built with are refused unless `accept_policy_change`. For a
+    week before the data's last, the list is the one as it stood at that week's end.
     """
     settings = settings or load_settings()
     thresholds = Thresholds.from_settings(settings.report)
@@ -167,16 +173,25 @@ def build_weekly_report(
     events = engine.load(paths, timezone)
     if store is not None:
         suppression_state = engine.update_suppression(store, policy, events)
-    else:
-        suppression_state = build_state(events.events.lazy(), empty_history(), policy)
+    else:  # the decisions' events, kept in case the week is a past one (a small part)
+        relevant = relevant_events(events.events.lazy()).collect()
+        suppression_state = build_state(relevant.lazy(), empty_history(), policy)
     data_end = as_of_of(events.events)
     for_incidents = incident_events(events.events, settings.limit_profiles)
     # from here on only the messages: the events are let go while they are made
     messages = events.messages_releasing_events()
     load = events.loaded
-    week = resolve_week(events.weeks(), week)
+    weeks = events.weeks()
+    week = resolve_week(weeks, week)
     previous = previous_week(week)
-    counts = weekly_counts(messages, events.weeks())
+    if week != weeks[-1]:  # a past week: its list as it stood at the week's end
+        until = week_end(week, timezone)
+        suppression_state = (
+            store.state_until(policy, until)
+            if store is not None
+            else state_until(relevant.lazy(), empty_history(), policy, until)
+        )
+    counts = weekly_counts(messages, weeks)
     if store is not None:
         counts = store.update_weekly_counts(
             lambda stored: counts if stored is None else merge_counts(stored, counts)
@@ -198,8 +213,9 @@ def build_weekly_report(
         )
         .sort("messages", "reason", descending=[True, False])
     )
-    daily = (
-        messages.group_by("day")
+    daily = (  # the report week and the week before, for comparison
+        messages.filter(pl.col("week").is_in([previous, week]))
+        .group_by("day")
         .agg(
             sent=pl.col("sent").sum(),
             delivered=(pl.col("outcome") == "delivered").sum(),

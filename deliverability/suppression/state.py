@@ -7,6 +7,7 @@ idempotent. A restore lifts what happened before it; a trigger after it suppress
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Final
 
 import polars as pl
@@ -289,3 +290,16 @@ def build_state(
         .sort("status", "address")
         .collect()
     )
+
+
+def state_until(
+    events: pl.LazyFrame,
+    history: pl.DataFrame,
+    policy: SuppressionPolicy | None,
+    until: datetime,
+) -> pl.DataFrame:
+    """The state as it stood at `until`: decided only from the events and manual actions
+    before it (a report of a past week shows the list as it was at that week's end)."""
+    moment = pl.lit(until.astimezone(UTC), dtype=pl.Datetime("us", "UTC"))
+    earlier = numbered(history).filter(pl.col("recorded_at") < moment)
+    return build_state(events.filter(pl.col("timestamp") < moment), earlier, policy)

@@ -54,6 +54,7 @@ from deliverability.suppression.state import (
     build_state,
     empty_history,
     relevant_events,
+    state_until,
 )
 from deliverability.suppression.transaction import backup_path, commit, pending_path, recover
 
@@ -352,6 +353,10 @@ class StateDir:
         same transaction), else rebuilt with it."""
         stored = self.state() if self.recorded_policy() == policy_record(policy) else None
         return stored if stored is not None else self.rebuild(policy)
+
+    def state_until(self, policy: SuppressionPolicy, until: datetime) -> pl.DataFrame:
+        """The list as it stood at `until` (`state.state_until`); nothing is saved."""
+        return state_until(self.events().lazy(), self.history(), policy, until)
 
     # exports ------------------------------------------------------------------------------
     def last_exports(self) -> dict[str, datetime]:

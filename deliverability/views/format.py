@@ -55,6 +55,15 @@ def day(value: date | datetime) -> str:
     return f"{value:%d.%m.%Y}"
 
 
+#: German weekday abbreviations, Monday first (Duden: Mo., Di., …).
+WEEKDAYS = ("Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa.", "So.")
+
+
+def short_day(value: date | datetime) -> str:
+    """Weekday and day, as in "Mo. 16.11." (chart axes)."""
+    return f"{WEEKDAYS[value.weekday()]} {value:%d.%m.}"
+
+
 def timestamp(value: datetime, timezone: str) -> str:
     """23.11.2026 14:05 in local time."""
     return f"{value.astimezone(ZoneInfo(timezone)):%d.%m.%Y %H:%M}"

@@ -122,10 +122,13 @@ def write_exports(
     *,
     since_last: bool = False,
     excel: bool = False,
+    mark: bool = True,
 ) -> pd.DataFrame:
     """Write one export per format into `out_dir`; a table of what was written.
 
     `formats` may also be one string with names separated by commas (papermill `-p`).
+    Without `mark` the exports do not count as the last ones (`since_last`): a past week's
+    list is a look back, not an import.
     """
     names = [f.strip() for f in formats.split(",")] if isinstance(formats, str) else formats
     rows = []
@@ -135,6 +138,7 @@ def write_exports(
         path, count = write_export(
             state, name, out_dir / f"sperrliste-{name}.csv", since=since, excel=excel
         )
-        store.mark_exported(name, now)
+        if mark:
+            store.mark_exported(name, now)
         rows.append((FORMATS[name].title, path.name, fmt.number(count)))
     return pd.DataFrame(rows, columns=["Zielsystem", "Datei", "Adressen"])

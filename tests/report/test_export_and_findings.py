@@ -73,3 +73,26 @@ def test_the_report_lists_the_latest_new_suppressions_and_the_csv_has_all():
     assert shown.equals(everything.head(5))
     latest = report.new_suppressions.get_column("suppressed_at").max()
     assert shown.iloc[0]["Gesperrt am"] == fmt.timestamp(latest, report.timezone)
+
+
+def test_a_past_week_shows_its_own_days_and_the_list_as_it_stood_at_its_end(tmp_path: Path):
+    from datetime import timedelta
+
+    from deliverability import config
+    from deliverability.periods import week_end
+    from deliverability.report import weekly
+
+    latest = weekly.build_weekly_report(config.sample_inputs())
+    past_week = weekly.previous_week(latest.week)
+    past = weekly.build_weekly_report(config.sample_inputs(), past_week)
+    end = week_end(past_week, past.timezone)
+    days = past.daily.get_column("day")
+    assert days.min() == (end - timedelta(days=14)).date()  # the week before, for comparison
+    assert days.max() < end.date()
+    assert past.suppressions.get_column("suppressed_at").max() < end
+    assert 0 < past.suppressions.height < latest.suppressions.height
+    written = {
+        week: weekly.write_outputs(report, tmp_path)["sperrliste"].read_bytes()
+        for week, report in ((latest.week, latest), (past_week, past))
+    }
+    assert written[latest.week] != written[past_week]

@@ -16,10 +16,11 @@ from deliverability.errors import DeliverabilityError
 from deliverability.ingest import load_events
 from deliverability.suppression.exports import FORMATS, write_export
 from deliverability.suppression.policy import SuppressionPolicy, load_policy
-from deliverability.suppression.state import build_state, empty_history
+from deliverability.suppression.state import build_state, empty_history, state_until
 from deliverability.suppression.store import StateDir
 
 from ..conftest import HEADER
+from ..notebook_output import run_notebook, shown_text
 
 
 def _row(day: int, address: str, kind: str, ref: str = "") -> str:
@@ -112,6 +113,31 @@ def test_restore_survives_a_rerun_and_a_new_hard_bounce_suppresses_again(write_c
     assert (row["status"], row["trigger"]) == ("suppressed", "hard_bounce")
     assert row["suppressed_at"] == datetime(2026, 11, 12, 9, tzinfo=UTC)
     assert len(store.history()) == 1  # the history is only appended to by manual actions
+
+
+def test_state_until_is_the_list_as_it_stood_then(write_csv, tmp_path):
+    store = StateDir(tmp_path / "state")
+    rows = [_row(2, "weg@gmx.de", "hard"), _row(12, "spaet@web.de", "hard")]
+    rows += [_row(d, "voll@gmx.de", "soft") for d in (3, 4, 5, 6, 13)]
+    store.add_events(load_events([_events(rows, write_csv)]).events)
+    store.record("restore", "weg@gmx.de", "Kunde hat bestätigt", "k.schulz",
+                 when=datetime(2026, 11, 11, tzinfo=UTC))  # fmt: skip
+    policy = SuppressionPolicy()
+    now = _status(store.rebuild(policy))
+    assert now == {
+        "weg@gmx.de": ("restored", None),
+        "spaet@web.de": ("suppressed", "hard_bounce"),
+        "voll@gmx.de": ("suppressed", "escalated"),
+    }
+    then = state_until(
+        store.events().lazy(), store.history(), policy, datetime(2026, 11, 10, tzinfo=UTC)
+    )
+    # before the restore, the later hard bounce and the fifth soft bounce
+    assert _status(then) == {
+        "weg@gmx.de": ("suppressed", "hard_bounce"),
+        "voll@gmx.de": ("watch", None),
+    }
+    assert then.filter(pl.col("address") == "voll@gmx.de")["soft_bounces"].to_list() == [4]
 
 
 def test_rerun_is_idempotent(write_csv, tmp_path):
@@ -308,12 +334,6 @@ def test_cli_suppress_without_out_changes_no_state(write_csv, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_sperrliste_notebook_runs_with_papermill(write_csv, tmp_path):
-    import json
-
-    import papermill
-
-    from deliverability.config import NOTEBOOK_DIR
-
     events = _events(
         [_row(d, "voll@gmx.de", "soft") for d in range(2, 5)]
         + [_row(16, "weg@gmx.de", "hard"), _row(17, "x@web.de", "complaint")],
@@ -327,25 +347,13 @@ def test_sperrliste_notebook_runs_with_papermill(write_csv, tmp_path):
         "k.schulz",
         when=datetime(2026, 11, 1, tzinfo=UTC),
     )
-    executed = tmp_path / "sperrliste.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK_DIR / "sperrliste.ipynb"),
-        str(executed),
-        parameters={
-            "inputs": [str(events)],
-            "state_dir": str(state_dir),
-            "out_dir": str(out_dir),
-            "formats": ["generic", "hubspot"],
-        },
-        cwd=str(tmp_path),
-        log_output=False,
-        progress_bar=False,
-    )
-    html = "".join(
-        "".join(output.get("data", {}).get("text/html", ""))
-        for cell in json.loads(executed.read_text())["cells"]
-        for output in cell.get("outputs", [])
-    )
+    parameters = {
+        "inputs": [str(events)],
+        "state_dir": str(state_dir),
+        "out_dir": str(out_dir),
+        "formats": ["generic", "hubspot"],
+    }
+    html = shown_text(run_notebook("sperrliste.ipynb", tmp_path, parameters))
     assert "weg@gmx.de" in html and "Beschwerde" in html  # new this week (W47)
     assert "voll@gmx.de" in html  # under watch with 3 soft bounces
     assert "Kunde hat angerufen" in html  # the history
@@ -354,6 +362,13 @@ def test_sperrliste_notebook_runs_with_papermill(write_csv, tmp_path):
         "weg@gmx.de",
         "x@web.de",
     ]
+    exported = StateDir(state_dir).last_exports()
+    # an earlier week: the list as it stood at its end, and no mark as the last export
+    parameters |= {"out_dir": str(tmp_path / "w45"), "formats": "hubspot", "week": "KW 45/2026"}
+    html = shown_text(run_notebook("sperrliste.ipynb", tmp_path, parameters))
+    assert (tmp_path / "w45" / "sperrliste-hubspot.csv").read_text().splitlines() == ["Email"]
+    assert StateDir(state_dir).last_exports() == exported
+    assert "voll@gmx.de" in html and "weg@gmx.de" not in html
 
 
 def test_sperrliste_notebook_is_committed_without_outputs():
