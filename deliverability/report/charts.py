@@ -62,7 +62,9 @@ def daily_volume(report: WeeklyReport) -> Figure:
         f"Versendet in KW {report.previous[-2:]}",
         "Bounce-Rate (hart + weich)",
     ]
-    axis.legend(handles, labels, loc="upper left")
+    axis.legend(
+        handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=3, frameon=False
+    )
     axis.set_title(
         f"Versand und Bounce-Rate pro Tag, KW {report.previous[-2:]} und {report.week[-2:]}"
     )
