@@ -9,7 +9,7 @@ import polars as pl
 
 from deliverability.addresses import domain_of, normalize_domains
 from deliverability.bounces.verdict import VERDICT_FIELDS, MailResult
-from deliverability.classify.vectorized import mask_expr
+from deliverability.classify.vectorized import clipped, mask_expr
 from deliverability.taxonomy import provider_expr, reason_attribute
 
 #: German names of the kinds of mail in a bounce mailbox.
@@ -124,13 +124,17 @@ def providers(box: BounceMailbox) -> pl.DataFrame:
     )
 
 
+#: Characters of a server reply the table of the most frequent replies shows.
+SHOWN_REPLY = 160
+
+
 def top_diagnostics(box: BounceMailbox, limit: int = 15) -> pl.DataFrame:
     """The most frequent server answers, with addresses, IPs and ids masked so that the same
     answer to different recipients counts as one."""
     failures = failures_of(box).filter(pl.col("diagnostic").is_not_null())
     return (
         failures.with_columns(
-            message=mask_expr(pl.col("diagnostic"), for_display=True).str.slice(0, 160)
+            message=clipped(mask_expr(pl.col("diagnostic"), for_display=True), SHOWN_REPLY)
         )
         .group_by("message")
         .agg(

@@ -64,10 +64,20 @@ def mask_expr(diagnostic: pl.Expr, *, for_display: bool = False) -> pl.Expr:
     if not for_display:
         diagnostic = diagnostic.str.to_lowercase()
     for pattern, replacement in MASKS:
-        if for_display:
-            pattern, replacement = f"(?i){pattern}", _DISPLAY_MASKS[replacement]
+        if for_display:  # a masked part in brackets loses them: "[IP]", not "[[IP]]"
+            pattern = f"(?i)\\[(?:{pattern})\\]|<(?:{pattern})>|(?:{pattern})"
+            replacement = _DISPLAY_MASKS[replacement]
         diagnostic = diagnostic.str.replace_all(pattern, replacement, literal=False)
     return diagnostic
+
+
+def clipped(text: pl.Expr, limit: int) -> pl.Expr:
+    """`text` cut to at most `limit` characters, a cut one ending in "…"."""
+    return (
+        pl.when(text.str.len_chars() > limit)
+        .then(text.str.slice(0, limit - 1) + "…")
+        .otherwise(text)
+    )
 
 
 FINAL_MARK = "!"  # marks a reason from a `final` rule until the refinement has run

@@ -162,3 +162,17 @@ def test_taxonomy_is_complete_and_german():
         assert reason.label and reason.what and reason.meaning and reason.action
     suppressing = {r.id for r in reasons().values() if r.suppress and r.side == "address"}
     assert suppressing == {"userunknown", "hostunknown", "hasmoved", "notaccept"}
+
+
+def test_shown_replies_mask_bracketed_parts_once_and_mark_a_cut():
+    from deliverability.classify.vectorized import clipped, mask_expr
+
+    reply = "550 5.7.1 [192.0.2.1] blocked <max.muster@web.de>, see [AB12CD34EF56GH] or 10.0.0.1"
+    frame = pl.DataFrame({"reply": [reply, "x" * 200, "y" * 160]})
+    shown = frame.select(clipped(mask_expr(pl.col("reply"), for_display=True), 160)).to_series()
+    assert shown[0] == "550 5.7.1 [IP] blocked [Adresse], see [ID] or [IP]"
+    assert shown[1] == "x" * 159 + "…" and len(shown[1]) == 160
+    assert shown[2] == "y" * 160  # not cut: no mark
+    # the masks the rules read are unchanged
+    machine = frame.select(mask_expr(pl.col("reply"))).item(0, 0)
+    assert machine == "550 5.7.1 [<ip>] blocked <<adresse>>, see [<id>] or <ip>"
