@@ -34,9 +34,12 @@
 # `reports/`.
 
 # %% tags=["parameters"]
-inputs: list = []  # Ereignisexporte oder Sendungs-CSVs (leer: Beispieldaten)
+# Ereignisexporte oder Sendungs-CSVs: eine Datei oder ein Ordner, mehrere mit ; getrennt,
+# z. B. r"C:\Users\anna\sendungen.csv" (leer: Beispieldaten)
+inputs = ""
 profile: str = "zendesk-sell"  # Vorlage (deliverability profiles) oder eigene TOML-Datei
-compare: list = ["zendesk-sell-max", "google-workspace", "microsoft-365"]  # Vergleichsprofile
+# Vergleichsprofile (Vorlagen oder TOML-Dateien), mit Komma getrennt
+compare = "zendesk-sell-max, google-workspace, microsoft-365"
 mode: str = "replay"  # replay: nachspielen; plan: frühesten Versand planen
 start: str = ""  # frühester Versand für plan, z. B. 2026-11-24T08:00
 source: str = "zendesk_sell"  # nur Ereignisse dieser Quelle (leer: alle)
@@ -60,7 +63,7 @@ from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import limit_charts
 from deliverability.views import limits as summary
-from deliverability.views.notebook import input_paths
+from deliverability.views.notebook import input_paths, words
 from deliverability.views.notebook import start as start_notebook
 from deliverability.views.tables import german_table, integer, text, to_html
 
@@ -78,7 +81,7 @@ sends = load_sends(
 frame = sends.frame
 begin = parse_start(start, main.timezone)
 result = replay(frame, main, mode=mode, start=begin)
-others = [replay(frame, load_profile(name), mode=mode, start=begin) for name in compare]
+others = [replay(frame, load_profile(name), mode=mode, start=begin) for name in words(compare)]
 display(Markdown(f"## {fmt.number(frame.height)} Sendungen mit „{main.name}“"))
 display(
     HTML(

@@ -33,10 +33,14 @@
 # DNS-Urteil wird gefällt. Der Code ist eingeklappt; ein Klick auf die Zelle zeigt ihn.
 
 # %% tags=["parameters"]
-inputs: list = []  # Ereignisexporte jeder Quelle (leer: Beispieldaten)
+# Ereignisexporte jeder Quelle (CSV, JSON, Logs, .msg; auch .gz): eine Datei oder ein Ordner,
+# mehrere mit ; getrennt, z. B. r"C:\Users\anna\Exporte" (leer: Beispieldaten)
+inputs = ""
 week: str = ""  # Kalenderwoche wie 2026-W47 oder KW 47/2026 (leer: letzte Woche in den Daten)
-sender_domains: list = []  # Versanddomains für SPF/DKIM/DMARC (leer: aus den Absendern)
-dkim_selectors: list = []  # DKIM-Selektoren der Versandplattform, z. B. ["mj", "google"]
+# Versanddomains für SPF/DKIM/DMARC, mit Komma getrennt (leer: die Domains der Absender)
+sender_domains = ""  # z. B. "firma.de, news.firma.de"
+# DKIM-Selektoren der Versandplattform, mit Komma getrennt (leer: DKIM-Schlüssel nicht prüfen)
+dkim_selectors = ""  # z. B. "mj, google"
 from_address: str = ""  # Absenderadresse für die Ausrichtung (leer: häufigster Absender)
 nameserver: str = ""  # DNS-Server als HOST:PORT (leer: der des Systems)
 check_dns: bool = True  # DNS-Prüfungen (Authentifizierung, Anbieter per MX) ausführen
@@ -63,12 +67,13 @@ from deliverability.rates import rates
 from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import funnel as view
-from deliverability.views.notebook import show_table, start
+from deliverability.views.notebook import input_paths, show_table, start, words
 from deliverability.views.tables import to_html
 
 start()
 
-load = PolarsEngine().load([str(p) for p in inputs or config.sample_inputs()], timezone)
+paths = input_paths(inputs) or [str(p) for p in config.sample_inputs()]
+load = PolarsEngine().load(paths, timezone)
 messages = load.messages
 week = resolve_week(load.weeks(), week or None)
 this_week = messages.filter(pl.col("week") == week)
@@ -145,12 +150,12 @@ from deliverability.senderauth.mx_providers import providers_by_mx
 from deliverability.views.notices import warning_html
 
 senders = Counter(s for s in messages.get_column("sender").to_list() if s)
-domains = sender_domains or sorted({s.rpartition("@")[2].lower() for s in senders})
+domains = words(sender_domains) or sorted({s.rpartition("@")[2].lower() for s in senders})
 sender = from_address or (senders.most_common(1)[0][0] if senders else "")
 if check_dns:
     reader = DnsReader(nameserver or None, timeout=2.0)  # asks the DNS server first
     display(HTML(warning_html(reader.health.warning())))  # only when it fails or lies
-    records = [as_record(check_sender(d, reader, dkim_selectors, sender)) for d in domains]
+    records = [as_record(check_sender(d, reader, words(dkim_selectors), sender)) for d in domains]
     display(HTML(to_html(view.sender_table(records))))
 else:
     display(Markdown("DNS-Prüfungen sind ausgeschaltet (`check_dns = False`)."))

@@ -692,7 +692,7 @@ def test_sendelimits_notebook_runs_with_papermill(tmp_path):
         str(executed),
         parameters={
             "profile": str(_example_file()),
-            "compare": ["zendesk-sell", "google-workspace"],
+            "compare": "zendesk-sell, google-workspace",
             "sender": "j.weber@technik-handel.de",
             "out_dir": str(tmp_path / "aus"),
         },

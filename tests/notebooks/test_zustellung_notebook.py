@@ -14,7 +14,7 @@ from ..notebook_output import run_notebook, shown_text
 @pytest.mark.slow
 def test_zustellung_notebook_runs_with_papermill(dns_server, tmp_path):
     executed = run_notebook(
-        "zustellung.ipynb", tmp_path, {"nameserver": dns_server.address, "dkim_selectors": ["mj"]}
+        "zustellung.ipynb", tmp_path, {"nameserver": dns_server.address, "dkim_selectors": "mj"}
     )
     shown = shown_text(executed)
     assert "KW 47/2026" in shown and "Zustellrate" in shown
