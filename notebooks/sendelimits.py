@@ -41,7 +41,7 @@ profile: str = "zendesk-sell"  # Vorlage (deliverability profiles) oder eigene T
 # Vergleichsprofile (Vorlagen oder TOML-Dateien), mit Komma getrennt
 compare = "zendesk-sell-max, google-workspace, microsoft-365"
 mode: str = "replay"  # replay: nachspielen; plan: frühesten Versand planen
-start: str = ""  # frühester Versand für plan, z. B. 2026-11-24T08:00
+start: str = ""  # frühester Versand für plan, z. B. 24.11.2026 08:00 (leer: ab jetzt)
 source: str = "zendesk_sell"  # nur Ereignisse dieser Quelle (leer: alle)
 sender: str = ""  # nur dieser Absender (leer: alle, jeder für sich)
 day: str = ""  # Tag für die Stundengrafiken, z. B. 19.11.2026 (leer: der auffälligste Tag)
@@ -58,7 +58,7 @@ from deliverability import config
 from deliverability.export import write_csv
 from deliverability.limits.profile import load_profile
 from deliverability.limits.replay import replay, result_csv
-from deliverability.limits.sends import load_sends, parse_start
+from deliverability.limits.sends import load_sends, parse_start, plan_start
 from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import limit_charts
@@ -79,7 +79,7 @@ sends = load_sends(
     source=source or None,
 )
 frame = sends.frame
-begin = parse_start(start, main.timezone)
+begin = plan_start(start, main.timezone) if mode == "plan" else parse_start(start, main.timezone)
 result = replay(frame, main, mode=mode, start=begin)
 others = [replay(frame, load_profile(name), mode=mode, start=begin) for name in words(compare)]
 display(Markdown(f"## {fmt.number(frame.height)} Sendungen mit „{main.name}“"))

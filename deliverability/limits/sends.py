@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -296,6 +296,16 @@ def load_sends(
         )
     bad = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
     return Sends(frame, bad)
+
+
+def plan_start(text: str | None, timezone: str, now: datetime | None = None) -> datetime:
+    """The earliest send of a plan: `text` read in `timezone`, else the next full minute
+    (a plan is for mail still to be sent, never for past weeks)."""
+    given = parse_start(text, timezone)
+    if given is not None:
+        return given
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
 def parse_start(text: str | None, timezone: str) -> datetime | None:

@@ -719,3 +719,36 @@ def test_sendelimits_notebook_is_committed_without_outputs():
     notebook = json.loads((NOTEBOOK_DIR / "sendelimits.ipynb").read_text())
     assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
     assert ["parameters"] in [cell["metadata"].get("tags", []) for cell in notebook["cells"]]
+
+
+def test_a_plan_without_a_start_begins_at_the_next_full_minute():
+    from datetime import UTC, datetime
+
+    from deliverability.limits.sends import plan_start
+
+    now = datetime(2026, 11, 30, 18, 44, 31, 500, tzinfo=UTC)
+    assert plan_start("", "Europe/Berlin", now) == datetime(2026, 11, 30, 18, 45, tzinfo=UTC)
+    given = plan_start("24.11.2026 08:00", "Europe/Berlin", now)
+    assert given == datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+
+
+@pytest.mark.slow
+def test_sendelimits_notebook_plans_from_now_without_a_start(tmp_path):
+    from datetime import UTC, datetime
+
+    import polars as pl
+
+    from deliverability.views import format as fmt
+
+    from ..notebook_output import run_notebook, shown_text
+
+    before = datetime.now(UTC).replace(second=0, microsecond=0)
+    executed = run_notebook(
+        "sendelimits.ipynb",
+        tmp_path,
+        {"mode": "plan", "compare": "", "out_dir": str(tmp_path / "aus")},
+    )
+    planned = pl.read_csv(tmp_path / "aus" / "sendelimits.csv", try_parse_dates=True)
+    first = planned.get_column("sent_at").drop_nulls().min()
+    assert first is not None and first >= before  # not in the weeks of the sample data
+    assert f"Start {fmt.timestamp(first, 'Europe/Berlin')}" in shown_text(executed)
