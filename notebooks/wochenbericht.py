@@ -57,7 +57,13 @@ from deliverability.report.findings import as_markdown
 from deliverability.settings import load_settings
 from deliverability.views import format as fmt
 from deliverability.views import tables
-from deliverability.views.notebook import input_paths, show_table, start
+from deliverability.views.notebook import (
+    drill_down,
+    input_paths,
+    show_table,
+    start,
+    threshold_table,
+)
 
 start()
 activate_rules(rules_with(rules_file))
@@ -135,14 +141,20 @@ show_table(weekly.provider_table(report), "anbieter")
 # ## Domains mit erhöhter Bounce-Rate
 #
 # Domains, deren Bounce-Rate auch an der Untergrenze des 95-%-Intervalls über der
-# Warnschwelle liegt.
+# Warnschwelle liegt. Im Notebook lässt sich die Schwelle mit dem Regler verschieben; das
+# ändert nur diese Ansicht, nicht die gespeicherte Schwelle in `deliverability.toml`.
 
 # %% jupyter={"source_hidden": true}
-domain_table = weekly.domain_table(report)
-if domain_table.empty:
-    display(Markdown("Keine Domain liegt über der Warnschwelle."))
-else:
-    show_table(domain_table, "domains")
+threshold_table(
+    lambda warn: weekly.domain_table(report, limit=None, threshold=warn),
+    "domains",
+    label="Warnschwelle Bounce-Rate",
+    value=report.thresholds.hard_bounce_warn,
+    low=0.005,
+    high=0.2,
+    step=0.005,
+    empty="Keine Domain liegt über der Warnschwelle.",
+)
 
 # %% [markdown]
 # ## Versandlimits
@@ -237,6 +249,22 @@ display(
 )
 if not new.empty:
     show_table(new, "neue-sperrungen")
+
+# %% [markdown] tags=["remove_cell"]
+# ## Gescheiterte Mails erkunden
+#
+# Jede Mail aller Wochen in den Daten, die nicht zugestellt wurde oder eine Beschwerde
+# bekam, mit der vollständigen Antwort des Servers; die jüngsten zuerst. Wählen Sie eine
+# Woche, einen Anbieter, eine Domain, einen Absender oder einen Empfänger: Die Tabelle und
+# die Listen rechts davon zeigen dann nur noch diese Mails. (Nur im Notebook; der geplante
+# Bericht zeigt diesen Abschnitt nicht.)
+
+# %% jupyter={"source_hidden": true} tags=["remove_cell"]
+drill_down(
+    weekly.failed_mails_table(report),
+    ["Woche", "Anbieter", "Domain", "Absender", "Empfänger"],
+    "gescheiterte-mails",
+)
 
 # %% [markdown]
 # ## Eingelesene Dateien

@@ -434,15 +434,20 @@ def provider_table(report: WeeklyReport) -> pd.DataFrame:
     return t.german_table(report.providers, (("provider", "Anbieter", t.text), *RATE_COLUMNS))
 
 
-def attention_domains(report: WeeklyReport, limit: int = 15) -> pl.DataFrame:
-    """Domains whose bounce rate is credibly above the warning threshold (Wilson lower bound)."""
-    return report.domains.filter(
-        (pl.col("bounce_low") >= report.thresholds.hard_bounce_warn) & (pl.col("sent") >= 1)
-    ).head(limit)
+def attention_domains(
+    report: WeeklyReport, limit: int | None = 15, threshold: float | None = None
+) -> pl.DataFrame:
+    """Domains whose bounce rate is credibly above the warning threshold (Wilson lower bound);
+    `threshold` replaces the one of the settings (the notebook's slider)."""
+    warn = report.thresholds.hard_bounce_warn if threshold is None else threshold
+    over = report.domains.filter((pl.col("bounce_low") >= warn) & (pl.col("sent") >= 1))
+    return over if limit is None else over.head(limit)
 
 
-def domain_table(report: WeeklyReport, limit: int = 15) -> pd.DataFrame:
-    frame = attention_domains(report, limit).with_columns(provider=provider_expr())
+def domain_table(
+    report: WeeklyReport, limit: int | None = 15, threshold: float | None = None
+) -> pd.DataFrame:
+    frame = attention_domains(report, limit, threshold).with_columns(provider=provider_expr())
     return t.german_table(
         frame,
         (("recipient_domain", "Domain", t.text), ("provider", "Anbieter", t.text), *RATE_COLUMNS),
@@ -509,6 +514,46 @@ def new_suppressions_table(
             ("trigger_label", "Auslöser", t.text),
             ("reason_label", "Grund", t.text),
             ("refs", "Nachweis (Datei:Zeile)", t.text),
+        ),
+    )
+
+
+#: The outcomes the explorer of the notebook lists: every mail that did not get through.
+FAILED_OUTCOMES = ("hard", "soft", "undetermined", "blocked")
+
+
+def failed_mails_table(report: WeeklyReport) -> pd.DataFrame:
+    """Every failed or complained-about mail of all weeks in the data, the latest first, with
+    week, provider, domain, sender, recipient and the server's reply in full (the notebook's
+    explorer narrows it by selection lists)."""
+    failed = report.messages.filter(
+        pl.col("outcome").is_in(FAILED_OUTCOMES) | (pl.col("complained") > 0)
+    ).sort("first_ts", "recipient", descending=[True, False], nulls_last=True)
+    reasons = failed.get_column("reason").drop_nulls().unique().to_list()
+    labels = {reason: reason_label(reason) for reason in reasons}
+    local = pl.col("first_ts").dt.convert_time_zone(report.timezone)
+    frame = failed.with_columns(
+        week_label=pl.format("KW {}", pl.col("week").str.slice(6, 2))
+        + pl.lit("/")
+        + pl.col("week").str.slice(0, 4),
+        when=local.dt.strftime("%d.%m.%Y %H:%M"),
+        outcome_label=pl.when(pl.col("outcome").is_in(FAILED_OUTCOMES))
+        .then(pl.col("outcome").replace_strict(outcome_labels(), default=pl.col("outcome")))
+        .otherwise(pl.lit("Beschwerde")),
+        reason_label=pl.col("reason").replace_strict(labels, default=None),
+    )
+    return t.german_table(
+        frame,
+        (
+            ("week_label", "Woche", t.text),
+            ("when", "Versendet am", t.text),
+            ("provider", "Anbieter", t.text),
+            ("recipient_domain", "Domain", t.text),
+            ("sender", "Absender", t.text),
+            ("recipient", "Empfänger", t.text),
+            ("outcome_label", "Ergebnis", t.text),
+            ("reason_label", "Grund", t.text),
+            ("diagnostic", "Serverantwort", t.text),
         ),
     )
 

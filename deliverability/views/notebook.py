@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,7 @@ from IPython.display import HTML, display
 
 from deliverability.cells import FORMULA_PREFIXES
 from deliverability.errors import DeliverabilityError
+from deliverability.views import format as fmt
 from deliverability.views.tables import column_kind, to_html
 
 #: Set (to any value) by the scheduled report: tables as plain HTML, for the HTML and PDF files.
@@ -196,10 +198,30 @@ def show_table(frame: pd.DataFrame, name: str, *, page_length: int = PAGE_LENGTH
 ALL = "(alle)"
 
 
-def drill_down(frame: pd.DataFrame, levels: list[str], name: str) -> None:
+#: A selection list offers at most this many values; beyond, a choice above narrows it first.
+MAX_CHOICES = 2_000
+#: A drill-down table shows at most this many rows of the selection (all go to the download
+#: only when the selection is this small: the table carries its rows in the page).
+MAX_SHOWN_ROWS = 5_000
+
+
+def _shown_rows(rows: pd.DataFrame, name: str, limit: int) -> str:
+    """The interactive table of `rows`, cut to `limit` rows with a German note."""
+    if len(rows) <= limit:
+        return table_html(rows, name)
+    note = (
+        f"<p>Gezeigt werden die ersten {fmt.number(limit)} von {fmt.number(len(rows))} "
+        "Zeilen; eine Auswahl oben grenzt die Tabelle ein.</p>"
+    )
+    return note + table_html(rows.head(limit), name)
+
+
+def drill_down(
+    frame: pd.DataFrame, levels: list[str], name: str, *, limit: int = MAX_SHOWN_ROWS
+) -> None:
     """`frame` as an interactive table under one selection list per column of `levels`
     (e.g. Grund, Domain, Adresse): each choice narrows the table and the lists after it.
-    In the scheduled report, the whole table."""
+    At most `limit` rows are shown. In the scheduled report, the whole table."""
     if not interactive() or frame.empty:
         show_table(frame, name)
         return
@@ -230,12 +252,14 @@ def drill_down(frame: pd.DataFrame, levels: list[str], name: str) -> None:
             narrow()
         finally:
             busy = False
-        shown.update(HTML(table_html(chosen(len(levels)), name)))
+        shown.update(HTML(_shown_rows(chosen(len(levels)), name, limit)))
 
     def narrow() -> None:
         for index, picker in enumerate(pickers):
             values = sorted(str(v) for v in chosen(index)[levels[index]].dropna().unique())
-            options = [ALL, *values]
+            options = [ALL, *values] if len(values) <= MAX_CHOICES else [ALL]
+            picker.disabled = len(values) > MAX_CHOICES
+            picker.tooltip = "Zu viele Werte: erst oben eingrenzen" if picker.disabled else None
             if list(picker.options) != options:
                 keep = picker.value if picker.value in options else ALL
                 with picker.hold_trait_notifications():
@@ -245,10 +269,56 @@ def drill_down(frame: pd.DataFrame, levels: list[str], name: str) -> None:
     display(widgets.HBox(pickers))
     # a display handle, not an Output widget: the table stays an output of the cell, saved
     # with the notebook and in its HTML export, and each choice replaces it in place
-    shown = display(HTML(table_html(frame, name)), display_id=True)
+    shown = display(HTML(_shown_rows(frame, name, limit)), display_id=True)
     narrow()
     for picker in pickers:
         picker.observe(refresh, names="value")
+
+
+def threshold_table(
+    table_for: Callable[[float], pd.DataFrame],
+    name: str,
+    *,
+    label: str,
+    value: float,
+    low: float,
+    high: float,
+    step: float,
+    empty: str,
+) -> None:
+    """The table `table_for(threshold)` under a slider for the threshold (a share, shown in
+    per cent): moving it changes this view only, never the saved settings. `empty` is said
+    when no row is over the threshold. In the scheduled report, the table at `value`."""
+
+    def content(threshold: float) -> HTML:
+        rows = table_for(threshold)
+        return HTML(f"<p>{html.escape(empty)}</p>" if rows.empty else table_html(rows, name))
+
+    if not interactive():
+        display(content(value))
+        return
+    import ipywidgets as widgets
+
+    slider = widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=label,
+        readout=False,
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout={"width": "28em"},
+    )
+    shown_value = widgets.Label(fmt.percent(value, 1))
+    display(widgets.HBox([slider, shown_value]))
+    shown = display(content(value), display_id=True)
+
+    def changed(change: Any) -> None:
+        shown_value.value = fmt.percent(change["new"], 1)
+        shown.update(content(change["new"]))
+
+    slider.observe(changed, names="value")
 
 
 def input_paths(value: str | list[str] | tuple[str, ...]) -> list[str]:

@@ -96,3 +96,25 @@ def test_a_past_week_shows_its_own_days_and_the_list_as_it_stood_at_its_end(tmp_
         for week, report in ((latest.week, latest), (past_week, past))
     }
     assert written[latest.week] != written[past_week]
+
+
+def test_the_explorer_lists_every_failed_mail_of_all_weeks_with_the_full_reply():
+    import pandas as pd
+
+    from deliverability import config
+    from deliverability.report import weekly
+
+    report = weekly.build_weekly_report(config.sample_inputs())
+    table = weekly.failed_mails_table(report)
+    failed = report.messages.filter(
+        pl.col("outcome").is_in(["hard", "soft", "undetermined", "blocked"])
+        | (pl.col("complained") > 0)
+    )
+    assert len(table) == failed.height
+    assert set(table["Woche"]) == {f"KW {w[-2:]}/{w[:4]}" for w in failed["week"].unique()}
+    assert len(set(table["Woche"])) > 1
+    assert "Beschwerde" in set(table["Ergebnis"])
+    longest = failed.get_column("diagnostic").drop_nulls().str.len_chars().max()
+    assert table["Serverantwort"].str.len().max() == longest  # never cut
+    stamps = pd.to_datetime(table["Versendet am"], format="%d.%m.%Y %H:%M")
+    assert stamps.is_monotonic_decreasing

@@ -137,6 +137,8 @@ def test_weekly_report_notebook_end_to_end(tmp_path: Path):
     assert html.count("data:image/png;base64") >= 3
     assert "import deliverability" not in html and "build_weekly_report" not in html
     assert 'lang="de"' in html
+    # the notebook's explorer and slider are for JupyterLab: the report has no widgets
+    assert "Gescheiterte Mails erkunden" not in html and "widget-view" not in html
 
     # every figure traces back to input lines
     assert "slice.csv:" in html

@@ -64,3 +64,72 @@ def test_an_error_of_the_family_is_one_german_sentence_without_traceback(tmp_pat
     shown = "".join("".join(o.get("data", {}).get("text/html", "")) for o in outputs)
     assert "Fehler:</strong> Datei liste.csv, Zeile 3, Feld „email“: Die Spalte fehlt." in shown
     assert "Traceback" not in json.dumps(outputs) and "nicht erreicht" not in json.dumps(outputs)
+
+
+class _Screen:
+    """Stands in for IPython's display: what was shown, and what each handle shows now."""
+
+    def __init__(self) -> None:
+        self.shown: list[object] = []
+
+    def __call__(self, item: object, display_id: bool = False) -> _Screen | None:
+        self.shown.append(item)
+        return self if display_id else None
+
+    def update(self, item: object) -> None:
+        self.shown.append(item)
+
+    def last_html(self) -> str:
+        return next(i.data for i in reversed(self.shown) if hasattr(i, "data"))
+
+    def widgets(self) -> list:
+        box = next(i for i in self.shown if hasattr(i, "children"))
+        return list(box.children)
+
+
+def test_a_threshold_slider_changes_the_table_and_says_the_value_in_german(monkeypatch):
+    monkeypatch.delenv(notebook.STATIC_ENV, raising=False)
+    screen = _Screen()
+    monkeypatch.setattr(notebook, "display", screen)
+    rates = pd.DataFrame(
+        {"Domain": ["web.de", "gmx.de", "t-online.de"], "rate": [0.02, 0.07, 0.15]}
+    )
+    notebook.threshold_table(
+        lambda warn: rates[rates["rate"] >= warn],
+        "domains",
+        label="Warnschwelle",
+        value=0.05,
+        low=0.01,
+        high=0.2,
+        step=0.01,
+        empty="Keine Domain liegt über der Warnschwelle.",
+    )
+    slider, label = screen.widgets()
+    assert label.value == "5,0 %"
+    assert "gmx.de" in screen.last_html() and "web.de" not in screen.last_html()
+    slider.value = 0.01
+    assert label.value == "1,0 %" and "web.de" in screen.last_html()
+    slider.value = 0.2
+    assert screen.last_html() == "<p>Keine Domain liegt über der Warnschwelle.</p>"
+
+
+def test_a_drill_down_shows_a_bounded_selection_and_long_lists_wait_for_a_choice(monkeypatch):
+    monkeypatch.delenv(notebook.STATIC_ENV, raising=False)
+    monkeypatch.setattr(notebook, "MAX_CHOICES", 4)
+    screen = _Screen()
+    monkeypatch.setattr(notebook, "display", screen)
+    frame = pd.DataFrame(
+        {
+            "Domain": ["gmx.de"] * 8 + ["web.de"] * 4,
+            "Empfänger": [f"kunde{i}@x.de" for i in range(12)],
+        }
+    )
+    notebook.drill_down(frame, ["Domain", "Empfänger"], "mails", limit=5)
+    domain, recipient = screen.widgets()
+    assert "die ersten 5 von 12 Zeilen" in screen.last_html()
+    assert recipient.disabled and list(recipient.options) == [notebook.ALL]
+    domain.value = "web.de"
+    assert "die ersten" not in screen.last_html() and "kunde11@x.de" in screen.last_html()
+    assert not recipient.disabled and len(recipient.options) == 5  # (alle) and four addresses
+    recipient.value = "kunde9@x.de"
+    assert "kunde9@x.de" in screen.last_html() and "kunde10@x.de" not in screen.last_html()
