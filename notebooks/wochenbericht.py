@@ -27,7 +27,9 @@
 #    Woche); Pfade unter Windows als `r"C:\Users\anna\Exporte"`, mehrere mit `;` getrennt.
 # 2. **Ausführen → Alle Zellen ausführen** wählen. Die Dateien des Berichts landen unter
 #    `reports/` im Projekt.
-# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen.
+# 3. Die Tabellen lassen sich sortieren, durchsuchen und als CSV für Excel herunterladen. Die
+#    Zeitverläufe zeigen die Werte, wenn die Maus darüber steht; am Ende lassen sich alle
+#    gescheiterten Mails nach Woche, Anbieter, Domain, Absender und Empfänger erkunden.
 #
 # Was Sie hier ändern und speichern, ändert den geplanten Bericht nicht: `deliverability
 # report` führt eine mitgelieferte Kopie dieses Notebooks aus. Schwellen stehen in
@@ -52,7 +54,7 @@ from IPython.display import HTML, Markdown, display
 from deliverability import config
 from deliverability.classify.rules import activate_rules
 from deliverability.classify.user_rules import rules_with
-from deliverability.report import charts, weekly
+from deliverability.report import charts, hover_charts, weekly
 from deliverability.report.findings import as_markdown
 from deliverability.settings import load_settings
 from deliverability.views import format as fmt
@@ -115,7 +117,11 @@ for item in items:
 # die Eingabedateien hinaus. Wochen ohne Daten bleiben leer.
 
 # %% jupyter={"source_hidden": true}
-display(HTML(charts.to_img_tag(charts.trend_chart(report), "Die letzten zwölf Wochen je Anbieter")))
+hover_charts.show(
+    lambda: charts.trend_chart(report),
+    lambda: hover_charts.trend(report),
+    "Die letzten zwölf Wochen je Anbieter",
+)
 show_table(weekly.trend_table(report), "trend")
 
 # %% [markdown]
@@ -124,7 +130,11 @@ show_table(weekly.trend_table(report), "trend")
 # Die Tage der Berichtswoche und, heller, die der Woche davor.
 
 # %% jupyter={"source_hidden": true}
-display(HTML(charts.to_img_tag(charts.daily_volume(report), "Versand und Bounce-Rate pro Tag")))
+hover_charts.show(
+    lambda: charts.daily_volume(report),
+    lambda: hover_charts.daily_volume(report),
+    "Versand und Bounce-Rate pro Tag",
+)
 
 # %% [markdown]
 # ## Anbieter

@@ -247,3 +247,87 @@ def test_a_selection_list_narrows_the_table(lab, browser):
         + "return [...table.querySelectorAll('tbody tr')].map(r => r.children[3].textContent);"
     )
     assert cells and set(cells) == {reason}
+
+
+_SLIDER_LABEL = (
+    "const s = document.querySelector('.widget-hslider');"
+    " const l = s && [...s.parentElement.children].find("
+    " c => c !== s && c.classList.contains('widget-label'));"
+    " return l ? l.textContent : '';"
+)
+
+
+def test_weekly_charts_carry_hover_values_and_the_slider_changes_the_domains(lab, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    base, _ = lab
+    _run_all(browser, base, "wochenbericht")
+    plots = _wait(
+        browser,
+        "const p = [...document.querySelectorAll('.js-plotly-plot')];"
+        " return p.length >= 2 && p.every(e => e.data && e._fullLayout) ? p.length : 0;",
+        timeout=30,
+        what="die Zeitverläufe (plotly)",
+    )
+    assert plots == 2
+    hovers = browser.execute_script(
+        "return [...document.querySelectorAll('.js-plotly-plot')].map(e =>"
+        " [e._fullLayout.separators, e.data.map(t => t.hovertemplate)]);"
+    )
+    for separators, templates in hovers:
+        assert separators == ",." and all("%{customdata}" in t for t in templates)
+    before = _wait(browser, _SLIDER_LABEL, timeout=30, what="der Regler der Warnschwelle")
+    handle = browser.find_element(By.CSS_SELECTOR, ".widget-hslider .noUi-handle")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
+    ActionChains(browser).click_and_hold(handle).move_by_offset(60, 0).release().perform()
+    after = _wait(
+        browser,
+        f"const t = (function() {{ {_SLIDER_LABEL} }})(); return t !== {json.dumps(before)} ? t : '';",
+        timeout=30,
+        what="die Warnschwelle nach dem Verschieben",
+    )
+    assert after.endswith(" %") and after != before
+    assert browser.execute_script(_ERRORS) == []
+
+
+def test_the_app_view_shows_results_without_code(tmp_path, browser):
+    """`./dev app wochenbericht`: Voilà runs the notebook and shows no code."""
+    shutil.copy(NOTEBOOK_DIR / "wochenbericht.ipynb", tmp_path)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "voila", str(tmp_path / "wochenbericht.ipynb"),
+            "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+            "--VoilaConfiguration.show_tracebacks=False",
+        ],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DELIVERABILITY_STATIC_TABLES": ""},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        browser.get(f"http://127.0.0.1:{port}/")
+        _wait(
+            browser,
+            "return document.querySelectorAll('.js-plotly-plot').length >= 2"
+            " && document.querySelectorAll('table.dataTable').length >= 1"
+            " && document.querySelectorAll('.widget-dropdown select').length >= 5;",
+            timeout=180,
+            what="die App-Ansicht mit Grafiken, Tabellen und Auswahllisten",
+        )
+        text = browser.execute_script("return document.body.innerText;")
+        assert "Kennzahlen der Woche" in text and "Gescheiterte Mails erkunden" in text
+        assert "build_weekly_report" not in text and "import " not in text
+        assert not browser.find_elements("css selector", ".deliverability-fehler")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wochenbericht.ipynb"]
