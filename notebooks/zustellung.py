@@ -86,10 +86,11 @@ display(Markdown(f"## {fmt.week_title(week, timezone)} · {view.now_text(as_of, 
 # *Versendet* heißt: Die Mail hat die Versandplattform verlassen. *Zugestellt* heißt erst: Der
 # Server des Empfängers hat sie angenommen – ob sie im Posteingang, im Spam oder in der
 # Quarantäne liegt, sagt das nicht. *Ohne Ergebnis* sind Mails, die noch zurückgestellt sind
-# oder zu denen keine Rückmeldung kam.
+# oder zu denen keine Rückmeldung kam. Die Grafik zeigt die Wochen bis zur gewählten, die
+# Tabellen und alle Abschnitte darunter nur die gewählte Woche.
 
 # %% jupyter={"source_hidden": true}
-weekly = funnel(messages, ["week"])
+weekly = funnel(messages.filter(pl.col("week") <= week), ["week"])  # up to the chosen week
 display(HTML(charts.to_img_tag(view.funnel_chart(weekly), "Was aus den Mails wurde, je Woche")))
 show_table(view.funnel_table(funnel(this_week, ["provider"]), "provider", "Anbieter"), "trichter")
 
@@ -104,7 +105,10 @@ show_table(view.funnel_table(funnel(this_week, ["provider"]), "provider", "Anbie
 # %% jupyter={"source_hidden": true}
 ages = pending_ages(this_week, as_of)
 stuck = stuck_domains(this_week)
-display(Markdown(view.deferral_summary(deferral_to_outcome(load.events))))
+week_deferrals = deferral_to_outcome(load.events).join(
+    this_week.select("message_key", "recipient"), on=["message_key", "recipient"], how="semi"
+)
+display(Markdown(view.deferral_summary(week_deferrals)))
 if ages.is_empty():
     display(Markdown("In dieser Woche ist jede versendete Mail angekommen oder gescheitert."))
 else:
@@ -129,10 +133,11 @@ show_table(view.engagement_table(seen), "oeffnungen")
 # ## Massenversender-Regeln von Gmail, Yahoo und Outlook.com
 #
 # Ab 5.000 Mails am Tag an einen dieser Anbieter gelten strengere Regeln: SPF, DKIM und DMARC,
-# ein Abmeldelink mit einem Klick und eine Beschwerderate unter 0,3 %.
+# ein Abmeldelink mit einem Klick und eine Beschwerderate unter 0,3 %. Geprüft werden die Tage
+# der gewählten Woche.
 
 # %% jupyter={"source_hidden": true}
-display(HTML(to_html(view.bulk_table(bulk_findings(bulk_sender_days(messages))))))
+display(HTML(to_html(view.bulk_table(bulk_findings(bulk_sender_days(this_week))))))
 
 # %% [markdown]
 # ## Authentifizierung der Versanddomain

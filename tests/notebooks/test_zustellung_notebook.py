@@ -42,3 +42,15 @@ def test_zustellung_notebook_is_committed_without_outputs():
     notebook = json.loads((NOTEBOOK_DIR / "zustellung.ipynb").read_text())
     assert all(not cell.get("outputs") for cell in notebook["cells"] if cell["cell_type"] == "code")
     assert ["parameters"] in [cell["metadata"].get("tags", []) for cell in notebook["cells"]]
+
+
+@pytest.mark.slow
+def test_the_chosen_week_reaches_every_section(tmp_path):
+    latest = shown_text(run_notebook("zustellung.ipynb", tmp_path, {"check_dns": False}))
+    earlier = shown_text(
+        run_notebook("zustellung.ipynb", tmp_path, {"check_dns": False, "week": "KW 46/2026"})
+    )
+    assert "KW 47/2026" in latest and "KW 46/2026" in earlier
+    # the server outage of 17.11. (KW 47) deferred mail; KW 46 had none
+    assert "Mails wurden erst zurückgestellt" in latest
+    assert "Keine Mail wurde erst zurückgestellt" in earlier
