@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,30 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextmanager
+def _serving(command: list[str], port: int) -> Iterator[None]:
+    """Run a notebook server (`command`) until the block ends, once it listens on `port`."""
+    server = subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "DELIVERABILITY_STATIC_TABLES": ""},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.3)
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """A JupyterLab server on copies of the notebooks: (base URL, notebook folder)."""
@@ -61,31 +86,14 @@ def lab(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     }, "./dev lab (and ./dev test) write the German defaults"
     port = _free_port()
     checkpoints = folder.parent / "checkpoints"
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
-            "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-            f"--notebook-dir={folder}", f"--FileCheckpoints.checkpoint_dir={checkpoints}",
-            "--LabApp.news_url=", "--expose-app-in-browser", "--allow-root",
-        ],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "DELIVERABILITY_STATIC_TABLES": ""},
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.3)
-    try:
-        yield base, folder
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}",
+        "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+        f"--notebook-dir={folder}", f"--FileCheckpoints.checkpoint_dir={checkpoints}",
+        "--LabApp.news_url=", "--expose-app-in-browser", "--allow-root",
+    ]  # fmt: skip
+    with _serving(command, port):
+        yield f"http://127.0.0.1:{port}", folder
 
 
 @pytest.fixture(scope="module")
@@ -295,25 +303,12 @@ def test_the_app_view_shows_results_without_code(tmp_path, browser):
     """`./dev app wochenbericht`: Voilà runs the notebook and shows no code."""
     shutil.copy(NOTEBOOK_DIR / "wochenbericht.ipynb", tmp_path)
     port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "voila", str(tmp_path / "wochenbericht.ipynb"),
-            "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-            "--VoilaConfiguration.show_tracebacks=False",
-        ],
-        cwd=PROJECT_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "DELIVERABILITY_STATIC_TABLES": ""},
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.3)
+    command = [
+        sys.executable, "-m", "voila", str(tmp_path / "wochenbericht.ipynb"),
+        "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+        "--VoilaConfiguration.show_tracebacks=False",
+    ]  # fmt: skip
+    with _serving(command, port):
         browser.get(f"http://127.0.0.1:{port}/")
         _wait(
             browser,
@@ -327,7 +322,4 @@ def test_the_app_view_shows_results_without_code(tmp_path, browser):
         assert "Kennzahlen der Woche" in text and "Gescheiterte Mails erkunden" in text
         assert "build_weekly_report" not in text and "import " not in text
         assert not browser.find_elements("css selector", ".deliverability-fehler")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["wochenbericht.ipynb"]
