@@ -67,7 +67,7 @@ from deliverability.rates import rates
 from deliverability.report import charts
 from deliverability.views import format as fmt
 from deliverability.views import funnel as view
-from deliverability.views.notebook import input_paths, show_table, start, words
+from deliverability.views.notebook import drill_down, input_paths, show_table, start, words
 from deliverability.views.tables import to_html
 
 start()
@@ -114,6 +114,20 @@ if ages.is_empty():
 else:
     show_table(view.stuck_table(stuck), "haengende-domains")
     show_table(view.pending_table(ages, timezone), "ohne-ergebnis")
+
+# %% [markdown]
+# ## Eine Domain, ihre Adressen, deren Ereignisse
+#
+# Jedes Ereignis der Woche jeder Adresse, die in dieser Woche zurückgestellt, abgewiesen oder
+# blockiert wurde oder eine Beschwerde schickte – mit der vollständigen Antwort des Servers und
+# der Zeile der Eingabedatei. Wählen Sie eine Domain, dann eine Adresse.
+
+# %% jupyter={"source_hidden": true}
+drill_down(
+    view.address_events_table(load.events, week, timezone),
+    ["Domain", "Empfänger"],
+    "ereignisse-je-adresse",
+)
 
 # %% [markdown]
 # ## Zugestellt, aber nicht gesehen

@@ -1,4 +1,4 @@
-"""German labels of the sides, suppression triggers and statuses and of mail outcomes, as data (`labels.toml`),
+"""German labels of the sides, suppression triggers and statuses, mail outcomes and events, as data (`labels.toml`),
 checked against the taxonomy at load."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from deliverability.errors import ConfigError
+from deliverability.schema import EVENTS
 from deliverability.taxonomy.reasons import SIDES
 
 _DATA = Path(__file__).with_name("labels.toml")
@@ -19,6 +20,7 @@ _EXPECTED = {
     "outcomes": frozenset(
         {"delivered", "hard", "soft", "undetermined", "blocked", "dropped", "pending", "other"}
     ),
+    "events": frozenset(EVENTS),
 }
 
 
@@ -54,3 +56,8 @@ def status_labels() -> dict[str, str]:
 def outcome_labels() -> dict[str, str]:
     """Outcome of a mail → German label."""
     return _labels()["outcomes"]
+
+
+def event_labels() -> dict[str, str]:
+    """Event of the event schema → German label."""
+    return _labels()["events"]

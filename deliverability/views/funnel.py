@@ -10,6 +10,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from deliverability.funnel.funnel import age_text
+from deliverability.periods import week_expr
+from deliverability.taxonomy.labels import event_labels
 from deliverability.views import format as fmt
 from deliverability.views.palette import COLORS
 from deliverability.views.tables import german_table, integer, share, text
@@ -193,3 +195,44 @@ def funnel_chart(weekly: pl.DataFrame) -> Figure:
 
 def now_text(as_of: datetime, timezone: str) -> str:
     return f"Stand der Daten: {fmt.timestamp(as_of, timezone)}"
+
+
+#: The events that make an address worth a look in the notebook's address explorer.
+TROUBLE_EVENTS = ("deferred", "bounced", "blocked", "dropped", "complained")
+
+
+def address_events_table(events: pl.DataFrame, week: str, timezone: str) -> pd.DataFrame:
+    """Every event of the week of each address that had a deferral, bounce, block, drop or
+    complaint in it, per address in time order, with the server's reply in full and the line
+    it came from (the notebook's explorer: domain → address → events)."""
+    in_week = events.filter(week_expr(pl.col("timestamp"), timezone) == week)
+    troubled = in_week.filter(pl.col("event").cast(pl.String).is_in(TROUBLE_EVENTS)).select(
+        "recipient"
+    )
+    frame = (
+        in_week.join(troubled.unique(), on="recipient", how="semi")
+        .sort("recipient_domain", "recipient", "timestamp", "source_ref")
+        .with_columns(
+            when=pl.col("timestamp")
+            .dt.convert_time_zone(timezone)
+            .dt.strftime("%d.%m.%Y %H:%M:%S"),
+            event_label=pl.col("event").cast(pl.String).replace_strict(event_labels()),
+            code=pl.concat_str(
+                [pl.col("smtp_code").cast(pl.String), pl.col("status")],
+                separator=" ",
+                ignore_nulls=True,
+            ),
+        )
+    )
+    return german_table(
+        frame,
+        (
+            ("recipient_domain", "Domain", text),
+            ("recipient", "Empfänger", text),
+            ("when", "Zeitpunkt", text),
+            ("event_label", "Ereignis", text),
+            ("code", "Code", text),
+            ("diagnostic", "Serverantwort", text),
+            ("source_ref", "Nachweis (Datei:Zeile)", text),
+        ),
+    )
