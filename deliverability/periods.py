@@ -61,10 +61,9 @@ def week_start(text: str, timezone: str) -> datetime:
 
 
 def week_end(text: str, timezone: str) -> datetime:
-    """Monday 00:00 of the week after, in `timezone`: the first moment not in the week."""
-    year, week = parse_week(text)
-    monday = date.fromisocalendar(year, week, 1) + timedelta(days=7)
-    return datetime.combine(monday, datetime.min.time(), tzinfo=ZoneInfo(timezone))
+    """Monday 00:00 of the week after, in `timezone`: the first moment not in the week (local
+    clock arithmetic, so a change to or from summer time inside the week does not shift it)."""
+    return week_start(text, timezone) + timedelta(days=7)
 
 
 def week_expr(timestamp: pl.Expr, timezone: str) -> pl.Expr:
