@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from deliverability.periods import week_of_day
 from deliverability.report.trend import providers_by_volume, trend_weeks
 from deliverability.report.weekly import WeeklyReport
 from deliverability.taxonomy import get_reason
@@ -21,17 +22,36 @@ _count_axis = FuncFormatter(lambda value, _: fmt.number(value))
 _share_axis = FuncFormatter(lambda value, _: fmt.percent(value, 1))
 
 
+def daily_rows(report: WeeklyReport) -> pl.DataFrame:
+    """The daily chart's data (this image and the notebook's hover chart): per day the mails
+    sent, the bounce rate (hard + soft) / sent, and whether the day is in the report week
+    rather than the week before."""
+    return report.daily.with_columns(
+        rate=pl.when(pl.col("sent") > 0).then((pl.col("hard") + pl.col("soft")) / pl.col("sent")),
+        in_week=week_of_day(pl.col("day")) == report.week,
+    )
+
+
+def daily_title(report: WeeklyReport) -> str:
+    return f"Versand und Bounce-Rate pro Tag, KW {report.previous[-2:]} und {report.week[-2:]}"
+
+
+def trend_values(report: WeeklyReport, provider: str, column: str) -> list[float | None]:
+    """One provider's `column` in each week of the trend (None: a week without mail)."""
+    rows = report.trend.filter(pl.col("provider") == provider)
+    by_week = {row["week"]: row[column] for row in rows.iter_rows(named=True)}
+    return [by_week.get(week) for week in trend_weeks(report.week)]
+
+
 def daily_volume(report: WeeklyReport) -> Figure:
     """Sends per day with the daily bounce rate, in the report week and the week before (its
     bars in the colour of the week before)."""
-    daily = report.daily.with_columns(
-        rate=pl.when(pl.col("sent") > 0).then((pl.col("hard") + pl.col("soft")) / pl.col("sent"))
-    )
+    daily = daily_rows(report)
     days = daily.get_column("day").to_list()
     figure = Figure(figsize=(10, 4))
     axis = figure.subplots()
     positions = range(len(days))
-    in_week = [f"{d:%G-W%V}" == report.week for d in days]
+    in_week = daily.get_column("in_week").to_list()
     axis.bar(
         positions,
         daily.get_column("sent").to_list(),
@@ -65,9 +85,7 @@ def daily_volume(report: WeeklyReport) -> Figure:
     axis.legend(
         handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=3, frameon=False
     )
-    axis.set_title(
-        f"Versand und Bounce-Rate pro Tag, KW {report.previous[-2:]} und {report.week[-2:]}"
-    )
+    axis.set_title(daily_title(report))
     figure.tight_layout()
     return figure
 
@@ -130,10 +148,8 @@ def trend_chart(report: WeeklyReport) -> Figure:
     )
     positions = list(range(len(weeks)))
     for provider in top:
-        rows = report.trend.filter(pl.col("provider") == provider)
-        by_week = {row["week"]: row for row in rows.iter_rows(named=True)}
         for axis, (column, _, _) in zip(axes, panels, strict=True):
-            values = [by_week.get(week, {}).get(column) for week in weeks]
+            values = trend_values(report, provider, column)
             axis.plot(
                 positions,
                 [float("nan") if v is None else v for v in values],

@@ -11,11 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import polars as pl
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
-from deliverability.report.charts import TREND_PROVIDERS, to_img_tag
+from deliverability.report.charts import (
+    TREND_PROVIDERS,
+    daily_rows,
+    daily_title,
+    to_img_tag,
+    trend_values,
+)
 from deliverability.report.trend import providers_by_volume, trend_weeks
 from deliverability.report.weekly import WeeklyReport
 from deliverability.views import format as fmt
@@ -58,11 +63,9 @@ def daily_volume(report: WeeklyReport) -> go.Figure:
     hover names the day, the mails and the rate."""
     from plotly.subplots import make_subplots
 
-    daily = report.daily.with_columns(
-        rate=pl.when(pl.col("sent") > 0).then((pl.col("hard") + pl.col("soft")) / pl.col("sent"))
-    )
+    daily = daily_rows(report)
     days = [fmt.short_day(d) for d in daily.get_column("day").to_list()]
-    in_week = [f"{d:%G-W%V}" == report.week for d in daily.get_column("day").to_list()]
+    in_week = daily.get_column("in_week").to_list()
     sent = daily.get_column("sent").to_list()
     rate = daily.get_column("rate").to_list()
     figure = make_subplots(specs=[[{"secondary_y": True}]])
@@ -91,8 +94,7 @@ def daily_volume(report: WeeklyReport) -> go.Figure:
     figure.update_yaxes(
         title_text="Bounce-Rate", tickformat=".1%", rangemode="tozero", secondary_y=True
     )
-    title = f"Versand und Bounce-Rate pro Tag, KW {report.previous[-2:]} und {report.week[-2:]}"
-    return _layout(figure, title, 420)
+    return _layout(figure, daily_title(report), 420)
 
 
 #: The trend's panels: column, axis title, tick format, hover text of one value.
@@ -120,10 +122,8 @@ def trend(report: WeeklyReport) -> go.Figure:
     )
     palette = qualitative.D3  # the colours matplotlib gives the lines of the report's chart
     for index, provider in enumerate(providers_by_volume(report.trend)[:TREND_PROVIDERS]):
-        rows = report.trend.filter(pl.col("provider") == provider)
-        by_week = {row["week"]: row for row in rows.iter_rows(named=True)}
         for panel, (column, _, _, said) in enumerate(_TREND_PANELS, start=1):
-            values = [by_week.get(week, {}).get(column) for week in weeks]
+            values = trend_values(report, provider, column)
             figure.add_scatter(
                 x=labels,
                 y=values,
