@@ -117,7 +117,7 @@ def restores(store: StateDir, timezone: str) -> pd.DataFrame:
 def write_exports(
     store: StateDir,
     state: pl.DataFrame,
-    formats: list[str] | str,
+    formats: list[str],
     out_dir: Path,
     *,
     since_last: bool = False,
@@ -126,13 +126,12 @@ def write_exports(
 ) -> pd.DataFrame:
     """Write one export per format into `out_dir`; a table of what was written.
 
-    `formats` may also be one string with names separated by commas (papermill `-p`).
-    Without `mark` the exports do not count as the last ones (`since_last`): a past week's
-    list is a look back, not an import.
+    The notebook reads `formats` from its parameter with `views.notebook.words`. Without
+    `mark` the exports do not count as the last ones (`since_last`): a past week's list is a
+    look back, not an import.
     """
-    names = [f.strip() for f in formats.split(",")] if isinstance(formats, str) else formats
     rows = []
-    for name in names:
+    for name in formats:
         now = datetime.now(UTC)
         since = store.last_exports().get(name) if since_last else None
         path, count = write_export(
