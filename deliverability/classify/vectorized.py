@@ -290,16 +290,37 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
 FILLED = ("status", "smtp_code", "reason", "bounce_type")
 
 
+def _has_gaps(failures: pl.DataFrame) -> bool:
+    """Whether `classify_events` could change anything in these failure rows: a column it
+    fills is empty somewhere (the bounce type of a bounce), or the analyst's rules, which
+    override the source, are in force."""
+    if rule_base().user_texts:
+        return True
+    gaps = failures.select(
+        pl.any_horizontal(pl.col(c).is_null() for c in ("status", "smtp_code", "reason"))
+        .or_((pl.col("event") == "bounced") & pl.col("bounce_type").is_null())
+        .any()
+    )
+    return bool(gaps.item())
+
+
 def classify_frame(events: pl.DataFrame) -> pl.DataFrame:
     """`classify_events` for a frame in memory, rows kept in their order: the failure rows are
-    classified on their own and their filled columns written back at their positions."""
+    classified on their own and the columns the classifier changed are written back at their
+    positions. Where the source left no gap and no analyst's rules are in force, there is
+    nothing to do and `events` comes back as it is."""
     # on the column, not the frame: a frame select would first align the chunks of all columns
     is_failure = events.get_column("event").is_in(list(FAILURE_EVENTS)).fill_null(False)
     positions = is_failure.arg_true()
     if positions.is_empty():
         return events
-    failures = classify_events(events.filter(is_failure).lazy()).collect()
-    return events.with_columns(
-        events.get_column(name).scatter(positions, failures.get_column(name).cast(dtype))
-        for name, dtype in ((c, events.schema[c]) for c in FILLED)
-    )
+    before = events.filter(is_failure)
+    if not _has_gaps(before):
+        return events
+    failures = classify_events(before.lazy()).collect()
+    changed = []  # a column the classifier left as it was is not copied to be written back
+    for name in FILLED:
+        filled = failures.get_column(name).cast(events.schema[name])
+        if filled.ne_missing(before.get_column(name)).any():
+            changed.append(events.get_column(name).scatter(positions, filled))
+    return events.with_columns(changed) if changed else events
