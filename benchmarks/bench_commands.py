@@ -16,14 +16,17 @@ memory of all its processes together (psutil, sampled every 20 ms):
 - `deliverability report --input FILES --week W` (with `--report`); goal: at most 10x the
   query and at most 3 GB for all processes, the notebook kernel included.
 
-The figures of `rates` must equal the query's. Usage:
-    .venv/bin/python benchmarks/bench_commands.py [--events 1000000 5000000] [--report]
+The figures of `rates` must equal the query's. Each size runs in `--repeat` rounds (default 3),
+every baseline and command once per round, in turn, so that both see the same state of the
+machine; the table gives the median time of each and the highest peak memory. Usage:
+    .venv/bin/python benchmarks/bench_commands.py [--events 1000000 5000000] [--report] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import statistics
 import subprocess
 import sys
 import threading
@@ -177,53 +180,71 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--report", action="store_true", help="also time `report`")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="rounds; each round runs every baseline and command once, in turn (default 3)",
+    )
     args = parser.parse_args()
     out = DATA / "commands-out"
     out.mkdir(parents=True, exist_ok=True)
     cli = [PYTHON, "-m", "deliverability"]
     print(f"QUERY (baseline of rates and report):{QUERY}\nCONVERT (baseline of load):{CONVERT}")
+    print(f"{args.repeat} rounds; each figure is the median of its runs, memory the highest peak")
     rows: list[tuple[str, int, float, float, str]] = []
     rates_time: dict[int, float] = {}
     for n in args.events:
         plain, german = prepare(n)
         files = [str(p) for p in plain]
         query_csv, rates_csv = out / f"query-{n}.csv", out / f"rates-{n}.csv"
-        query, query_mem = timed([PYTHON, "-c", QUERY, *files, WEEK, str(query_csv)])
-        rows.append(("hand-written polars query (baseline)", n, query, query_mem, ""))
-        command = [*cli, "rates", *files, "--by", "domain", "--week", WEEK]
-        seconds, memory = timed([*command, "--out", str(rates_csv)])
-        rates_time[n] = seconds
-        ok = same_figures(rates_csv, query_csv)
-        rows.append(("deliverability rates", n, seconds, memory, f"{seconds / query:.1f}x query"))
         german_csv = out / f"rates-german-{n}.csv"
-        german_command = [*cli, "rates", *map(str, german), "--by", "domain", "--week", WEEK]
-        g_seconds, g_memory = timed([*german_command, "--out", str(german_csv)])
-        ok = ok and same_figures(german_csv, query_csv)
-        rows.append(
-            (
-                "rates, German Excel gzip",
-                n,
-                g_seconds,
-                g_memory,
-                f"{g_seconds / seconds:.2f}x plain",
-            )
-        )
-        convert, convert_mem = timed([PYTHON, "-c", CONVERT, *files, str(out / "hand.parquet")])
-        rows.append(("hand-written CSV -> Parquet (baseline)", n, convert, convert_mem, ""))
-        load, load_mem = timed([*cli, "load", *files, "--out", str(out / f"load-{n}.parquet")])
-        rows.append(("deliverability load", n, load, load_mem, f"{load / convert:.1f}x convert"))
+        rates = [*cli, "rates", *files, "--by", "domain", "--week", WEEK]
+        german_rates = [*cli, "rates", *map(str, german), "--by", "domain", "--week", WEEK]
+        jobs = {
+            "query": [PYTHON, "-c", QUERY, *files, WEEK, str(query_csv)],
+            "rates": [*rates, "--out", str(rates_csv)],
+            "german": [*german_rates, "--out", str(german_csv)],
+            "convert": [PYTHON, "-c", CONVERT, *files, str(out / "hand.parquet")],
+            "load": [*cli, "load", *files, "--out", str(out / f"load-{n}.parquet")],
+        }
         if args.report:
-            inputs = ["--input", *files]
-            report, report_mem = timed(
-                [*cli, "report", *inputs, "--week", WEEK, "--out", str(out / "report")]
-            )
+            jobs["report"] = [
+                *cli, "report", "--input", *files, "--week", WEEK, "--out", str(out / "report")
+            ]  # fmt: skip
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
+        for round_number in range(args.repeat):
+            for name, command in jobs.items():
+                runs[name].append(timed(command) if round_number == 0 else run(command))
+        seconds = {name: statistics.median(t for t, _ in done) for name, done in runs.items()}
+        memory = {name: max(m for _, m in done) for name, done in runs.items()}
+        ok = same_figures(rates_csv, query_csv) and same_figures(german_csv, query_csv)
+        query, convert = seconds["query"], seconds["convert"]
+        rates_time[n] = seconds["rates"]
+        rows += [
+            ("hand-written polars query (baseline)", n, query, memory["query"], ""),
+            ("deliverability rates", n, seconds["rates"], memory["rates"],
+             f"{seconds['rates'] / query:.2f}x query"),
+            ("rates, German Excel gzip", n, seconds["german"], memory["german"],
+             f"{seconds['german'] / seconds['rates']:.2f}x plain"),
+            ("hand-written CSV -> Parquet (baseline)", n, convert, memory["convert"], ""),
+            ("deliverability load", n, seconds["load"], memory["load"],
+             f"{seconds['load'] / convert:.2f}x convert"),
+        ]  # fmt: skip
+        if args.report:
             rows.append(
-                ("deliverability report", n, report, report_mem, f"{report / query:.1f}x query")
+                (
+                    "deliverability report",
+                    n,
+                    seconds["report"],
+                    memory["report"],
+                    f"{seconds['report'] / query:.2f}x query",
+                )
             )
         print(f"{n:,} events: figures of rates equal the query's (plain and German): {ok}")
     print(f"\n{'command':<40}{'events':>12}{'seconds':>10}{'peak MiB':>10}  ratio")
-    for name, n, seconds, memory, ratio in rows:
-        print(f"{name:<40}{n:>12,}{seconds:>10.1f}{memory:>10,.0f}  {ratio}")
+    for name, n, elapsed, peak, ratio in rows:
+        print(f"{name:<40}{n:>12,}{elapsed:>10.2f}{peak:>10,.0f}  {ratio}")
     if len(rates_time) >= 2:
         small, large = min(rates_time), max(rates_time)
         share = rates_time[small] / rates_time[large]
