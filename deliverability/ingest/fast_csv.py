@@ -35,8 +35,8 @@ from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter, wide_encoding
 from deliverability.ingest.timestamps import (
     detect_timestamp_format,
-    parse_timestamp,
     strptime_expr,
+    with_timestamp,
 )
 from deliverability.schema import (
     BOUNCE_TYPES,
@@ -181,7 +181,7 @@ def _slow_lane(
         )
         .with_columns(__domain=domain_of(pl.col("recipient")))
     )
-    named = named.with_columns(__ts=parse_timestamp(pl.col("timestamp"), timezone))
+    named = with_timestamp(named, "timestamp", timezone, "__ts")
     # A blank line is a record of nulls: skipped and counted like the eager loader does.
     blank = pl.all_horizontal([pl.col(c).is_null() for c in COLUMNS if c in mapping])
     blanks = named.filter(blank).select(pl.len())

@@ -17,7 +17,7 @@ import polars as pl
 from deliverability.addresses import clean_address, domain_of, normalize_domains
 from deliverability.ingest.recipients import recipient_check
 from deliverability.ingest.result import FileStats
-from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp, plausible
+from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, plausible, with_timestamp
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
 
 TEXT_COLUMNS = (
@@ -47,9 +47,8 @@ def _with_time(entries: Frame, timezone: str, lanes: bool) -> Frame:
         return entries.with_columns(
             __ts=plausible(stamp.dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
         )
-    general = parse_timestamp(stamp, timezone)
     if not lanes:
-        return entries.with_columns(__ts=general)
+        return with_timestamp(entries, "timestamp", timezone, "__ts")
     number = stamp.cast(pl.Int64, strict=False)
     length = stamp.str.len_bytes()
     digits = (number >= 0) & length.is_in([10, 13])
@@ -62,7 +61,7 @@ def _with_time(entries: Frame, timezone: str, lanes: bool) -> Frame:
     return pl.concat(
         [
             marked.filter(pl.col("__digits")).with_columns(__ts=epoch),
-            marked.filter(~pl.col("__digits")).with_columns(__ts=general),
+            with_timestamp(marked.filter(~pl.col("__digits")), "timestamp", timezone, "__ts"),
         ]
     ).drop("__digits")
 

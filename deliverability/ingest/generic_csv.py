@@ -23,7 +23,7 @@ from deliverability.ingest.text import (
     detect_delimiter,
     read_text,
 )
-from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, parse_timestamp
+from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, with_timestamp
 from deliverability.schema import (
     BOUNCE_TYPES,
     COLUMNS,
@@ -326,9 +326,11 @@ def load_generic_csv(
             if c not in DERIVED_COLUMNS
         ],
     ).with_columns(_stripped(c) for c in COLUMNS if c not in DERIVED_COLUMNS)
-    named = named.with_columns(
-        recipient=clean_address(pl.col("recipient")),
-        __ts=parse_timestamp(pl.col("timestamp"), timezone),
+    named = with_timestamp(
+        named.with_columns(recipient=clean_address(pl.col("recipient"))),
+        "timestamp",
+        timezone,
+        "__ts",
     ).with_columns(
         __domain=domain_of(pl.col("recipient")),
         __event=vocabulary.event_expr(pl.col("event")),

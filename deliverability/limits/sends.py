@@ -14,7 +14,7 @@ from deliverability.errors import ConfigError, InputError
 from deliverability.ingest import load_events
 from deliverability.ingest.formats.csv_export import header_sets
 from deliverability.ingest.text import check_input, detect_delimiter, read_head, read_text
-from deliverability.ingest.timestamps import parse_timestamp, parse_timestamps
+from deliverability.ingest.timestamps import parse_one, parse_timestamps
 from deliverability.schema import REJECTS_SCHEMA
 
 SENDS_SCHEMA = pl.Schema(
@@ -311,9 +311,9 @@ def plan_start(text: str | None, timezone: str, now: datetime | None = None) -> 
 def parse_start(text: str | None, timezone: str) -> datetime | None:
     if not text:
         return None
-    value = pl.select(parse_timestamp(pl.lit(text), timezone)).item()
+    value = parse_one(text, timezone)
     if value is None:
         raise ConfigError(
             f"Startzeit „{text}“ nicht lesbar; Beispiele: 2026-11-24T08:00 oder 24.11.2026 08:00."
         )
-    return value  # type: ignore[no-any-return]
+    return value

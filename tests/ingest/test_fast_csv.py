@@ -13,7 +13,7 @@ from deliverability.ingest.fast_csv import load_generic_csv_fast
 from deliverability.ingest.generic_csv import load_generic_csv
 from deliverability.ingest.timestamps import (
     detect_timestamp_format,
-    parse_timestamp,
+    parse_timestamp_values,
     strptime_expr,
 )
 
@@ -158,7 +158,7 @@ def test_fast_timestamps_equal_the_general_parser(values):
     fmt = detect_timestamp_format(values[:1], "Europe/Berlin")
     assert fmt is not None
     frame = pl.DataFrame({"t": values})
-    general = frame.select(parse_timestamp(pl.col("t"), "Europe/Berlin")).to_series()
+    general = parse_timestamp_values(frame.get_column("t"), "Europe/Berlin")
     fast = frame.select(strptime_expr(pl.col("t"), fmt, "Europe/Berlin")).to_series()
     read = fast.is_not_null()
     assert read.any()
