@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from deliverability.text_expr import format_text
+
 BULK_DAILY = 5000
 SPAM_LIMIT = 0.003
 SPAM_TARGET = 0.001
@@ -52,19 +54,19 @@ def bulk_findings(days: pl.DataFrame) -> pl.DataFrame:
     text = (
         pl.when(over)
         .then(
-            pl.format(
+            format_text(
                 "An {} lag die Beschwerderate bei {} über 0,3 % – das Limit der großen "
                 "Anbieter; Mails landen dann im Spam oder werden abgewiesen. Einwilligungen und "
                 "Abmeldelink prüfen, Versand an inaktive Empfänger stoppen.",
                 pl.when(pl.col("days_over_limit") == 1)
                 .then(pl.lit("einem Tag"))
-                .otherwise(pl.format("{} Tagen", pl.col("days_over_limit"))),
+                .otherwise(format_text("{} Tagen", pl.col("days_over_limit"))),
                 pl.col("provider"),
             )
         )
         .when(bulk)
         .then(
-            pl.format(
+            format_text(
                 "Mit bis zu {} Mails am Tag an {} gelten die Regeln für Massenversender: SPF, "
                 "DKIM und DMARC (check-sender), ein Abmeldelink mit einem Klick (List-Unsubscribe; "
                 "aus den Protokollen nicht prüfbar) und eine Beschwerderate unter 0,3 %.",

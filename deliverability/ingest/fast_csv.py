@@ -25,10 +25,12 @@ from deliverability.encodings import REPLACED
 from deliverability.errors import InputError
 from deliverability.ingest import vocabulary
 from deliverability.ingest.generic_csv import (
+    _RAW,
     FORMAT_NAME,
     _checks,
     _map_columns,
     _stripped,
+    field_count_problem,
 )
 from deliverability.ingest.recipients import CONTROL_CHARACTERS
 from deliverability.ingest.result import FileStats
@@ -47,6 +49,7 @@ from deliverability.schema import (
     conform,
 )
 from deliverability.taxonomy import REASON_IDS
+from deliverability.text_expr import format_text
 
 Loaded = tuple[pl.DataFrame, pl.DataFrame, FileStats]
 _SAMPLE_BYTES = 1 << 20
@@ -119,8 +122,11 @@ def _sniff(path: Path, timezone: str) -> _Sniffed | None:
     return _Sniffed(delimiter, header, mapping, ignored, fmt)
 
 
-def _fast_lane(raw: pl.LazyFrame, fmt: tuple[str, bool] | None, timezone: str) -> pl.LazyFrame:
-    """Mark the rows that are already in canonical shape (`__fast`)."""
+def _fast_lane(
+    raw: pl.LazyFrame, fmt: tuple[str, bool] | None, timezone: str, ragged: pl.Expr
+) -> pl.LazyFrame:
+    """Mark the rows that are already in canonical shape (`__fast`); `ragged` marks the rows
+    with more fields than the header (cut to the header's by the scan, rejected)."""
     # Fast lane: rows already in canonical shape (exact names, nothing to strip, the file's
     # own time format). For them the full checks below would change nothing, so they are
     # taken as they are. Every other row goes through the full checks (slow lane).
@@ -146,6 +152,7 @@ def _fast_lane(raw: pl.LazyFrame, fmt: tuple[str, bool] | None, timezone: str) -
         & plain
         & pl.col("event").is_in(list(EVENTS))
         & pl.all_horizontal([pl.col(c).is_null() | ok for c, ok in optional])
+        & ~ragged
     )
     return raw.with_columns(__fast=fast_ok.fill_null(False))
 
@@ -159,14 +166,20 @@ def _fast_rows(raw: pl.LazyFrame, path: Path, *, every_row: bool = False) -> pl.
         recipient_domain=pl.col("__fast_domain").str.to_lowercase(),
         smtp_code=pl.col("smtp_code").cast(pl.Int16),
         source=pl.coalesce(pl.col("source"), pl.lit(FORMAT_NAME)),
-        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
+        source_ref=format_text("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
 
 
 def _slow_lane(
-    raw: pl.LazyFrame, path: Path, timezone: str, mapping: dict[str, str]
+    raw: pl.LazyFrame,
+    path: Path,
+    timezone: str,
+    mapping: dict[str, str],
+    ragged: dict[int, str],
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    """Every other row through the full checks: (good rows, rejects, count of blank lines)."""
+    """Every other row through the full checks: (good rows, rejects, count of blank lines).
+    `ragged`: the German problem of each line with more fields than the header, as the eager
+    loader words it (checked first, like there)."""
     named = (
         raw.filter(~pl.col("__fast"))
         .select(
@@ -186,6 +199,9 @@ def _slow_lane(
     blank = pl.all_horizontal([pl.col(c).is_null() for c in COLUMNS if c in mapping])
     blanks = named.filter(blank).select(pl.len())
     checks = _checks(timezone)
+    if ragged:
+        problem = pl.col("__line").replace_strict(ragged, default=None, return_dtype=pl.String)
+        checks = [("(Zeile)", problem.is_not_null(), problem), *checks]
     bad = pl.any_horizontal([condition for _, condition, _ in checks])
     rejects = (
         named.filter(bad & ~blank)
@@ -215,19 +231,27 @@ def _slow_lane(
         status=pl.col("status").str.strip_chars(),
         recipient_domain=pl.col("__domain"),
         source=pl.coalesce(pl.col("source"), pl.lit(FORMAT_NAME)),
-        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
+        source_ref=format_text("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
     return slow, rejects, blanks
 
 
 def scan_generic_csv(
-    path: Path, timezone: str, *, read_once: bool = False, sniffed: _Sniffed | None = None
+    path: Path,
+    timezone: str,
+    *,
+    read_once: bool = False,
+    sniffed: _Sniffed | None = None,
+    ragged: dict[int, str] | None = None,
 ) -> CsvScan | None:
     """The lazy plan for a large generic CSV, or None when the file needs the eager loader.
 
     With `read_once` the file is read and split into lanes once, in memory, and events,
     rejects and the blank-line count are computed from that (instead of three scans).
+    `ragged` (from `ragged_lines`): lines with more fields than the header; the scan then
+    cuts every row to the header's fields and those lines are rejected.
     """
+    ragged = ragged or {}
     sniffed = sniffed or _sniff(path, timezone)
     if sniffed is None:
         return None
@@ -239,6 +263,7 @@ def scan_generic_csv(
         empty_string_is_null=True,
         quote_char='"',
         new_columns=[f"c{i}" for i in range(len(header))],
+        truncate_ragged_lines=bool(ragged),
     ).with_row_index("__record", offset=2)
     width = len(header)
     raw = scan.select(
@@ -250,7 +275,8 @@ def scan_generic_csv(
             if c not in DERIVED_COLUMNS
         ],
     )
-    raw = _fast_lane(raw, sniffed.time_format, timezone)
+    is_ragged = pl.col("__line").is_in(list(ragged)) if ragged else pl.lit(False)
+    raw = _fast_lane(raw, sniffed.time_format, timezone, is_ragged)
     suspicious, every_row = True, False
     if read_once:
         collected = raw.collect(engine="streaming")
@@ -266,7 +292,7 @@ def scan_generic_csv(
         rejects = pl.LazyFrame(schema=REJECTS_SCHEMA)
         blanks = pl.LazyFrame({"len": [0]}, schema={"len": pl.UInt32})
         return CsvScan(fast, rejects, blanks, delimiter, sniffed.ignored, width, suspicious)
-    slow, rejects, blanks = _slow_lane(raw, path, timezone, mapping)
+    slow, rejects, blanks = _slow_lane(raw, path, timezone, mapping, ragged)
     good = pl.concat([fast, conform(slow)])
     return CsvScan(good, rejects, blanks, delimiter, sniffed.ignored, width, suspicious)
 
@@ -331,13 +357,53 @@ def irregular_lines(path: Path, delimiter: str, width: int) -> int:
     )
 
 
+def ragged_lines(path: Path, delimiter: str, width: int) -> dict[int, str]:
+    """The lines with more fields than the header's `width` (number → German problem, as the
+    eager loader words it). Lines with more delimiters than a full row are few; each is read
+    with the csv module, so that a delimiter inside quotes does not count."""
+    count = pl.col("raw").str.count_matches(delimiter, literal=True)
+    long = (
+        _raw_lines(path, skip=1)
+        .with_row_index("line", offset=2)
+        .filter(count > width - 1)
+        .collect(engine="streaming")
+    )
+    found = [
+        (line, text, len(fields))
+        for line, text in long.select("line", "raw").iter_rows()
+        for fields in csv.reader([text.rstrip("\r")], delimiter=delimiter)
+        if len(fields) > width
+    ]
+    if not found:
+        return {}
+    problems = pl.DataFrame(
+        {_RAW: [text for _, text, _ in found], "__fields": [n for _, _, n in found]},
+        schema={_RAW: pl.String, "__fields": pl.Int64},
+    ).select(field_count_problem(width, delimiter))
+    return dict(zip([line for line, _, _ in found], problems.to_series().to_list(), strict=True))
+
+
+def _too_many_fields(error: pl.exceptions.PolarsError) -> bool:
+    return "more fields than defined" in str(error)
+
+
 def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     """Load a plain UTF-8 generic CSV through the streaming plan (None: use the eager loader)."""
     sniffed = _sniff(path, timezone)
     if sniffed is None:
         return None
     try:
-        plan = scan_generic_csv(path, timezone, read_once=True, sniffed=sniffed)
+        try:
+            plan = scan_generic_csv(path, timezone, read_once=True, sniffed=sniffed)
+        except pl.exceptions.ComputeError as error:
+            if not _too_many_fields(error):
+                raise
+            # rows with more fields than the header (a delimiter in an unquoted text, as in
+            # exports from Excel): cut by the scan and rejected, the rest stays on this path
+            ragged = ragged_lines(path, sniffed.delimiter, len(sniffed.header))
+            if not ragged:
+                return None
+            plan = scan_generic_csv(path, timezone, read_once=True, sniffed=sniffed, ragged=ragged)
         if plan is None:
             return None
         if plan.suspicious and irregular_lines(path, sniffed.delimiter, len(sniffed.header)):

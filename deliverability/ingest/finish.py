@@ -19,6 +19,7 @@ from deliverability.ingest.recipients import recipient_check
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.timestamps import ACCEPTED_FORMATS_DE, plausible, with_timestamp
 from deliverability.schema import EVENTS, REJECTS_SCHEMA, conform
+from deliverability.text_expr import format_text
 
 TEXT_COLUMNS = (
     "message_id",
@@ -90,7 +91,7 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
         (
             "timestamp",
             pl.when(pl.col("__ts").is_null()).then(
-                pl.format(
+                format_text(
                     f"Zeitstempel „{{}}“ fehlt oder ist unlesbar (erwartet: {ACCEPTED_FORMATS_DE}"
                     "; oder Unix-Sekunden/Millisekunden).",
                     stamp.cast(pl.String).fill_null(""),
@@ -101,7 +102,7 @@ def prepare(entries: Frame, timezone: str, *, lanes: bool = False) -> Frame:
         (
             "event",
             pl.when(pl.col("event").is_null() | ~pl.col("event").is_in(EVENTS)).then(
-                pl.format(
+                format_text(
                     "Ereignis „{}“ ist für dieses Format unbekannt.",
                     pl.col("__event_raw").fill_null(""),
                 )
@@ -147,7 +148,7 @@ def good_events(checked: Frame, path: Path, format_name: str) -> Frame:
         status=pl.col("status").cast(pl.String).str.extract(r"([245]\.\d{1,3}\.\d{1,3})", 1),
         recipient_domain=pl.col("__domain"),
         source=pl.lit(format_name),
-        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col("__line")),
+        source_ref=format_text("{}:{}", pl.lit(path.name), pl.col("__line")),
     )
     return good
 

@@ -34,6 +34,7 @@ from deliverability.schema import (
     conform,
 )
 from deliverability.taxonomy import REASON_IDS
+from deliverability.text_expr import format_text
 
 FORMAT_NAME = "generic_csv"
 
@@ -113,7 +114,7 @@ def field_count_problem(width: int, delimiter: str | None = None) -> pl.Expr:
     said = f" (Trennzeichen: {delimiter_name(delimiter)})" if delimiter else ""
     open_quote = pl.col(_RAW).str.count_matches('"', literal=True) % 2 == 1
     return pl.when(pl.col("__fields") != width).then(
-        pl.format(
+        format_text(
             f"Die Zeile hat {{}} statt {width} Felder{said}{{}}",
             pl.col("__fields"),
             pl.when(open_quote)
@@ -233,7 +234,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
             pl.when(raw_ts.is_null())
             .then(pl.lit("Zeitstempel fehlt."))
             .otherwise(
-                pl.format(
+                format_text(
                     f"Zeitstempel {quoted} ist kein gültiger Zeitpunkt (erwartet: "
                     f"{ACCEPTED_FORMATS_DE}; Ortszeit {timezone}).",
                     raw_ts,
@@ -247,7 +248,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
             pl.when(event.is_null())
             .then(pl.lit("Ereignis fehlt."))
             .otherwise(
-                pl.format(
+                format_text(
                     f"Ereignis {quoted} ist unbekannt; erlaubt sind deutsche Wörter wie "
                     f"{GERMAN_EVENT_EXAMPLES} (alle in „Exporte laden“) oder die Kennungen des "
                     f"Schemas ({', '.join(EVENTS)}).",
@@ -258,7 +259,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "bounce_type",
             pl.col("__bounce_type").is_not_null() & ~pl.col("__bounce_type").is_in(BOUNCE_TYPES),
-            pl.format(
+            format_text(
                 f"Bounce-Typ {quoted} ist unbekannt; erlaubt sind: hard, soft, "
                 "undetermined oder leer.",
                 pl.col("bounce_type"),
@@ -267,7 +268,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "reason",
             pl.col("__reason").is_not_null() & ~pl.col("__reason").is_in(REASON_IDS),
-            pl.format(
+            format_text(
                 f"Grund {quoted} gehört nicht zur Grund-Taxonomie (z. B. userunknown, "
                 "mailboxfull, blocked).",
                 pl.col("reason"),
@@ -277,7 +278,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
             "smtp_code",
             pl.col("smtp_code").is_not_null()
             & ~pl.col("smtp_code").str.contains(r"^\s*[2-5]\d\d\s*$"),
-            pl.format(
+            format_text(
                 f"SMTP-Code {quoted} ist keine dreistellige Zahl von 200 bis 599.",
                 pl.col("smtp_code"),
             ),
@@ -286,7 +287,7 @@ def _checks(timezone: str) -> list[tuple[str, pl.Expr, pl.Expr]]:
             "status",
             pl.col("status").is_not_null()
             & ~pl.col("status").str.contains(r"^\s*[245]\.\d{1,3}\.\d{1,3}\s*$"),
-            pl.format(
+            format_text(
                 f"Statuscode {quoted} ist kein erweiterter Statuscode wie 5.1.1.",
                 pl.col("status"),
             ),
@@ -371,7 +372,7 @@ def load_generic_csv(
         status=pl.col("status").str.strip_chars(),
         recipient_domain=pl.col("__domain"),
         source=pl.coalesce(pl.col("source"), pl.lit(source_label or FORMAT_NAME)),
-        source_ref=pl.format("{}:{}", pl.lit(path.name), pl.col(_LINE)),
+        source_ref=format_text("{}:{}", pl.lit(path.name), pl.col(_LINE)),
     )
     events = conform(good.lazy()).collect()
     events = normalize_domains(events)

@@ -6,6 +6,7 @@ import polars as pl
 
 from deliverability.encodings import REPLACED
 from deliverability.ingest.text import DAMAGED_ADDRESS
+from deliverability.text_expr import format_text
 
 #: Characters no address can hold: line breaks, tabs and the other C0 controls, DEL
 #: (RFC 5321 4.1.2 allows none of them, not even in a quoted local part).
@@ -28,10 +29,10 @@ def recipient_check(recipient: pl.Expr, domain: pl.Expr) -> tuple[pl.Expr, pl.Ex
         pl.when(missing)
         .then(pl.lit("Empfängeradresse fehlt."))
         .when(damaged)
-        .then(pl.format(DAMAGED_ADDRESS, recipient))
+        .then(format_text(DAMAGED_ADDRESS, recipient))
         .when(control)
         .then(
-            pl.format(
+            format_text(
                 "Empfängeradresse „{}“ enthält einen Zeilenumbruch oder ein anderes "
                 f"Steuerzeichen (als {_SHOWN_CONTROL} gezeigt); eine Adresse steht in einer "
                 "Zeile – vermutlich ist ein Anführungszeichen in der Datei falsch gesetzt.",
@@ -40,11 +41,13 @@ def recipient_check(recipient: pl.Expr, domain: pl.Expr) -> tuple[pl.Expr, pl.Ex
         )
         .when(domain.is_null())
         .then(
-            pl.format("Empfängeradresse „{}“ enthält kein @ mit einer Domain dahinter.", recipient)
+            format_text(
+                "Empfängeradresse „{}“ enthält kein @ mit einer Domain dahinter.", recipient
+            )
         )
         .when(spaced)
         .then(
-            pl.format(
+            format_text(
                 "Empfängeradresse „{}“ enthält ein Leerzeichen; eine Adresse hat keines "
                 "(außer in Anführungszeichen vor dem @).",
                 recipient,

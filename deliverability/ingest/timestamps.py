@@ -7,6 +7,8 @@ from typing import TypeVar
 
 import polars as pl
 
+from deliverability.text_expr import format_text
+
 _ISO = (
     r"^(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
@@ -43,7 +45,7 @@ def _naive(
     second: pl.Expr,
     fraction: pl.Expr,
 ) -> pl.Expr:
-    text = pl.format(
+    text = format_text(
         "{}-{}-{} {}:{}:{}.{}",
         year,
         month.str.pad_start(2, "0"),

@@ -55,6 +55,7 @@ from deliverability.suppression.state import (
 from deliverability.suppression.store import StateDir
 from deliverability.taxonomy import Reason, get_reason, provider_expr
 from deliverability.taxonomy.labels import outcome_labels, side_labels, trigger_labels
+from deliverability.text_expr import format_text
 from deliverability.views import format as fmt
 from deliverability.views import tables as t
 
@@ -533,7 +534,7 @@ def failed_mails_table(report: WeeklyReport) -> pd.DataFrame:
     labels = {reason: reason_label(reason) for reason in reasons}
     local = pl.col("first_ts").dt.convert_time_zone(report.timezone)
     frame = failed.with_columns(
-        week_label=pl.format("KW {}", pl.col("week").str.slice(6, 2))
+        week_label=format_text("KW {}", pl.col("week").str.slice(6, 2))
         + pl.lit("/")
         + pl.col("week").str.slice(0, 4),
         when=local.dt.strftime("%d.%m.%Y %H:%M"),

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import polars as pl
 
+from deliverability.text_expr import format_text
+
 
 def address_key() -> pl.Expr:
     """Normalized address: local part as written, IDNA domain; lower-cased for comparison."""
     local = pl.col("recipient").str.replace(r"@[^@]*$", "")
-    return pl.format("{}@{}", local, pl.col("recipient_domain"))
+    return format_text("{}@{}", local, pl.col("recipient_domain"))
 
 
 def normalize_email(email: str) -> str:

@@ -16,6 +16,7 @@ from deliverability.classify.escalation import escalations, soft_bounce_runs
 from deliverability.suppression.addresses import address_key
 from deliverability.suppression.policy import SuppressionPolicy
 from deliverability.taxonomy import reason_attribute
+from deliverability.text_expr import format_text
 
 #: Manual actions, one row each, in the order they were recorded (append-only).
 HISTORY_SCHEMA: Final[pl.Schema] = pl.Schema(
@@ -103,7 +104,7 @@ def history_rows(history: pl.DataFrame, action: str, **columns: pl.Expr) -> pl.L
             "email",
             timestamp=pl.col("recorded_at"),
             source=pl.lit("verlauf"),
-            source_ref=pl.format("verlauf.csv:{}", pl.col("_line")),
+            source_ref=format_text("verlauf.csv:{}", pl.col("_line")),
             **columns,
         )
     )

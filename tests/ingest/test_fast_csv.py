@@ -133,15 +133,15 @@ def test_a_short_row_hands_the_file_to_the_eager_loader(tmp_path):
     assert rejects["reason"][0].startswith("Die Zeile hat 3 statt 4 Felder")
 
 
-def test_too_many_fields_fall_back_to_the_eager_loader(tmp_path):
+def test_too_many_fields_are_rejected_as_the_eager_loader_rejects_them(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text(
         "timestamp,recipient,event\n2026-11-23T10:00:00+01:00,a@web.de,sent,zuviel\n",
         encoding="utf-8",
     )
-    assert load_generic_csv_fast(path, "Europe/Berlin") is None
+    _same(path)  # the fast path gives the eager loader's events and rejects
     ((_, rejects, _),) = registry.load_files([path], "Europe/Berlin")
-    assert "Felder" in rejects["reason"][0]
+    assert rejects["reason"][0] == "Die Zeile hat 4 statt 3 Felder (Trennzeichen: Komma)."
 
 
 @pytest.mark.parametrize(
@@ -240,3 +240,32 @@ def test_german_headers_and_words_take_the_same_path_results(tmp_path):
         "soft",
     ]
     assert rejects["line"].to_list() == [5]
+
+
+def test_rows_with_more_fields_are_rejected_and_the_file_stays_on_the_fast_path(tmp_path):
+    path = tmp_path / "export.csv"
+    rows = [
+        f"2026-11-23T10:{i % 60:02d}:00+01:00;m{i};a@firma.de;k{i}@web.de;sent;;;;;;crm"
+        for i in range(50)
+    ]
+    rows[10] = (  # an unquoted ";" in the text, as Excel exports it
+        "2026-11-23T10:10:00+01:00;m10;a@firma.de;k10@web.de;bounced;soft;;452;4.2.2;"
+        "452 4.2.2 Mailbox full; try again later;crm"
+    )
+    rows[20] = (  # the same text in quotes: one field, loaded
+        "2026-11-23T10:20:00+01:00;m20;a@firma.de;k20@web.de;bounced;soft;;452;4.2.2;"
+        '"452 4.2.2 Mailbox full; try again later";crm'
+    )
+    rows[30] = "kaputt;m30;a@firma.de;k30@web.de;sent;;;;;;crm;;"  # two problems
+    header = "timestamp;message_id;sender;recipient;event;bounce_type;reason;smtp_code;status;"
+    path.write_text(header + "diagnostic;source\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    fast = load_generic_csv_fast(path, "Europe/Berlin")
+    assert fast is not None  # not handed to the eager loader
+    _same(path)
+    rejects = fast[1]
+    assert rejects["line"].to_list() == [12, 32]
+    assert rejects["field"].to_list() == ["(Zeile)", "(Zeile), timestamp"]
+    assert rejects["reason"][0] == "Die Zeile hat 12 statt 11 Felder (Trennzeichen: Semikolon)."
+    assert rejects["raw"][0] == rows[10]
+    loaded = fast[0].filter(pl.col("message_id") == "m20")
+    assert loaded["diagnostic"].to_list() == ["452 4.2.2 Mailbox full; try again later"]

@@ -26,6 +26,7 @@ from deliverability.ingest.generic_csv import _split_records, field_count_proble
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import detect_delimiter, read_text
 from deliverability.schema import REJECTS_SCHEMA
+from deliverability.text_expr import format_text
 
 MAPPING_DIR = Path(__file__).resolve().parent.parent / "mappings"
 #: Schema columns a mapping can fill (the columns a format hands to `finish`).
@@ -225,7 +226,7 @@ def load(
                 (
                     mapping.columns.get(target, target),
                     pl.when(value.is_not_null() & translated.is_null()).then(
-                        pl.format(
+                        format_text(
                             f"Wert „{{}}“ ist in der Zuordnung für {target} nicht vorgesehen "
                             f"({', '.join(sorted(table))}).",
                             value,

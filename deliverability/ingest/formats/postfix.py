@@ -25,6 +25,7 @@ from deliverability.ingest.finish import finish
 from deliverability.ingest.result import FileStats
 from deliverability.ingest.text import read_text
 from deliverability.schema import REJECTS_SCHEMA
+from deliverability.text_expr import format_text
 
 NAME = "postfix"
 LABEL = "Postfix mail.log / Journal"
@@ -78,7 +79,7 @@ def _parsed(lines: pl.DataFrame) -> pl.DataFrame:
         __service=pl.col("program").str.extract(r"postfix[\w.-]*/([\w-]+)$", 1),
         timestamp=pl.coalesce(
             pl.col("iso"),
-            pl.format(
+            format_text(
                 "{}-{}-{} {}",
                 year,
                 month.cast(pl.String).str.pad_start(2, "0"),
@@ -169,7 +170,7 @@ def _entries(parsed: pl.DataFrame) -> pl.DataFrame:
             sender="sender",
             recipient="__to",
             event=status.replace_strict(_STATUS_EVENTS, default=None, return_dtype=pl.String),
-            __event_raw=pl.format("status={}", status),
+            __event_raw=format_text("status={}", status),
             bounce_type=pl.when(status == "bounced")
             .then(
                 pl.when(pl.col("__dsn").str.starts_with("4"))
