@@ -62,6 +62,7 @@ from deliverability.views import tables
 from deliverability.views.notebook import (
     drill_down,
     input_paths,
+    interactive,
     show_table,
     start,
     threshold_table,
@@ -164,6 +165,9 @@ threshold_table(
     high=0.2,
     step=0.005,
     empty="Keine Domain liegt über der Warnschwelle.",
+    report_rows=weekly.DOMAINS_SHOWN,
+    more="… und {} weitere Domains über der Warnschwelle; alle zeigt das Notebook "
+    "`wochenbericht` mit dem Regler.",
 )
 
 # %% [markdown]
@@ -270,11 +274,12 @@ if not new.empty:
 # Bericht zeigt diesen Abschnitt nicht.)
 
 # %% jupyter={"source_hidden": true} tags=["remove_cell"]
-drill_down(
-    weekly.failed_mails_table(report),
-    ["Woche", "Anbieter", "Domain", "Absender", "Empfänger"],
-    "gescheiterte-mails",
-)
+if interactive():  # the scheduled report leaves this section out: nothing to compute there
+    drill_down(
+        weekly.failed_mails_table(report),
+        ["Woche", "Anbieter", "Domain", "Absender", "Empfänger"],
+        "gescheiterte-mails",
+    )
 
 # %% [markdown]
 # ## Eingelesene Dateien

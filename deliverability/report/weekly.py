@@ -445,8 +445,12 @@ def attention_domains(
     return over if limit is None else over.head(limit)
 
 
+#: Domains over the warning threshold the scheduled report lists (the notebook: all).
+DOMAINS_SHOWN = 15
+
+
 def domain_table(
-    report: WeeklyReport, limit: int | None = 15, threshold: float | None = None
+    report: WeeklyReport, limit: int | None = DOMAINS_SHOWN, threshold: float | None = None
 ) -> pd.DataFrame:
     frame = attention_domains(report, limit, threshold).with_columns(provider=provider_expr())
     return t.german_table(

@@ -285,17 +285,27 @@ def threshold_table(
     high: float,
     step: float,
     empty: str,
+    report_rows: int | None = None,
+    more: str = "",
 ) -> None:
     """The table `table_for(threshold)` under a slider for the threshold (a share, shown in
     per cent): moving it changes this view only, never the saved settings. `empty` is said
-    when no row is over the threshold. In the scheduled report, the table at `value`."""
+    when no row is over the threshold. In the scheduled report, the table at `value`, its
+    first `report_rows` rows, and `more` with the number of the others filled in."""
 
     def content(threshold: float) -> HTML:
         rows = table_for(threshold)
         return HTML(f"<p>{html.escape(empty)}</p>" if rows.empty else table_html(rows, name))
 
     if not interactive():
-        display(content(value))
+        rows = table_for(value)
+        if rows.empty:
+            display(HTML(f"<p>{html.escape(empty)}</p>"))
+            return
+        cut = rows if report_rows is None else rows.head(report_rows)
+        display(HTML(table_html(cut, name)))
+        if len(rows) > len(cut):
+            display(HTML(f"<p>{html.escape(more.format(fmt.number(len(rows) - len(cut))))}</p>"))
         return
     import ipywidgets as widgets
 

@@ -113,6 +113,29 @@ def test_a_threshold_slider_changes_the_table_and_says_the_value_in_german(monke
     assert screen.last_html() == "<p>Keine Domain liegt über der Warnschwelle.</p>"
 
 
+def test_the_scheduled_report_shows_the_first_rows_at_the_saved_threshold(monkeypatch):
+    monkeypatch.setenv(notebook.STATIC_ENV, "1")
+    screen = _Screen()
+    monkeypatch.setattr(notebook, "display", screen)
+    rates = pd.DataFrame({"Domain": [f"d{i}.de" for i in range(6)], "rate": [0.1] * 6})
+    notebook.threshold_table(
+        lambda warn: rates[rates["rate"] >= warn],
+        "domains",
+        label="Warnschwelle",
+        value=0.05,
+        low=0.01,
+        high=0.2,
+        step=0.01,
+        empty="Keine Domain liegt über der Warnschwelle.",
+        report_rows=4,
+        more="… und {} weitere Domains.",
+    )
+    table, note = (item.data for item in screen.shown)
+    assert "d3.de" in table and "d4.de" not in table
+    assert note == "<p>… und 2 weitere Domains.</p>"
+    assert not [item for item in screen.shown if hasattr(item, "children")]  # no slider
+
+
 def test_a_drill_down_shows_a_bounded_selection_and_long_lists_wait_for_a_choice(monkeypatch):
     monkeypatch.delenv(notebook.STATIC_ENV, raising=False)
     monkeypatch.setattr(notebook, "MAX_CHOICES", 4)
