@@ -113,7 +113,7 @@ def read_head(path: Path) -> str:
     return data.decode("utf-8", errors="replace").replace("\r\n", "\n")
 
 
-#: The reason an entry is rejected whose address holds such a byte (`pl.format` pattern).
+#: The reason an entry is rejected whose address holds such a byte (`format_text` pattern).
 DAMAGED_ADDRESS = (
     "Empfängeradresse „{}“ enthält Bytes, die in der Kodierung der Datei ungültig sind (�); "
     "sie würde verfälscht geladen. Bitte die Kodierung des Exports prüfen."

@@ -174,9 +174,8 @@ def build_weekly_report(
     events = engine.load(paths, timezone)
     if store is not None:
         suppression_state = engine.update_suppression(store, policy, events)
-    else:  # the decisions' events, kept in case the week is a past one (a small part)
+    else:  # the decisions' events (a small part), decided once the week is known
         relevant = relevant_events(events.events.lazy()).collect()
-        suppression_state = build_state(relevant.lazy(), empty_history(), policy)
     data_end = as_of_of(events.events)
     for_incidents = incident_events(events.events, settings.limit_profiles)
     # from here on only the messages: the events are let go while they are made
@@ -185,13 +184,17 @@ def build_weekly_report(
     weeks = events.weeks()
     week = resolve_week(weeks, week)
     previous = previous_week(week)
-    if week != weeks[-1]:  # a past week: its list as it stood at the week's end
-        until = week_end(week, timezone)
+    past = week != weeks[-1]  # a past week: its list as it stood at the week's end
+    until = week_end(week, timezone)
+    if store is None:
+        decided, no_history = relevant.lazy(), empty_history()
         suppression_state = (
-            store.state_until(policy, until)
-            if store is not None
-            else state_until(relevant.lazy(), empty_history(), policy, until)
+            state_until(decided, no_history, policy, until)
+            if past
+            else build_state(decided, no_history, policy)
         )
+    elif past:
+        suppression_state = store.state_until(policy, until)
     counts = weekly_counts(messages, weeks)
     if store is not None:
         counts = store.update_weekly_counts(
@@ -435,18 +438,18 @@ def provider_table(report: WeeklyReport) -> pd.DataFrame:
     return t.german_table(report.providers, (("provider", "Anbieter", t.text), *RATE_COLUMNS))
 
 
+#: Domains over the warning threshold the scheduled report lists (the notebook: all).
+DOMAINS_SHOWN = 15
+
+
 def attention_domains(
-    report: WeeklyReport, limit: int | None = 15, threshold: float | None = None
+    report: WeeklyReport, limit: int | None = DOMAINS_SHOWN, threshold: float | None = None
 ) -> pl.DataFrame:
     """Domains whose bounce rate is credibly above the warning threshold (Wilson lower bound);
     `threshold` replaces the one of the settings (the notebook's slider)."""
     warn = report.thresholds.hard_bounce_warn if threshold is None else threshold
     over = report.domains.filter((pl.col("bounce_low") >= warn) & (pl.col("sent") >= 1))
     return over if limit is None else over.head(limit)
-
-
-#: Domains over the warning threshold the scheduled report lists (the notebook: all).
-DOMAINS_SHOWN = 15
 
 
 def domain_table(
@@ -538,9 +541,9 @@ def failed_mails_table(report: WeeklyReport) -> pd.DataFrame:
     labels = {reason: reason_label(reason) for reason in reasons}
     local = pl.col("first_ts").dt.convert_time_zone(report.timezone)
     frame = failed.with_columns(
-        week_label=format_text("KW {}", pl.col("week").str.slice(6, 2))
-        + pl.lit("/")
-        + pl.col("week").str.slice(0, 4),
+        week_label=format_text(
+            "KW {}/{}", pl.col("week").str.slice(6, 2), pl.col("week").str.slice(0, 4)
+        ),
         when=local.dt.strftime("%d.%m.%Y %H:%M"),
         outcome_label=pl.when(pl.col("outcome").is_in(FAILED_OUTCOMES))
         .then(pl.col("outcome").replace_strict(outcome_labels(), default=pl.col("outcome")))

@@ -293,17 +293,13 @@ def threshold_table(
     when no row is over the threshold. In the scheduled report, the table at `value`, its
     first `report_rows` rows, and `more` with the number of the others filled in."""
 
-    def content(threshold: float) -> HTML:
-        rows = table_for(threshold)
+    def content(rows: pd.DataFrame) -> HTML:
         return HTML(f"<p>{html.escape(empty)}</p>" if rows.empty else table_html(rows, name))
 
     if not interactive():
         rows = table_for(value)
-        if rows.empty:
-            display(HTML(f"<p>{html.escape(empty)}</p>"))
-            return
         cut = rows if report_rows is None else rows.head(report_rows)
-        display(HTML(table_html(cut, name)))
+        display(content(cut))
         if len(rows) > len(cut):
             display(HTML(f"<p>{html.escape(more.format(fmt.number(len(rows) - len(cut))))}</p>"))
         return
@@ -322,11 +318,11 @@ def threshold_table(
     )
     shown_value = widgets.Label(fmt.percent(value, 1))
     display(widgets.HBox([slider, shown_value]))
-    shown = display(content(value), display_id=True)
+    shown = display(content(table_for(value)), display_id=True)
 
     def changed(change: Any) -> None:
         shown_value.value = fmt.percent(change["new"], 1)
-        shown.update(content(change["new"]))
+        shown.update(content(table_for(change["new"])))
 
     slider.observe(changed, names="value")
 
