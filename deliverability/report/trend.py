@@ -26,11 +26,10 @@ def trend_weeks(week: str, count: int = TREND_WEEKS) -> list[str]:
     return weeks[::-1]
 
 
-def weekly_counts(messages: pl.DataFrame, weeks: list[str]) -> pl.DataFrame:
+def weekly_counts(messages: pl.LazyFrame, weeks: list[str]) -> pl.DataFrame:
     """The trend's counts per week and provider of the messages in `weeks`."""
     return (
-        messages.lazy()
-        .filter(pl.col("week").is_in(weeks))
+        messages.filter(pl.col("week").is_in(weeks))
         .group_by("week", "provider")
         .agg(
             sent=pl.col("sent").sum(),
@@ -42,6 +41,16 @@ def weekly_counts(messages: pl.DataFrame, weeks: list[str]) -> pl.DataFrame:
         )
         .cast(TREND_SCHEMA)  # type: ignore[arg-type]
         .collect()
+    )
+
+
+def added_counts(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The weekly counts of message tables that share no message, added up."""
+    return (
+        pl.concat(parts)
+        .group_by("week", "provider")
+        .agg(pl.col(TREND_COUNTS).sum())
+        .cast(TREND_SCHEMA)  # type: ignore[arg-type]
     )
 
 

@@ -7,8 +7,9 @@ analyst are produced by `findings` and the `*_table` functions, in German.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -31,12 +32,20 @@ from deliverability.patterns import (
     sender_side_failure,
 )
 from deliverability.people_csv import write_people_csv
-from deliverability.periods import previous_week, resolve_week, week_end, week_expr
+from deliverability.periods import (
+    normalize_week,
+    previous_week,
+    resolve_week,
+    week_end,
+    week_expr,
+)
 from deliverability.pipeline.polars_engine import PolarsEngine
+from deliverability.rates import RATE_COLUMNS as RATES_READ
 from deliverability.rates import weekly_rates
 from deliverability.report.affected import AFFECTED_COLUMNS, affected_addresses
 from deliverability.report.findings import SEVERITIES, SEVERITY_LABELS, Finding, finding
 from deliverability.report.trend import (
+    added_counts,
     merge_counts,
     provider_trend,
     providers_by_volume,
@@ -99,6 +108,8 @@ class WeeklyReport:
     load: LoadResult
     #: the moment the data ends (the latest event), for the ages of pending mail
     data_end: datetime
+    #: the week's messages and the failed or complained-about ones of every week (the
+    #: explorer's); the other weeks count only in the figures and the trend
     messages: pl.DataFrame
     overall: pl.DataFrame
     providers: pl.DataFrame
@@ -143,6 +154,71 @@ class WeeklyReport:
         return value
 
 
+#: The outcomes of failed mails (the explorer shows them, and complained-about mails).
+FAILED_OUTCOMES = ("hard", "soft", "undetermined", "blocked")
+
+
+def failed_or_complained() -> pl.Expr:
+    """The messages the failed-mails explorer lists, of every week."""
+    return pl.col("outcome").is_in(FAILED_OUTCOMES) | pl.col("complained")
+
+
+#: The columns of the week before that the comparisons read (rates and mails per day).
+COMPARED_COLUMNS = (*RATES_READ, "day")
+
+
+@dataclass(frozen=True)
+class MessagesRead:
+    """What one pass over the message table keeps (see `read_messages`)."""
+
+    #: the messages of the week, and the failed or complained-about ones of every week
+    messages: pl.DataFrame
+    #: the messages of the week before, only the columns the comparisons read
+    previous: pl.DataFrame
+    #: the weeks in which mails were sent, sorted
+    weeks: list[str]
+    #: the trend's counts per week and provider, of every week
+    counts: pl.DataFrame
+
+    def compared(self, week: str) -> pl.DataFrame:
+        """The week's and the week before's messages with the columns the comparisons read."""
+        return pl.concat(
+            [
+                self.messages.filter(pl.col("week") == week).select(COMPARED_COLUMNS),
+                self.previous,
+            ]
+        )
+
+
+def read_messages(parts: list[pl.LazyFrame], week: str, *, count: bool = True) -> MessagesRead:
+    """One pass over the message table, in parts that share no message (one part in memory
+    at a time). Kept are the messages of `week` and the failed or complained-about ones of
+    every week (the explorer's), and of the week before only what the comparisons read;
+    with `count` also the weeks and the trend's counts of all messages."""
+    kept, before, weeks, counts = [], [], set(), []
+    previous = previous_week(week)
+    for part in parts:
+        messages = part.collect()
+        if count:
+            present = messages.get_column("week").drop_nulls().unique().to_list()
+            weeks.update(present)
+            counts.append(weekly_counts(messages.lazy(), present))
+        kept.append(messages.filter((pl.col("week") == week) | failed_or_complained()))
+        before.append(messages.filter(pl.col("week") == previous).select(COMPARED_COLUMNS))
+        del messages
+    return MessagesRead(
+        pl.concat(kept),
+        pl.concat(before),
+        sorted(weeks),
+        added_counts(counts) if count else pl.DataFrame(),
+    )
+
+
+def _week_of(moment: datetime, timezone: str) -> str:
+    """The week label of a moment, in local time."""
+    return str(pl.select(week_expr(pl.lit(moment), timezone)).item())
+
+
 def build_weekly_report(
     inputs: Sequence[str | Path],
     week: str | None = None,
@@ -178,12 +254,19 @@ def build_weekly_report(
         relevant = relevant_events(events.events.lazy()).collect()
     data_end = as_of_of(events.events)
     for_incidents = incident_events(events.events, settings.limit_profiles)
-    # from here on only the messages: the events are let go while they are made
-    messages = events.messages_releasing_events()
-    load = events.loaded
-    weeks = events.weeks()
-    week = resolve_week(weeks, week)
+    # the week asked for, or the one of the latest event: nearly always the latest week in
+    # which a mail was sent, else the messages are read a second time
+    expected = normalize_week(week) if week else _week_of(data_end, timezone)
+    with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
+        parts = events.message_parts(Path(folder))
+        read = read_messages(parts, expected)
+        week = resolve_week(read.weeks, week)
+        if week != expected:
+            again = read_messages(parts, week, count=False)
+            read = replace(read, messages=again.messages, previous=again.previous)
+    weeks, counts = read.weeks, read.counts
     previous = previous_week(week)
+    load = events.loaded
     past = week != weeks[-1]  # a past week: its list as it stood at the week's end
     until = week_end(week, timezone)
     if store is None:
@@ -195,15 +278,14 @@ def build_weekly_report(
         )
     elif past:
         suppression_state = store.state_until(policy, until)
-    counts = weekly_counts(messages, weeks)
     if store is not None:
         counts = store.update_weekly_counts(
             lambda stored: counts if stored is None else merge_counts(stored, counts)
         )
-    lazy = messages.lazy()
-    current_failures = messages.filter(
-        (pl.col("week") == week)
-        & pl.col("outcome").is_in(["hard", "soft", "undetermined", "blocked"])
+    compared = read.compared(week)
+    lazy = compared.lazy()
+    current_failures = read.messages.filter(
+        (pl.col("week") == week) & pl.col("outcome").is_in(FAILED_OUTCOMES)
     )
     reasons = (
         current_failures.group_by("reason")
@@ -218,8 +300,7 @@ def build_weekly_report(
         .sort("messages", "reason", descending=[True, False])
     )
     daily = (  # the report week and the week before, for comparison
-        messages.filter(pl.col("week").is_in([previous, week]))
-        .group_by("day")
+        compared.group_by("day")
         .agg(
             sent=pl.col("sent").sum(),
             delivered=(pl.col("outcome") == "delivered").sum(),
@@ -237,14 +318,16 @@ def build_weekly_report(
         policy=policy,
         load=load,
         data_end=data_end,
-        messages=messages,
+        messages=read.messages,
         overall=weekly_rates(lazy, None, week, previous).collect(),
         providers=weekly_rates(lazy, "provider", week, previous).collect(),
         domains=weekly_rates(lazy, "recipient_domain", week, previous).collect(),
         domain_patterns=detect_patterns(
-            lazy, "recipient_domain", week, thresholds.patterns
+            read.messages.lazy(), "recipient_domain", week, thresholds.patterns
         ).collect(),
-        provider_patterns=detect_patterns(lazy, "provider", week, thresholds.patterns).collect(),
+        provider_patterns=detect_patterns(
+            read.messages.lazy(), "provider", week, thresholds.patterns
+        ).collect(),
         reasons=reasons,
         suppression_state=suppression_state,
         daily=daily,
@@ -527,16 +610,13 @@ def new_suppressions_table(
 
 
 #: The outcomes the explorer of the notebook lists: every mail that did not get through.
-FAILED_OUTCOMES = ("hard", "soft", "undetermined", "blocked")
-
-
 def failed_mails_table(report: WeeklyReport) -> pd.DataFrame:
     """Every failed or complained-about mail of all weeks in the data, the latest first, with
     week, provider, domain, sender, recipient and the server's reply in full (the notebook's
     explorer narrows it by selection lists)."""
-    failed = report.messages.filter(
-        pl.col("outcome").is_in(FAILED_OUTCOMES) | (pl.col("complained") > 0)
-    ).sort("first_ts", "recipient", descending=[True, False], nulls_last=True)
+    failed = report.messages.filter(failed_or_complained()).sort(
+        "first_ts", "recipient", descending=[True, False], nulls_last=True
+    )
     reasons = failed.get_column("reason").drop_nulls().unique().to_list()
     labels = {reason: reason_label(reason) for reason in reasons}
     local = pl.col("first_ts").dt.convert_time_zone(report.timezone)

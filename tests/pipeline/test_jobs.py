@@ -110,21 +110,23 @@ def test_an_unknown_engine_is_a_german_error():
 
 
 @pytest.mark.parametrize("bucket_rows", [1_000_000, 20_000])
-def test_messages_releasing_events_gives_the_same_table_and_lets_the_events_go(
-    bucket_rows, monkeypatch
+def test_message_parts_make_the_same_table_and_let_the_events_go(
+    bucket_rows, monkeypatch, tmp_path
 ):
-    """The report's way to the message table: the same table as `messages` (in one piece, or
-    bucket by bucket through temporary Parquet files), and afterwards the events are gone
-    while the accounting and the rejects stay."""
+    """The report's way to the message table: parts that together are the table `messages`
+    gives (one part, or one per bucket of messages through temporary Parquet files), and
+    afterwards the events are gone while the accounting and the rejects stay."""
     import deliverability.pipeline.polars_engine as engine_module
 
     expected = PolarsEngine().load(SAMPLE, config.DEFAULT_TIMEZONE).messages
-    monkeypatch.setattr(engine_module, "MESSAGE_BUCKET_ROWS", bucket_rows)
+    monkeypatch.setattr(engine_module, "PART_ROWS", bucket_rows)
     events = PolarsEngine().load(SAMPLE, config.DEFAULT_TIMEZONE)
     read, rejected = events.loaded.read, events.loaded.rejects.height
-    messages = events.messages_releasing_events()
+    buckets = -(-events.events.height // bucket_rows)
+    parts = [part.collect() for part in events.message_parts(tmp_path)]
+    assert len(parts) == buckets and (buckets == 1) == (bucket_rows == 1_000_000)
+    messages = pl.concat(parts)
     order = ["message_key", "recipient"]
     assert messages.sort(order).equals(expected.sort(order))
     assert events.events.height == 0
     assert (events.loaded.read, events.loaded.rejects.height) == (read, rejected) and read > 0
-    assert events.weeks()[-1] == "2026-W47"  # from the message table, not from the events
