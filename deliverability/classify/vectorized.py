@@ -290,33 +290,35 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
 FILLED = ("status", "smtp_code", "reason", "bounce_type")
 
 
-def _has_gaps(failures: pl.DataFrame) -> bool:
-    """Whether `classify_events` could change anything in these failure rows: a column it
-    fills is empty somewhere (the bounce type of a bounce), or the analyst's rules, which
-    override the source, are in force."""
+def _rows_to_classify(events: pl.DataFrame) -> pl.Series:
+    """The rows `classify_events` could change: failures where a column it fills is empty
+    (the bounce type of a bounce), or every failure while the analyst's rules, which override
+    the source, are in force. Elsewhere it keeps every value the source gave."""
+    # on the columns, not the frame: a frame select would first align the chunks of all columns
+    column = events.get_column
+    is_failure = column("event").is_in(list(FAILURE_EVENTS)).fill_null(False)
     if rule_base().user_texts:
-        return True
-    gaps = failures.select(
-        pl.any_horizontal(pl.col(c).is_null() for c in ("status", "smtp_code", "reason"))
-        .or_((pl.col("event") == "bounced") & pl.col("bounce_type").is_null())
-        .any()
+        return is_failure
+    bounce_without_type = (column("event") == "bounced") & column("bounce_type").is_null()
+    gap = (
+        column("status").is_null()
+        | column("smtp_code").is_null()
+        | column("reason").is_null()
+        | bounce_without_type.fill_null(False)
     )
-    return bool(gaps.item())
+    return is_failure & gap
 
 
 def classify_frame(events: pl.DataFrame) -> pl.DataFrame:
-    """`classify_events` for a frame in memory, rows kept in their order: the failure rows are
-    classified on their own and the columns the classifier changed are written back at their
-    positions. Where the source left no gap and no analyst's rules are in force, there is
-    nothing to do and `events` comes back as it is."""
-    # on the column, not the frame: a frame select would first align the chunks of all columns
-    is_failure = events.get_column("event").is_in(list(FAILURE_EVENTS)).fill_null(False)
-    positions = is_failure.arg_true()
+    """`classify_events` for a frame in memory, rows kept in their order: the rows it could
+    change (`_rows_to_classify`) are classified on their own and the columns the classifier
+    changed are written back at their positions. Where the source left no gap and no
+    analyst's rules are in force, there is nothing to do and `events` comes back as it is."""
+    to_classify = _rows_to_classify(events)
+    positions = to_classify.arg_true()
     if positions.is_empty():
         return events
-    before = events.filter(is_failure)
-    if not _has_gaps(before):
-        return events
+    before = events.filter(to_classify)
     failures = classify_events(before.lazy()).collect()
     changed = []  # a column the classifier left as it was is not copied to be written back
     for name in FILLED:

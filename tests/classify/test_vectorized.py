@@ -55,6 +55,10 @@ def test_one_gap_is_filled_and_nothing_else_changes():
     classified = classify_frame(_events(**columns))
     assert classified.get_column("bounce_type").to_list() == [None, "hard", None]
     assert classified.get_column("status").to_list() == FILLED_BY_THE_SOURCE["status"]
+    # only the rows with a gap are classified; the lazy classifier, which looks at every
+    # failure row, gives the same
+    everything = classify_events(_events(**columns).lazy()).collect().sort("source_ref")
+    assert classified.equals(everything)
 
 
 def test_the_analysts_rules_apply_even_where_the_source_filled_everything(tmp_path):
