@@ -76,9 +76,15 @@ class PolarsEvents:
         files = [folder / f"ereignisse-{bucket}.parquet" for bucket in range(buckets)]
         for bucket, file in enumerate(files):
             events.filter(key == bucket).write_parquet(file, compression="lz4")
+        # a bucket keeps the events' time order, which Parquet does not record: told so,
+        # polars skips the message table's sort by time (a sixth of its work)
+        in_time_order = events.get_column("timestamp").flags["SORTED_ASC"]
         del key, events
         self._drop_events()
-        return [self._message_table(pl.scan_parquet(file)) for file in files]
+        scans = [pl.scan_parquet(file) for file in files]
+        if in_time_order:
+            scans = [scan.with_columns(pl.col("timestamp").set_sorted()) for scan in scans]
+        return [self._message_table(scan) for scan in scans]
 
     def _per_message(self, table: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
         """`table` of the events, computed for one bucket of messages at a time when there
