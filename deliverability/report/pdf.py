@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
+import threading
 from pathlib import Path
 
 from deliverability.errors import ReportError
 from deliverability.export import write_bytes_atomic
+
+
+def import_in_background() -> None:
+    """Import WeasyPrint in a thread of its own (0.4 s), for a caller that makes the PDF
+    later and waits for something else first (the report's notebook). A missing system
+    library is reported by `html_to_pdf`, not here."""
+
+    def load() -> None:
+        with contextlib.suppress(OSError, ImportError):
+            importlib.import_module("weasyprint")
+
+    threading.Thread(target=load, name="weasyprint-import", daemon=True).start()
 
 
 def html_to_pdf(html: Path, pdf: Path) -> Path:

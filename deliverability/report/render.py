@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,19 @@ REMOVE_TAG = "remove_cell"
 STYLESHEET = Path(__file__).with_name("bericht.css")
 
 
+#: Optional imports of the notebook libraries that cost much and serve the report nothing:
+#: jsonschema (under nbformat) checks the string format "iri" with `rfc3987_syntax`, which
+#: builds a grammar when imported (1.3 s of every report); notebook schemas use no formats.
+SKIPPED_IMPORTS = ("rfc3987_syntax",)
+
+
+def _skip_costly_optional_imports() -> None:
+    """Make the `SKIPPED_IMPORTS` fail as if not installed (their users expect that), unless
+    something in this process already imported them."""
+    for name in SKIPPED_IMPORTS:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
 def execute_notebook(
     notebook: Path,
     executed: Path,
@@ -35,6 +49,7 @@ def execute_notebook(
     """Execute `notebook` with papermill into `executed`; failures become a ReportError.
     `progress` is told after each code cell: cells done, code cells in all; `after_cell` is
     called after each cell, too."""
+    _skip_costly_optional_imports()
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -88,6 +103,7 @@ def execute_notebook(
 
 def notebook_to_html(executed: Path, html: Path, title: str | None = None) -> Path:
     """Render the executed notebook without code cells to one HTML file, images embedded."""
+    _skip_costly_optional_imports()
     import nbformat
     from nbconvert import HTMLExporter
 

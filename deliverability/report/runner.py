@@ -19,7 +19,7 @@ from pathlib import Path
 from deliverability import config
 from deliverability.errors import ConfigError, DeliverabilityError, InputError, ReportError
 from deliverability.ingest.text import check_input
-from deliverability.report.pdf import html_to_pdf
+from deliverability.report.pdf import html_to_pdf, import_in_background
 from deliverability.report.render import execute_notebook, notebook_to_html
 from deliverability.report.weekly import AFFECTED_FILE, REJECTS_FILE, REPORT_NAME, SUPPRESSION_FILE
 from deliverability.report.workbook import WORKBOOK_FILE
@@ -170,6 +170,7 @@ def run_weekly_report(
     token = uuid.uuid4().hex[:12]
     manifest_file = out / f".{REPORT_NAME}-{token}.json"
     running = out / f".{REPORT_NAME}-{token}.ipynb"
+    import_in_background()  # ready for the PDF when the notebook is done
     with WorkbookWriter(out / f".{REPORT_NAME}-{token}-tabellen") as writer:
         try:
             _execute(

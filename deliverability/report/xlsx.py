@@ -25,6 +25,10 @@ from deliverability.people_csv import table_words
 from deliverability.views import format as fmt
 
 PERCENT, COUNT = "0.00%", "#,##0"
+#: Column widths in pixels per character and around the text (Calibri 11, Excel's default
+#: font, as XlsxWriter's autofit measures it), and Excel's widest column (255 characters).
+PIXELS_PER_CHARACTER, PIXELS_AROUND, WIDEST = 7, 14, 1790
+
 #: Rows of data an Excel sheet holds (1,048,576 rows with the header).
 EXCEL_ROWS = 1_048_575
 #: The list of the handed-over tables, written last: once it exists, all tables are there.
@@ -45,6 +49,40 @@ def _formats(frame: pl.DataFrame) -> dict[str, str]:
     return formats
 
 
+def _shown_length(name: str, dtype: pl.DataType, number_format: str | None) -> pl.Expr:
+    """The characters of the column's longest value as Excel shows it."""
+    if isinstance(dtype, pl.Datetime):
+        return pl.lit(len("31.12.2026 23:59:59"))
+    if isinstance(dtype, pl.Date):
+        return pl.lit(len("31.12.2026"))
+    if number_format == PERCENT:
+        return pl.lit(len("100.00%"))
+    column = pl.col(name)
+    if dtype.is_float():  # shown with two decimals
+        return column.abs().floor().cast(pl.Int64).cast(pl.String).str.len_chars().max() + 3
+    digits = column.cast(pl.String).str.len_chars().max()
+    if number_format == COUNT:  # with thousands separators
+        return digits + (digits - 1) // 3
+    return digits
+
+
+def column_widths(frame: pl.DataFrame, formats: dict[str, str]) -> dict[str, int]:
+    """Each column as wide as its longest value as Excel shows it, and at least as its
+    header's longest word (the header wraps), in pixels. Measured by polars on whole columns:
+    XlsxWriter's autofit measures cell by cell, a fifth of a large workbook's time."""
+    if not frame.columns:
+        return {}
+    shown = frame.select(
+        _shown_length(name, dtype, formats.get(name)).fill_null(0).cast(pl.Int64).alias(name)
+        for name, dtype in frame.schema.items()
+    ).row(0, named=True)
+    widths = {}
+    for name in frame.columns:
+        characters = max(shown[name], *(len(word) for word in name.split()))
+        widths[name] = min(WIDEST, characters * PIXELS_PER_CHARACTER + PIXELS_AROUND)
+    return widths
+
+
 def write_sheets(sheets: dict[str, pl.DataFrame], path: Path) -> Path:
     """Write `sheets` (name → table, in order) as one workbook to `path` (atomically). A
     sheet named "Kennzahlen" keeps its decimals as they are."""
@@ -61,14 +99,15 @@ def write_sheets(sheets: dict[str, pl.DataFrame], path: Path) -> Path:
     def write(stream: object) -> None:
         with Workbook(stream, {"in_memory": True}) as book:
             for name, frame in sheets.items():
+                formats = _formats(frame)
                 frame.write_excel(
                     book,
                     worksheet=name,
                     header_format={"bold": True, "text_wrap": True, "valign": "top"},
-                    column_formats=_formats(frame),  # type: ignore[arg-type]
+                    column_formats=formats,  # type: ignore[arg-type]
                     dtype_formats={pl.Float64: "0.00"} if name != "Kennzahlen" else None,
                     autofilter=True,
-                    autofit=True,
+                    column_widths=column_widths(frame, formats),  # type: ignore[arg-type]
                     freeze_panes=(1, 0),
                     table_style=None,
                     include_header=True,

@@ -49,3 +49,41 @@ def test_missing_tables_are_one_german_sentence(tmp_path: Path):
         done.stderr.startswith("Die Arbeitsmappe ") and "ließ sich nicht schreiben" in done.stderr
     )
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_columns_are_as_wide_as_their_longest_value_or_header_word(tmp_path: Path):
+    from datetime import datetime
+
+    from deliverability.report.xlsx import (
+        COUNT,
+        PIXELS_AROUND,
+        PIXELS_PER_CHARACTER,
+        WIDEST,
+        column_widths,
+        write_sheets,
+    )
+
+    def pixels(characters: int) -> int:
+        return characters * PIXELS_PER_CHARACTER + PIXELS_AROUND
+
+    address = "eine.sehr.lange.adresse@beispiel-versand.de"
+    frame = pl.DataFrame(
+        {
+            "Adresse": ["a@b.de", address],
+            "versendet": [1_234_567, 3],
+            "gesperrt am": [datetime(2026, 11, 16, 8, 30), None],
+            "Bounce-Rate 95-%-Intervall von (%)": [0.01, 0.2],
+            "Serverantwort": ["x" * 400, None],
+        }
+    )
+    widths = column_widths(frame, {"versendet": COUNT})
+    assert widths["Adresse"] == pixels(len(address))
+    assert widths["versendet"] == pixels(len("1.234.567"))  # as Excel shows it
+    assert widths["gesperrt am"] == pixels(len("16.11.2026 08:30:00"))
+    assert widths["Bounce-Rate 95-%-Intervall von (%)"] == pixels(len("95-%-Intervall"))
+    assert widths["Serverantwort"] == WIDEST  # Excel's widest column
+    empty = column_widths(frame.clear(), {})
+    assert empty["Adresse"] == pixels(len("Adresse"))
+    book = openpyxl.load_workbook(write_sheets({"Blatt": frame}, tmp_path / "mappe.xlsx"))
+    shown = book["Blatt"].column_dimensions["A"].width
+    assert abs(shown - len(address)) < 3  # Excel's width unit is about one character
