@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -154,8 +154,8 @@ class WeeklyReport:
         return value
 
 
-#: The outcomes of failed mails (the explorer shows them, and complained-about mails).
-FAILED_OUTCOMES = ("hard", "soft", "undetermined", "blocked")
+#: The outcomes of failed mails: bounced (`patterns.FAILED`) or blocked.
+FAILED_OUTCOMES = (*FAILED, "blocked")
 
 
 def failed_or_complained() -> pl.Expr:
@@ -169,8 +169,10 @@ COMPARED_COLUMNS = (*RATES_READ, "day")
 
 @dataclass(frozen=True)
 class MessagesRead:
-    """What one pass over the message table keeps (see `read_messages`)."""
+    """What one pass over the message table keeps for one week (see `read_messages`)."""
 
+    #: the week the pass was made for
+    week: str
     #: the messages of the week, and the failed or complained-about ones of every week
     messages: pl.DataFrame
     #: the messages of the week before, only the columns the comparisons read
@@ -180,37 +182,33 @@ class MessagesRead:
     #: the trend's counts per week and provider, of every week
     counts: pl.DataFrame
 
-    def compared(self, week: str) -> pl.DataFrame:
+    def compared(self) -> pl.DataFrame:
         """The week's and the week before's messages with the columns the comparisons read."""
         return pl.concat(
             [
-                self.messages.filter(pl.col("week") == week).select(COMPARED_COLUMNS),
+                self.messages.filter(pl.col("week") == self.week).select(COMPARED_COLUMNS),
                 self.previous,
             ]
         )
 
 
-def read_messages(parts: list[pl.LazyFrame], week: str, *, count: bool = True) -> MessagesRead:
+def read_messages(parts: list[pl.LazyFrame], week: str) -> MessagesRead:
     """One pass over the message table, in parts that share no message (one part in memory
     at a time). Kept are the messages of `week` and the failed or complained-about ones of
     every week (the explorer's), and of the week before only what the comparisons read;
-    with `count` also the weeks and the trend's counts of all messages."""
+    counted are the weeks and the trend's figures of all messages."""
     kept, before, weeks, counts = [], [], set(), []
     previous = previous_week(week)
     for part in parts:
         messages = part.collect()
-        if count:
-            present = messages.get_column("week").drop_nulls().unique().to_list()
-            weeks.update(present)
-            counts.append(weekly_counts(messages.lazy(), present))
+        present = messages.get_column("week").drop_nulls().unique().to_list()
+        weeks.update(present)
+        counts.append(weekly_counts(messages.lazy(), present))
         kept.append(messages.filter((pl.col("week") == week) | failed_or_complained()))
         before.append(messages.filter(pl.col("week") == previous).select(COMPARED_COLUMNS))
-        del messages
+        del messages  # before the next part is collected
     return MessagesRead(
-        pl.concat(kept),
-        pl.concat(before),
-        sorted(weeks),
-        added_counts(counts) if count else pl.DataFrame(),
+        week, pl.concat(kept), pl.concat(before), sorted(weeks), added_counts(counts)
     )
 
 
@@ -262,8 +260,7 @@ def build_weekly_report(
         read = read_messages(parts, expected)
         week = resolve_week(read.weeks, week)
         if week != expected:
-            again = read_messages(parts, week, count=False)
-            read = replace(read, messages=again.messages, previous=again.previous)
+            read = read_messages(parts, week)
     weeks, counts = read.weeks, read.counts
     previous = previous_week(week)
     load = events.loaded
@@ -282,7 +279,7 @@ def build_weekly_report(
         counts = store.update_weekly_counts(
             lambda stored: counts if stored is None else merge_counts(stored, counts)
         )
-    compared = read.compared(week)
+    compared = read.compared()
     lazy = compared.lazy()
     current_failures = read.messages.filter(
         (pl.col("week") == week) & pl.col("outcome").is_in(FAILED_OUTCOMES)
@@ -609,7 +606,6 @@ def new_suppressions_table(
     )
 
 
-#: The outcomes the explorer of the notebook lists: every mail that did not get through.
 def failed_mails_table(report: WeeklyReport) -> pd.DataFrame:
     """Every failed or complained-about mail of all weeks in the data, the latest first, with
     week, provider, domain, sender, recipient and the server's reply in full (the notebook's
