@@ -123,12 +123,7 @@ def test_kill_9_at_any_point_leaves_the_folder_before_or_after(tmp_path):
     seen = set()
     for step in range(12):
         folder = tmp_path / f"kill{step}"
-        shutil.copytree(base, folder)
-        run = subprocess.Popen(
-            _suppress(folder, new, out=tmp_path / f"k{step}.csv"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        run = _suppress_on_copy(base, folder, new, out=tmp_path / f"k{step}.csv")
         time.sleep(duration * (0.25 + 0.75 * step / 11))  # start-up to the very end
         run.send_signal(signal.SIGKILL)
         run.wait()
@@ -147,17 +142,20 @@ def test_kill_9_at_any_point_leaves_the_folder_before_or_after(tmp_path):
     assert seen == {"before", "after"}  # the kills did hit both sides of the commit
 
 
+def _suppress_on_copy(base: Path, folder: Path, source: Path, out: Path) -> subprocess.Popen:
+    """`suppress` started (not awaited) on `folder`, a fresh copy of the state in `base`."""
+    shutil.copytree(base, folder)
+    return subprocess.Popen(
+        _suppress(folder, source, out=out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
 def _killed_during_commit(base: Path, source: Path, tmp_path: Path, attempts: int = 5) -> Path:
     """A copy of `base` whose `suppress` run was killed while it switched its files in (its
     journal exists only then); tried again if a run finished before it could be caught."""
     for attempt in range(attempts):
         folder = tmp_path / f"commit{attempt}"
-        shutil.copytree(base, folder)
-        run = subprocess.Popen(
-            _suppress(folder, source, out=tmp_path / f"c{attempt}.csv"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        run = _suppress_on_copy(base, folder, source, out=tmp_path / f"c{attempt}.csv")
         while run.poll() is None and not (folder / JOURNAL).exists():
             time.sleep(0.0002)
         if run.poll() is None:
