@@ -115,6 +115,19 @@ def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
         raise
 
 
+def replace_atomic(finished: Path, path: Path) -> None:
+    """Put `finished`, a complete file in `path`'s folder, in place of `path`: flushed to
+    disk, then renamed over it (readers see the old file or the new one, never a part). A
+    failure (full disk, no rights) leaves the old file and raises `OutputError`."""
+    try:
+        with finished.open("rb+") as stream:
+            os.fsync(stream.fileno())
+        os.replace(finished, path)
+    except OSError as error:
+        finished.unlink(missing_ok=True)
+        raise _german(error, path) from error
+
+
 def write_bytes_atomic(data: bytes, path: Path) -> None:
     """Write `data` to `path` atomically (`write_atomic`)."""
     write_atomic(path, lambda stream: stream.write(data))

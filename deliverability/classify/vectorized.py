@@ -11,6 +11,9 @@ back to every row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import polars as pl
 
 from deliverability.classify.rules import (
@@ -39,6 +42,8 @@ MASKS = (
     (r"[0-9a-z+/=_-]*(?:[0-9][a-z]|[a-z][0-9])[0-9a-z+/=_-]{8,}", "<id>"),
 )
 _NO_TEXT = pl.lit(None, dtype=pl.String)
+#: A column of a frame or an expression: `gap_rows` reads either.
+Column = TypeVar("Column", pl.Series, pl.Expr)
 
 
 def status_expr() -> pl.Expr:
@@ -260,9 +265,13 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     at; the other rows pass through untouched, after them (sort if the order matters).
     """
     is_failure = pl.col("event").cast(pl.String).is_in(FAILURE_EVENTS).fill_null(False)
-    enriched = events.filter(is_failure).with_columns(
-        status=status_expr(), smtp_code=reply_code_expr()
-    )
+    failures = classify_failures(events.filter(is_failure))
+    return pl.concat([failures, events.filter(~is_failure)], how="vertical_relaxed")
+
+
+def classify_failures(failures: pl.LazyFrame) -> pl.LazyFrame:
+    """`classify_events` for rows that are all failures, in their order."""
+    enriched = failures.with_columns(status=status_expr(), smtp_code=reply_code_expr())
     enriched = (
         classify_codes(enriched)
         .with_columns(
@@ -276,14 +285,13 @@ def classify_events(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     by_codes = bounce_type_expr(pl.col("status"), pl.col("smtp_code"), pl.col("reason"))
     bounced = pl.col("event") == "bounced"
-    failures = enriched.with_columns(
+    return enriched.with_columns(
         bounce_type=pl.when(bounced & pl.col("_fixed_type").is_not_null())
         .then(pl.col("_fixed_type").cast(BounceTypeDtype))
         .when(bounced & pl.col("bounce_type").is_null())
         .then(by_codes)
         .otherwise(pl.col("bounce_type"))
     ).drop("_fixed_type")
-    return pl.concat([failures, events.filter(~is_failure)], how="vertical_relaxed")
 
 
 #: The columns `classify_events` fills.
@@ -291,11 +299,16 @@ FILLED = ("status", "smtp_code", "reason", "bounce_type")
 
 
 def _rows_to_classify(events: pl.DataFrame) -> pl.Series:
-    """The rows `classify_events` could change: failures where a column it fills is empty
-    (the bounce type of a bounce), or every failure while the analyst's rules, which override
-    the source, are in force. Elsewhere it keeps every value the source gave."""
+    """The rows `classify_events` could change (`gap_rows` of the frame's columns)."""
     # on the columns, not the frame: a frame select would first align the chunks of all columns
-    column = events.get_column
+    return gap_rows(events.get_column)
+
+
+def gap_rows(column: Callable[[str], Column]) -> Column:
+    """Which rows `classify_events` could change, from the columns `column` gives (series of
+    a frame, or `pl.col` for an expression): failures where a column it fills is empty (the
+    bounce type of a bounce), or every failure while the analyst's rules, which override the
+    source, are in force. Elsewhere it keeps every value the source gave."""
     is_failure = column("event").is_in(list(FAILURE_EVENTS)).fill_null(False)
     if rule_base().user_texts:
         return is_failure

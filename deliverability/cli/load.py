@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deliverability.cli.options import csv_option, rules_option, timezone_option
+
+if TYPE_CHECKING:
+    from deliverability.ingest.into_parquet import Written
+    from deliverability.ingest.result import FileProgress
 
 
 def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -36,8 +41,8 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from deliverability.cli.progress import loading
-    from deliverability.export import check_output, write_parquet_atomic
-    from deliverability.ingest import load_events
+    from deliverability.export import check_output
+    from deliverability.ingest.into_parquet import load_into_parquet
     from deliverability.ingest.registry import format_label
     from deliverability.people_csv import write_people_csv
     from deliverability.views import format as fmt
@@ -45,16 +50,15 @@ def run(args: argparse.Namespace) -> int:
     check_output(Path(args.out))
     if args.rejects:
         check_output(Path(args.rejects))
+    target = Path(args.out)
     with loading() as advance:
-        result = load_events(
-            args.paths,
+        result = load_into_parquet(  # generic CSVs: one streaming pass, none kept in memory
+            [Path(p) for p in args.paths],
+            target,
             timezone=args.timezone,
             format=args.format,
             progress=advance,
-            compact=False,  # written out at once: the Parquet writer takes the pieces as they are
-        )
-    target = Path(args.out)
-    write_parquet_atomic(result.events, target)
+        ) or _loaded_and_written(args, target, advance)
     for stats in result.files:
         how = "vorgegeben" if args.format else "erkannt"
         parts = [
@@ -74,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
             f"{stats.path}: {format_label(stats.format)} ({how}); {fmt.number(stats.read)} Einträge "
             f"gelesen = {' + '.join(parts)}"
         )
-    print(f"{fmt.number(result.events.height)} Ereignisse in {target}")
+    print(f"{fmt.number(result.events)} Ereignisse in {target}")
     if result.rejects.height:
         default = target.with_name(f"{target.stem}_abgelehnte_zeilen.csv")
         reject_file = Path(args.rejects) if args.rejects else default
@@ -83,3 +87,20 @@ def run(args: argparse.Namespace) -> int:
             f"{fmt.number(result.rejects.height)} abgelehnte Einträge mit Grund in: {reject_file}"
         )
     return 0
+
+
+def _loaded_and_written(args: argparse.Namespace, target: Path, advance: FileProgress) -> Written:
+    """Every other input: loaded whole (`load_events`), then written."""
+    from deliverability.export import write_parquet_atomic
+    from deliverability.ingest import load_events
+    from deliverability.ingest.into_parquet import Written
+
+    result = load_events(
+        args.paths,
+        timezone=args.timezone,
+        format=args.format,
+        progress=advance,
+        compact=False,  # written out at once: the Parquet writer takes the pieces as they are
+    )
+    write_parquet_atomic(result.events, target)
+    return Written(result.events.height, result.rejects, result.files)

@@ -77,7 +77,7 @@ class CsvScan:
 
 
 @dataclass(frozen=True)
-class _Sniffed:
+class Sniffed:
     """What the head of a generic CSV says: separator, header, columns, time format."""
 
     delimiter: str
@@ -87,7 +87,7 @@ class _Sniffed:
     time_format: tuple[str, bool] | None
 
 
-def _sniff(path: Path, timezone: str) -> _Sniffed | None:
+def sniff(path: Path, timezone: str) -> Sniffed | None:
     """The shape of the file from its first bytes, or None when it needs the eager loader."""
     try:
         with path.open("rb") as handle:
@@ -119,10 +119,10 @@ def _sniff(path: Path, timezone: str) -> _Sniffed | None:
     fmt = detect_timestamp_format(
         [row[position] if position < len(row) else None for row in sample], timezone
     )
-    return _Sniffed(delimiter, header, mapping, ignored, fmt)
+    return Sniffed(delimiter, header, mapping, ignored, fmt)
 
 
-def _fast_lane(
+def fast_lane(
     raw: pl.LazyFrame, fmt: tuple[str, bool] | None, timezone: str, ragged: pl.Expr
 ) -> pl.LazyFrame:
     """Mark the rows that are already in canonical shape (`__fast`); `ragged` marks the rows
@@ -157,7 +157,7 @@ def _fast_lane(
     return raw.with_columns(__fast=fast_ok.fill_null(False))
 
 
-def _fast_rows(raw: pl.LazyFrame, path: Path, *, every_row: bool = False) -> pl.LazyFrame:
+def fast_rows(raw: pl.LazyFrame, path: Path, *, every_row: bool = False) -> pl.LazyFrame:
     """The rows of the fast lane, finished: nothing to check, nothing to clean (`every_row`:
     all rows are known to be in it; then no filter copies the columns)."""
     rows = raw if every_row else raw.filter(pl.col("__fast"))
@@ -170,7 +170,7 @@ def _fast_rows(raw: pl.LazyFrame, path: Path, *, every_row: bool = False) -> pl.
     )
 
 
-def _slow_lane(
+def slow_lane(
     raw: pl.LazyFrame,
     path: Path,
     timezone: str,
@@ -236,12 +236,42 @@ def _slow_lane(
     return slow, rejects, blanks
 
 
+def raw_rows(
+    path: Path, sniffed: Sniffed, timezone: str, ragged: dict[int, str] | None = None
+) -> pl.LazyFrame:
+    """Every record of the file as text columns of the schema, with its line number
+    (`__line`, record number + 1), whether its last field is empty (`__short`) and whether
+    it is in canonical shape (`__fast`, `fast_lane`). `ragged`: lines with more fields than
+    the header (cut to the header's by the scan, off the fast lane)."""
+    header, mapping = sniffed.header, sniffed.mapping
+    scan = pl.scan_csv(
+        path,
+        separator=sniffed.delimiter,
+        infer_schema=False,
+        empty_string_is_null=True,
+        quote_char='"',
+        new_columns=[f"c{i}" for i in range(len(header))],
+        truncate_ragged_lines=bool(ragged),
+    ).with_row_index("__record", offset=2)
+    raw = scan.select(
+        pl.col("__record").cast(pl.Int64).alias("__line"),
+        pl.col(f"c{len(header) - 1}").is_null().alias("__short"),
+        *[
+            (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
+            for c in COLUMNS
+            if c not in DERIVED_COLUMNS
+        ],
+    )
+    is_ragged = pl.col("__line").is_in(list(ragged)) if ragged else pl.lit(False)
+    return fast_lane(raw, sniffed.time_format, timezone, is_ragged)
+
+
 def scan_generic_csv(
     path: Path,
     timezone: str,
     *,
     read_once: bool = False,
-    sniffed: _Sniffed | None = None,
+    sniffed: Sniffed | None = None,
     ragged: dict[int, str] | None = None,
 ) -> CsvScan | None:
     """The lazy plan for a large generic CSV, or None when the file needs the eager loader.
@@ -252,31 +282,11 @@ def scan_generic_csv(
     cuts every row to the header's fields and those lines are rejected.
     """
     ragged = ragged or {}
-    sniffed = sniffed or _sniff(path, timezone)
+    sniffed = sniffed or sniff(path, timezone)
     if sniffed is None:
         return None
-    delimiter, header, mapping = sniffed.delimiter, sniffed.header, sniffed.mapping
-    scan = pl.scan_csv(
-        path,
-        separator=delimiter,
-        infer_schema=False,
-        empty_string_is_null=True,
-        quote_char='"',
-        new_columns=[f"c{i}" for i in range(len(header))],
-        truncate_ragged_lines=bool(ragged),
-    ).with_row_index("__record", offset=2)
-    width = len(header)
-    raw = scan.select(
-        pl.col("__record").cast(pl.Int64).alias("__line"),
-        pl.col(f"c{width - 1}").is_null().alias("__short"),
-        *[
-            (pl.col(mapping[c]) if c in mapping else pl.lit(None, dtype=pl.String)).alias(c)
-            for c in COLUMNS
-            if c not in DERIVED_COLUMNS
-        ],
-    )
-    is_ragged = pl.col("__line").is_in(list(ragged)) if ragged else pl.lit(False)
-    raw = _fast_lane(raw, sniffed.time_format, timezone, is_ragged)
+    raw = raw_rows(path, sniffed, timezone, ragged)
+    delimiter, width = sniffed.delimiter, len(sniffed.header)
     suspicious, every_row = True, False
     if read_once:
         collected = raw.collect(engine="streaming")
@@ -287,12 +297,12 @@ def scan_generic_csv(
         raw = collected.drop("__short").lazy()
     else:
         raw = raw.drop("__short")
-    fast = conform(_fast_rows(raw, path, every_row=every_row))
+    fast = conform(fast_rows(raw, path, every_row=every_row))
     if every_row:  # no row is blank or wrong: nothing for the slow lane
         rejects = pl.LazyFrame(schema=REJECTS_SCHEMA)
         blanks = pl.LazyFrame({"len": [0]}, schema={"len": pl.UInt32})
         return CsvScan(fast, rejects, blanks, delimiter, sniffed.ignored, width, suspicious)
-    slow, rejects, blanks = _slow_lane(raw, path, timezone, mapping, ragged)
+    slow, rejects, blanks = slow_lane(raw, path, timezone, sniffed.mapping, ragged)
     good = pl.concat([fast, conform(slow)])
     return CsvScan(good, rejects, blanks, delimiter, sniffed.ignored, width, suspicious)
 
@@ -389,7 +399,7 @@ def _too_many_fields(error: pl.exceptions.PolarsError) -> bool:
 
 def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     """Load a plain UTF-8 generic CSV through the streaming plan (None: use the eager loader)."""
-    sniffed = _sniff(path, timezone)
+    sniffed = sniff(path, timezone)
     if sniffed is None:
         return None
     try:

@@ -1,0 +1,110 @@
+"""Classification inside a streaming query: the rows keep their order, and no table of all
+events is ever built.
+
+`classify_events` works on a whole table: it runs the rules once per distinct masked
+combination of codes and joins the result back. A streaming query hands over its rows in
+batches of some ten thousand, and a polars query per batch would cost more than the rules
+themselves. `classify_in_stream` therefore remembers what `classify_failures` gave for each
+distinct failure row (its six input columns) and runs it only on the rows of a batch it has
+not met before; a log repeats the same few failures many times over. Same rows in, same
+values out as `classify_frame`.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import polars as pl
+
+from deliverability.classify.vectorized import FILLED, classify_failures, gap_rows
+from deliverability.schema import EVENT_SCHEMA
+
+#: The `input_key` of the rows to classify (as `gap_rows` finds them), else null.
+_KEY = "__classify"
+#: The columns a failure row is classified from.
+INPUTS = ("event", "bounce_type", "reason", "status", "smtp_code", "diagnostic")
+#: Distinct failure rows remembered at most; beyond, the memory starts afresh (a log whose
+#: texts all differ would otherwise grow it with every row).
+MEMORY_ROWS = 200_000
+
+
+def input_key() -> pl.Expr:
+    """A 64-bit hash of a row's `INPUTS`, by which `FailureMemory` knows the rows it met
+    (as `classify_codes` keys its combinations)."""
+    return pl.struct(INPUTS).hash()
+
+
+class FailureMemory:
+    """What `classify_failures` gave per distinct failure row met so far in one stream, by
+    `input_key`."""
+
+    def __init__(self) -> None:
+        self._results: dict[int, tuple[object, ...]] = {}
+        self._lock = threading.Lock()  # batches may come from two threads at once
+
+    def classify(self, batch: pl.DataFrame, positions: list[int], keys: list[int]) -> pl.DataFrame:
+        """`batch` with the columns `FILLED` filled on the rows at `positions` (their
+        `input_key`s: `keys`) as `classify_frame` fills them. The batch may hold them as
+        text (the values of the event schema's types): they are read as those types and
+        written back as text. Built from the columns, without a query or a gather: those
+        wait for polars' threads, which in a stream are busy with the stream."""
+        if not positions:
+            return batch
+        known = self._results  # this one: another batch may start afresh meanwhile
+        new = [index for index, key in enumerate(keys) if key not in known]
+        learned = self._learn(batch, [positions[i] for i in new], [keys[i] for i in new])
+        results = [learned[key] if key in learned else known[key] for key in keys]
+        filled = batch.clone()  # shallow: only the columns written are new
+        for name, values in zip(FILLED, zip(*results, strict=True), strict=True):
+            column = batch.get_column(name)
+            new_values = pl.Series(name, values, dtype=column.dtype)
+            filled.replace_column(
+                batch.get_column_index(name), column.clone().scatter(positions, new_values)
+            )
+        return filled
+
+    def _learn(
+        self, batch: pl.DataFrame, positions: list[int], keys: list[int]
+    ) -> dict[int, tuple[object, ...]]:
+        """Classify the rows at `positions`, not met before (their keys: `keys`). One batch
+        at a time, so that two never classify the same row."""
+        if not positions:
+            return {}
+        with self._lock:
+            known = self._results
+            still = [index for index, key in enumerate(keys) if key not in known]
+            learned = {key: known[key] for key in keys if key in known}
+            if still:
+                rows = (
+                    batch[[positions[index] for index in still]]
+                    .select(pl.col(name).cast(EVENT_SCHEMA[name]) for name in INPUTS)
+                    .with_columns(_key=pl.Series([keys[index] for index in still], dtype=pl.UInt64))
+                    .unique(subset="_key", maintain_order=True)
+                )
+                found = classify_failures(rows.lazy()).select(FILLED).collect()
+                # the values as the batch holds them (text, or the event schema's types)
+                found = found.cast({name: batch.schema[name] for name in FILLED})
+                new = dict(zip(rows.get_column("_key").to_list(), found.rows(), strict=True))
+                if len(known) > MEMORY_ROWS:
+                    self._results = {}
+                self._results.update(new)
+                learned.update(new)
+        return learned
+
+
+def classify_in_stream(events: pl.LazyFrame) -> pl.LazyFrame:
+    """`classify_events` for a query that may run in batches: rows in their order, the
+    columns `FILLED` filled where the source left a gap (every failure while the analyst's
+    rules are in force)."""
+    memory = FailureMemory()
+
+    def classify(batch: pl.DataFrame) -> pl.DataFrame:
+        keys = batch.get_column(_KEY)
+        positions = keys.is_not_null().arg_true()
+        return memory.classify(
+            batch.drop(_KEY), positions.to_list(), keys.gather(positions).to_list()
+        )
+
+    schema = events.collect_schema()
+    key = pl.when(gap_rows(pl.col)).then(input_key()).alias(_KEY)
+    return events.with_columns(key).map_batches(classify, schema=schema, streamable=True)

@@ -1,0 +1,345 @@
+"""Generic CSV exports straight into one Parquet file, in one streaming pass (`deliverability
+load`).
+
+When every input is a generic CSV that the streaming loader reads (`fast_csv`: UTF-8, or
+decoded from gzip and German Excel exports), the files are read, checked, classified
+(`FailureMemory`, as `classify_in_stream`) and written in one polars streaming query. Reading and writing overlap
+on every core, and only a few batches of rows are in memory instead of all events. Rows in
+canonical shape (the fast lane) are written as they come; the others are put aside and take
+the full checks afterwards (`slow_lane`). The file holds what `load_events` would give:
+
+- when rows of the slow lane pass the checks, or the written events are not in time order
+  (files that overlap in time, equal times across line-number widths), the written events
+  are read back, the good rows of the slow lane added file by file, and the whole put in
+  order (`in_time_order`);
+- when a file needs the eager loader after all (short rows, quoted line breaks, lines with
+  too many fields, bytes that are not UTF-8), the pass gives way: `load_into_parquet`
+  returns None and the caller loads as usual.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from deliverability.addresses import normalize_domains
+from deliverability.classify.streaming import FailureMemory, input_key
+from deliverability.classify.vectorized import classify_frame, gap_rows
+from deliverability.export import replace_atomic, write_parquet_atomic
+from deliverability.ingest import in_time_order
+from deliverability.ingest.fast_csv import (
+    Sniffed,
+    exact_lines,
+    fast_rows,
+    irregular_lines,
+    physical_lines,
+    raw_rows,
+    slow_lane,
+    sniff,
+)
+from deliverability.ingest.generic_csv import FORMAT_NAME
+from deliverability.ingest.result import FileProgress, FileStats
+from deliverability.schema import REJECTS_SCHEMA, conform
+
+#: The `input_key` of the fast-lane failure rows with a gap, to classify in the pass (0
+#: elsewhere; a key of 0 is as likely as any other).
+_CLASSIFY = "__classify"
+#: Marks the rows whose domain is not in ASCII (IDNA-encoded in the pass).
+_NON_ASCII = "__non_ascii"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What went into the Parquet file: how many events, the rejected rows, the files."""
+
+    events: int
+    rejects: pl.DataFrame
+    files: tuple[FileStats, ...]
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """The fast-lane rows of one batch, put in time order: where they start, how many,
+    their first and last (time, reference) as `in_time_order` compares them."""
+
+    first_line: int
+    rows: int
+    first: tuple[datetime, str]
+    last: tuple[datetime, str]
+
+
+@dataclass
+class _Watch:
+    """Sees every batch of one file's records as it passes: counts them, notes short ones,
+    puts the rows off the fast lane aside and puts the fast ones in time order within the
+    batch. Batches may come from two threads at once."""
+
+    name: str
+    tell: Callable[[int], None]
+    failures: FailureMemory
+    records: int = 0
+    short: bool = False
+    aside: list[pl.DataFrame] = field(default_factory=list)
+    batches: list[_Batch] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
+        summary = _summary(batch)
+        if not summary["in_time_order"] or _widths_change(summary):
+            # equal times are ordered by reference, "f.csv:10" before "f.csv:9": where the
+            # lines' widths change (or the times go back), the batch is put in that order
+            # here, as `in_time_order` would (rows off the fast lane go aside)
+            batch = batch.sort("__fast_ts", pl.col("__line").cast(pl.String), maintain_order=True)
+            summary = _summary(batch)
+        if summary["non_ascii"]:  # a domain in Unicode: in ASCII (IDNA), as the loader has it
+            lower = batch.get_column("__fast_domain").str.to_lowercase().alias("recipient_domain")
+            batch = batch.with_columns(
+                __fast_domain=normalize_domains(lower.to_frame()).to_series()
+            )
+        batch = self.failures.classify(batch, summary["positions"], summary["keys"])
+        rows = summary["rows"]
+        with self._lock:
+            self.records += batch.height
+            self.short = self.short or summary["short"]
+            if rows < batch.height:
+                self.aside.append(batch.filter(~pl.col("__fast")))
+            if rows:
+                first = (summary["first_time"], f"{self.name}:{summary['first_line']}")
+                last = (summary["last_time"], f"{self.name}:{summary['last_line']}")
+                self.batches.append(_Batch(summary["first_line"], rows, first, last))
+        self.tell(batch.height)
+        return batch
+
+    @property
+    def fast_rows(self) -> int:
+        return sum(batch.rows for batch in self.batches)
+
+
+def _summary(batch: pl.DataFrame) -> dict[str, Any]:
+    """One batch of records at a glance: whether one is short; of its fast-lane rows, how
+    many, the first and last (line, time), whether their times never go back, whether a
+    domain is not in ASCII, and the positions and keys of the rows to classify. Read from
+    the columns without a query or a gather: those wait for polars' threads, which are busy
+    with the stream."""
+    fast = batch.get_column("__fast")
+    every = fast.all()
+    time, line = batch.get_column("__fast_ts"), batch.get_column("__line")
+    if not every:
+        time, line = time.filter(fast), line.filter(fast)
+    keys = batch.get_column(_CLASSIFY).to_numpy()  # 0: nothing to classify
+    positions = np.flatnonzero(keys)
+    return {
+        "short": batch.get_column("__short").any(),
+        "rows": time.len(),
+        "first_line": line.first(),
+        "first_time": time.first(),
+        "last_line": line.last(),
+        "last_time": time.last(),
+        "in_time_order": time.is_sorted(),
+        "non_ascii": batch.get_column(_NON_ASCII).any(),
+        "positions": positions.tolist(),
+        "keys": keys[positions].tolist(),
+    }
+
+
+def _widths_change(summary: dict[str, Any]) -> bool:
+    """Whether the line numbers of a batch's fast-lane rows change width (9 → 10): there
+    alone, equal times may be out of reference order although the lines are in order."""
+    first, last = summary["first_line"], summary["last_line"]
+    return first is not None and len(str(first)) != len(str(last))
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One file as the pass reads it: the analyst's path, the plain UTF-8 file read (a
+    decoded copy for gzip and German Excel), its encoding as reported, its shape."""
+
+    path: Path
+    read: Path
+    encoding: str
+    sniffed: Sniffed
+
+
+def load_into_parquet(
+    paths: Sequence[Path],
+    target: Path,
+    *,
+    timezone: str,
+    format: str | None = None,
+    progress: FileProgress | None = None,
+) -> Written | None:
+    """Load generic CSV files into the Parquet file `target` in one streaming pass (same
+    file as `load_events` and writing it); None, with `target` untouched, when an input is
+    not for this pass (another format, a folder, a file only the eager loader reads)."""
+    from deliverability.ingest.registry import detect_format
+
+    if format not in (None, FORMAT_NAME):
+        return None
+    paths = [Path(p) for p in paths]
+    if not paths or not all(path.is_file() for path in paths):
+        return None  # a folder, or no file at all: the loader says which
+    if any(detect_format(path) != FORMAT_NAME for path in paths):
+        return None
+    with ExitStack() as stack:
+        copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="deliverability-")))
+        inputs = [
+            _prepared(path, copies / str(index), timezone) for index, path in enumerate(paths)
+        ]
+        if any(found is None for found in inputs):
+            return None
+        ready = [found for found in inputs if found is not None]
+        scratch = Path(
+            stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent)
+            )
+        )
+        return _stream(ready, target, scratch / "ereignisse.parquet", timezone, progress)
+
+
+def _prepared(path: Path, folder: Path, timezone: str) -> _Input | None:
+    """The file as the pass reads it, or None when it is for the eager loader."""
+    from deliverability.ingest.text import plain_utf8_copy
+
+    sniffed = sniff(path, timezone)
+    if sniffed is not None:
+        return _Input(path, path, "utf-8", sniffed)
+    folder.mkdir()
+    copy = folder / path.name  # the same name: it is part of every event's reference
+    encoding, compressed = plain_utf8_copy(path, copy)
+    sniffed = sniff(copy, timezone)
+    if sniffed is None or (encoding == "utf-8" and not compressed):
+        return None
+    return _Input(path, copy, encoding + (" (gzip)" if compressed else ""), sniffed)
+
+
+def _stream(
+    inputs: list[_Input],
+    target: Path,
+    written: Path,
+    timezone: str,
+    progress: FileProgress | None,
+) -> Written | None:
+    failures = FailureMemory()  # one for all files: their failures repeat
+    watches = [
+        _Watch(found.path.name, _teller(progress, index, len(inputs)), failures)
+        for index, found in enumerate(inputs)
+    ]
+    domain = pl.col("__fast_domain")
+    plans = [
+        conform(
+            fast_rows(
+                raw_rows(found.read, found.sniffed, timezone)
+                .with_columns(
+                    pl.when(gap_rows(pl.col) & pl.col("__fast"))
+                    .then(input_key())
+                    .otherwise(0)
+                    .alias(_CLASSIFY),
+                    (domain.str.len_bytes() != domain.str.len_chars()).alias(_NON_ASCII),
+                )
+                .map_batches(watch, streamable=True),
+                found.read,
+            )
+        )
+        for found, watch in zip(inputs, watches, strict=True)
+    ]
+    query = pl.concat(plans)
+    try:
+        query.sink_parquet(written, compression="zstd", compression_level=1)
+    except pl.exceptions.PolarsError:  # too many fields, not UTF-8 after all: eager loader
+        return None
+    files, rejects, late = [], [], []
+    for found, watch in zip(inputs, watches, strict=True):
+        checked = _checked_aside(found, watch, timezone)
+        if checked is None:
+            return None
+        good, bad, stats = checked
+        files.append(stats)
+        rejects.append(bad)
+        late.append(good)
+    if progress is not None:
+        progress(len(inputs), len(inputs), 0)
+    if any(good.height for good in late) or not _in_time_order(watches):
+        events = _merged(pl.read_parquet(written), watches, late)
+        write_parquet_atomic(events, target)
+        count = events.height
+    else:
+        replace_atomic(written, target)
+        count = sum(watch.fast_rows for watch in watches)
+    every_reject = pl.concat(rejects) if rejects else pl.DataFrame(schema=REJECTS_SCHEMA)
+    return Written(count, every_reject, tuple(files))
+
+
+def _teller(progress: FileProgress | None, index: int, total: int) -> Callable[[int], None]:
+    """What a file's watch tells `progress` per batch (the files before it count as done)."""
+    if progress is None:
+        return lambda records: None
+    return lambda records: progress(index, total, records)
+
+
+def _checked_aside(
+    found: _Input, watch: _Watch, timezone: str
+) -> tuple[pl.DataFrame, pl.DataFrame, FileStats] | None:
+    """The rows put aside through the full checks: (good events, rejects, accounting); None
+    when the file has short rows or records across lines (then only the eager loader gets
+    every line right)."""
+    sniffed = found.sniffed
+    suspicious = watch.short or watch.records + 1 != physical_lines(found.read)
+    if suspicious and irregular_lines(found.read, sniffed.delimiter, len(sniffed.header)):
+        return None
+    aside = (
+        pl.concat(watch.aside).sort("__line")
+        if watch.aside
+        else pl.DataFrame(schema=raw_rows(found.read, sniffed, timezone).collect_schema())
+    )
+    slow, bad, blanks = slow_lane(aside.lazy(), found.read, timezone, sniffed.mapping, {})
+    good, rejects, blank_count = pl.collect_all([conform(slow), bad, blanks])
+    good = normalize_domains(good)
+    if rejects.height:
+        rejects = exact_lines(found.read, rejects.sort("line"), sniffed.delimiter)
+        rejects = rejects.with_columns(file=pl.lit(str(found.path)))
+    loaded = watch.fast_rows + good.height
+    stats = FileStats(
+        path=str(found.path),
+        format=FORMAT_NAME,
+        encoding=found.encoding,
+        delimiter=sniffed.delimiter,
+        read=loaded + rejects.height,
+        loaded=loaded,
+        rejected=rejects.height,
+        skipped_blank=int(blank_count.item()),
+        ignored_columns=sniffed.ignored,
+    )
+    return good, rejects, stats
+
+
+def _in_time_order(watches: list[_Watch]) -> bool:
+    """Whether the written rows (files in turn, batches in line order, each in order) are
+    in the order `in_time_order` gives: by time, equal times by reference."""
+    batches = [
+        batch
+        for watch in watches
+        for batch in sorted(watch.batches, key=lambda batch: batch.first_line)
+    ]
+    return all(before.last <= after.first for before, after in itertools.pairwise(batches))
+
+
+def _merged(written: pl.DataFrame, watches: list[_Watch], late: list[pl.DataFrame]) -> pl.DataFrame:
+    """The written events and the good rows of the slow lane, file by file as `load_events`
+    puts them together (a file's fast rows, then its others), in time order."""
+    pieces, start = [], 0
+    for watch, good in zip(watches, late, strict=True):
+        pieces.append(written.slice(start, watch.fast_rows))
+        start += watch.fast_rows
+        if good.height:
+            pieces.append(classify_frame(good))
+    return in_time_order(pl.concat(pieces))
