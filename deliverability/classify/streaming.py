@@ -26,6 +26,11 @@ INPUTS = ("event", "bounce_type", "reason", "status", "smtp_code", "diagnostic")
 #: Distinct failure rows remembered at most; beyond, the memory starts afresh (a log whose
 #: texts all differ would otherwise grow it with every row).
 MEMORY_ROWS = 200_000
+#: Batches with rows not met before that a memory of a pass that can classify afterwards
+#: classifies at most: each such run costs some 50 ms of planning, so a log whose texts
+#: mostly differ (addresses and ids in every diagnostic) is better left to `classify_frame`,
+#: which does all rows in one run.
+MAX_RUNS = 16
 
 
 def input_key() -> pl.Expr:
@@ -38,9 +43,15 @@ class FailureMemory:
     """What `classify_failures` gave per distinct failure row met so far in one stream, by
     `input_key`."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_runs: int | None = None) -> None:
+        """`max_runs`: batches with new rows classified at most (None: no limit)."""
+        self.max_runs = max_runs
         self._results: dict[int, tuple[object, ...]] = {}
         self._lock = threading.Lock()  # batches may come from two threads at once
+        self.runs = 0
+        #: Set when `max_runs` is reached: later batches pass unclassified, the caller
+        #: classifies afterwards.
+        self.exhausted = False
 
     def classify(self, batch: pl.DataFrame, positions: list[int], keys: list[int]) -> pl.DataFrame:
         """`batch` with the columns `FILLED` filled on the rows at `positions` (their
@@ -48,11 +59,13 @@ class FailureMemory:
         text (the values of the event schema's types): they are read as those types and
         written back as text. Built from the columns, without a query or a gather: those
         wait for polars' threads, which in a stream are busy with the stream."""
-        if not positions:
+        if not positions or self.exhausted:
             return batch
         known = self._results  # this one: another batch may start afresh meanwhile
         new = [index for index, key in enumerate(keys) if key not in known]
         learned = self._learn(batch, [positions[i] for i in new], [keys[i] for i in new])
+        if self.exhausted:
+            return batch
         results = [learned[key] if key in learned else known[key] for key in keys]
         filled = batch.clone()  # shallow: only the columns written are new
         for name, values in zip(FILLED, zip(*results, strict=True), strict=True):
@@ -74,7 +87,11 @@ class FailureMemory:
             known = self._results
             still = [index for index, key in enumerate(keys) if key not in known]
             learned = {key: known[key] for key in keys if key in known}
+            if still and self.max_runs is not None and self.runs >= self.max_runs:
+                self.exhausted = True
+                return {}
             if still:
+                self.runs += 1
                 rows = (
                     batch[[positions[index] for index in still]]
                     .select(pl.col(name).cast(EVENT_SCHEMA[name]) for name in INPUTS)

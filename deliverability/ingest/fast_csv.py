@@ -57,7 +57,8 @@ _SAMPLE_BYTES = 1 << 20
 #: was invalid in the file's encoding and the control characters (the full checks reject an
 #: address with either of the last two).
 _EDGE = (" ", "<", ">", REPLACED, *CONTROL_CHARACTERS)
-_SAMPLE_ROWS = 2000
+#: Rows of a file's head on which its time format is judged.
+SAMPLE_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def sniff(path: Path, timezone: str) -> Sniffed | None:
         return None
     sample = [
         next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
-        for line in lines[1:_SAMPLE_ROWS]
+        for line in lines[1:SAMPLE_ROWS]
     ]
     position = int(mapping["timestamp"][1:])
     fmt = detect_timestamp_format(

@@ -33,10 +33,13 @@ import numpy as np
 import polars as pl
 
 from deliverability.addresses import normalize_domains
-from deliverability.classify.streaming import FailureMemory, input_key
+from deliverability.classify.streaming import INPUTS, MAX_RUNS, FailureMemory, input_key
 from deliverability.classify.vectorized import classify_frame, gap_rows
 from deliverability.export import replace_atomic, write_parquet_atomic
 from deliverability.ingest import in_time_order
+from deliverability.ingest.fast_csv import (
+    SAMPLE_ROWS as _SAMPLE_ROWS,
+)
 from deliverability.ingest.fast_csv import (
     Sniffed,
     exact_lines,
@@ -49,7 +52,7 @@ from deliverability.ingest.fast_csv import (
 )
 from deliverability.ingest.generic_csv import FORMAT_NAME
 from deliverability.ingest.result import FileProgress, FileStats
-from deliverability.schema import REJECTS_SCHEMA, conform
+from deliverability.schema import FAILURE_EVENTS, REJECTS_SCHEMA, conform, empty_events
 
 #: The `input_key` of the fast-lane failure rows with a gap, to classify in the pass (0
 #: elsewhere; a key of 0 is as likely as any other).
@@ -198,6 +201,8 @@ def load_into_parquet(
         if any(found is None for found in inputs):
             return None
         ready = [found for found in inputs if found is not None]
+        if not all(_texts_repeat(found) for found in ready):
+            return None  # the pass would classify batch after batch: one run does better
         scratch = Path(
             stack.enter_context(
                 tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent)
@@ -222,6 +227,35 @@ def _prepared(path: Path, folder: Path, timezone: str) -> _Input | None:
     return _Input(path, copy, encoding + (" (gzip)" if compressed else ""), sniffed)
 
 
+#: Failure rows in the head of a file from which on their texts are judged, and the share
+#: of them that must repeat an earlier one (`_texts_repeat`).
+_JUDGED_FAILURES = 20
+_REPEATING = 0.5
+
+
+def _texts_repeat(found: _Input) -> bool:
+    """Whether the failures in the head of the file (the rows the format was judged on)
+    mostly repeat one another's codes and texts, as a log's do. Where they mostly differ
+    (addresses and ids in each diagnostic), the pass would run the rules for nearly every
+    batch, some 50 ms of planning each (`FailureMemory`), and the usual load, which runs
+    them once for all rows, is faster."""
+    sniffed = found.sniffed
+    names = {name: column for name, column in sniffed.mapping.items() if name in INPUTS}
+    if "event" not in names:
+        return True
+    head = pl.read_csv(
+        found.read,
+        separator=sniffed.delimiter,
+        n_rows=_SAMPLE_ROWS,
+        infer_schema=False,
+        columns=[sniffed.header[int(column[1:])] for column in names.values()],
+    )
+    failures = head.filter(pl.col(sniffed.header[int(names["event"][1:])]).is_in(FAILURE_EVENTS))
+    if failures.height < _JUDGED_FAILURES:
+        return True
+    return failures.unique().height <= (1 - _REPEATING) * failures.height
+
+
 def _stream(
     inputs: list[_Input],
     target: Path,
@@ -229,7 +263,7 @@ def _stream(
     timezone: str,
     progress: FileProgress | None,
 ) -> Written | None:
-    failures = FailureMemory()  # one for all files: their failures repeat
+    failures = FailureMemory(MAX_RUNS)  # one for all files: their failures repeat
     watches = [
         _Watch(found.path.name, _teller(progress, index, len(inputs)), failures)
         for index, found in enumerate(inputs)
@@ -268,8 +302,8 @@ def _stream(
         late.append(good)
     if progress is not None:
         progress(len(inputs), len(inputs), 0)
-    if any(good.height for good in late) or not _in_time_order(watches):
-        events = _merged(pl.read_parquet(written), watches, late)
+    if failures.exhausted or any(good.height for good in late) or not _in_time_order(watches):
+        events = _merged(pl.read_parquet(written), watches, late, classify=failures.exhausted)
         write_parquet_atomic(events, target)
         count = events.height
     else:
@@ -296,14 +330,13 @@ def _checked_aside(
     suspicious = watch.short or watch.records + 1 != physical_lines(found.read)
     if suspicious and irregular_lines(found.read, sniffed.delimiter, len(sniffed.header)):
         return None
-    aside = (
-        pl.concat(watch.aside).sort("__line")
-        if watch.aside
-        else pl.DataFrame(schema=raw_rows(found.read, sniffed, timezone).collect_schema())
-    )
-    slow, bad, blanks = slow_lane(aside.lazy(), found.read, timezone, sniffed.mapping, {})
-    good, rejects, blank_count = pl.collect_all([conform(slow), bad, blanks])
-    good = normalize_domains(good)
+    if watch.aside:
+        aside = pl.concat(watch.aside).sort("__line")
+        slow, bad, blanks = slow_lane(aside.lazy(), found.read, timezone, sniffed.mapping, {})
+        good, rejects, blank_count = pl.collect_all([conform(slow), bad, blanks])
+        good, skipped_blank = normalize_domains(good), int(blank_count.item())
+    else:  # every record took the fast lane
+        good, rejects, skipped_blank = empty_events(), pl.DataFrame(schema=REJECTS_SCHEMA), 0
     if rejects.height:
         rejects = exact_lines(found.read, rejects.sort("line"), sniffed.delimiter)
         rejects = rejects.with_columns(file=pl.lit(str(found.path)))
@@ -316,7 +349,7 @@ def _checked_aside(
         read=loaded + rejects.height,
         loaded=loaded,
         rejected=rejects.height,
-        skipped_blank=int(blank_count.item()),
+        skipped_blank=skipped_blank,
         ignored_columns=sniffed.ignored,
     )
     return good, rejects, stats
@@ -333,13 +366,17 @@ def _in_time_order(watches: list[_Watch]) -> bool:
     return all(before.last <= after.first for before, after in itertools.pairwise(batches))
 
 
-def _merged(written: pl.DataFrame, watches: list[_Watch], late: list[pl.DataFrame]) -> pl.DataFrame:
+def _merged(
+    written: pl.DataFrame, watches: list[_Watch], late: list[pl.DataFrame], *, classify: bool
+) -> pl.DataFrame:
     """The written events and the good rows of the slow lane, file by file as `load_events`
-    puts them together (a file's fast rows, then its others), in time order."""
+    puts them together (a file's fast rows, then its others), classified (`classify`: all
+    of them; the pass gave up on a log whose texts mostly differ) and in time order."""
     pieces, start = [], 0
     for watch, good in zip(watches, late, strict=True):
         pieces.append(written.slice(start, watch.fast_rows))
         start += watch.fast_rows
         if good.height:
-            pieces.append(classify_frame(good))
-    return in_time_order(pl.concat(pieces))
+            pieces.append(good if classify else classify_frame(good))
+    events = pl.concat(pieces)
+    return in_time_order(classify_frame(events) if classify else events)

@@ -151,3 +151,37 @@ def test_the_load_command_streams_generic_csvs_and_reports_every_file(tmp_path, 
     rejects = pl.read_csv(tmp_path / "ereignisse_abgelehnte_zeilen.csv", separator=";")
     assert rejects.height == 1
     assert pl.read_parquet(target).equals(load_events([path]).events)
+
+
+def _bounces(start: int, count: int, *, unique: bool) -> str:
+    text = "550 5.1.1 <r{i}@web.de>: Recipient address rejected (id {i:08x})"
+    lines = [
+        f"2026-11-23T{10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}+01:00,m{i},r{i}@web.de,"
+        f"bounced,,{text.format(i=i) if unique else '550 5.1.1 user unknown'},mta\n"
+        for i in range(start, start + count)
+    ]
+    return "".join(lines)
+
+
+def test_a_log_whose_failure_texts_all_differ_is_left_to_the_usual_load(tmp_path):
+    path = tmp_path / "bounces.csv"
+    path.write_text(HEADER + _bounces(0, 400, unique=True), encoding="utf-8")
+    target = tmp_path / "ereignisse.parquet"
+    assert load_into_parquet([path], target, timezone="Europe/Berlin") is None
+    assert not target.exists()
+
+
+def test_texts_that_stop_repeating_are_classified_at_the_end_in_one_go(tmp_path, monkeypatch):
+    path = tmp_path / "bounces.csv"
+    body = _bounces(0, 2_500, unique=False) + _bounces(2_500, 1_500, unique=True)
+    path.write_text(HEADER + body, encoding="utf-8")
+    monkeypatch.setattr(into_parquet, "MAX_RUNS", 1)
+    runs = []
+    original = into_parquet._merged
+    monkeypatch.setattr(
+        into_parquet, "_merged", lambda *a, **k: runs.append(k) or original(*a, **k)
+    )
+    _same_as_load_events([path], tmp_path)
+    assert runs == [{"classify": True}]
+    reasons = pl.read_parquet(tmp_path / "out" / "ereignisse.parquet").get_column("reason")
+    assert reasons.null_count() == 0
