@@ -15,6 +15,8 @@ trailing fields, and leaves IDN domains in Unicode.)
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,7 +60,7 @@ _SAMPLE_BYTES = 1 << 20
 #: address with either of the last two).
 _EDGE = (" ", "<", ">", REPLACED, *CONTROL_CHARACTERS)
 #: Rows of a file's head on which its time format is judged.
-SAMPLE_ROWS = 2000
+_SAMPLE_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Sniffed:
     mapping: dict[str, str]
     ignored: tuple[str, ...]
     time_format: tuple[str, bool] | None
+    #: The fields of the records in the head (up to `_SAMPLE_ROWS` lines), as judged.
+    sample: list[list[str]]
 
 
 def sniff(path: Path, timezone: str) -> Sniffed | None:
@@ -114,13 +118,13 @@ def sniff(path: Path, timezone: str) -> Sniffed | None:
         return None
     sample = [
         next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
-        for line in lines[1:SAMPLE_ROWS]
+        for line in lines[1:_SAMPLE_ROWS]
     ]
     position = int(mapping["timestamp"][1:])
     fmt = detect_timestamp_format(
         [row[position] if position < len(row) else None for row in sample], timezone
     )
-    return Sniffed(delimiter, header, mapping, ignored, fmt)
+    return Sniffed(delimiter, header, mapping, ignored, fmt, sample)
 
 
 def fast_lane(
@@ -441,28 +445,44 @@ def load_generic_csv_fast(path: Path, timezone: str) -> Loaded | None:
     return events, rejects, stats
 
 
-def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
-    """A generic CSV that is gzip, has a byte-order mark or is not UTF-8 (German Excel:
-    cp1252) through the streaming plan: decompressed and, where needed, re-encoded chunk by
-    chunk into a plain UTF-8 copy of the same name in a temporary folder (line ends as they
-    are; `text.plain_utf8_copy`), loaded from there, and accounted to the original file.
-    None: use the eager loader."""
-    import tempfile
-
+def decoded_copy(path: Path, folder: Path) -> tuple[Path, str] | None:
+    """A plain UTF-8 copy of `path` in `folder` under the same name (it is part of every
+    event's reference): decompressed and, where needed, re-encoded chunk by chunk (line ends
+    as they are; `text.plain_utf8_copy`), with the encoding as the accounting reports it
+    ("cp1252 (gzip)"). None when the file is plain UTF-8 already."""
     from deliverability.ingest.text import plain_utf8_copy
 
+    copy = folder / path.name
+    encoding, compressed = plain_utf8_copy(path, copy)
+    if encoding == "utf-8" and not compressed:
+        return None
+    return copy, encoding + (" (gzip)" if compressed else "")
+
+
+@contextmanager
+def named_for(path: Path) -> Iterator[None]:
+    """Input errors raised while a decoded copy is read name the analyst's file `path`."""
+    try:
+        yield
+    except InputError as error:
+        raise InputError(error.detail, path=path, line=error.line, field=error.field) from error
+
+
+def load_generic_csv_normalized(path: Path, timezone: str) -> Loaded | None:
+    """A generic CSV that is gzip, has a byte-order mark or is not UTF-8 (German Excel:
+    cp1252) through the streaming plan: loaded from a `decoded_copy` in a temporary folder
+    and accounted to the original file. None: use the eager loader."""
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="deliverability-") as folder:
-        copy = Path(folder) / path.name
-        encoding, compressed = plain_utf8_copy(path, copy)
-        if encoding == "utf-8" and not compressed:
+        decoded = decoded_copy(path, Path(folder))
+        if decoded is None:
             return None  # already plain: the caller tried it
-        try:
+        copy, encoding = decoded
+        with named_for(path):
             loaded = load_generic_csv_fast(copy, timezone)
-        except InputError as error:  # name the analyst's file, not the temporary copy
-            raise InputError(error.detail, path=path, line=error.line, field=error.field) from error
     if loaded is None:
         return None
     events, rejects, stats = loaded
     rejects = rejects.with_columns(file=pl.lit(str(path)))
-    shown = encoding + (" (gzip)" if compressed else "")
-    return events, rejects, replace(stats, path=str(path), encoding=shown)
+    return events, rejects, replace(stats, path=str(path), encoding=encoding)

@@ -38,13 +38,12 @@ from deliverability.classify.vectorized import classify_frame, gap_rows
 from deliverability.export import replace_atomic, write_parquet_atomic
 from deliverability.ingest import in_time_order
 from deliverability.ingest.fast_csv import (
-    SAMPLE_ROWS as _SAMPLE_ROWS,
-)
-from deliverability.ingest.fast_csv import (
     Sniffed,
+    decoded_copy,
     exact_lines,
     fast_rows,
     irregular_lines,
+    named_for,
     physical_lines,
     raw_rows,
     slow_lane,
@@ -188,7 +187,6 @@ def load_into_parquet(
 
     if format not in (None, FORMAT_NAME):
         return None
-    paths = [Path(p) for p in paths]
     if not paths or not all(path.is_file() for path in paths):
         return None  # a folder, or no file at all: the loader says which
     if any(detect_format(path) != FORMAT_NAME for path in paths):
@@ -213,18 +211,17 @@ def load_into_parquet(
 
 def _prepared(path: Path, folder: Path, timezone: str) -> _Input | None:
     """The file as the pass reads it, or None when it is for the eager loader."""
-    from deliverability.ingest.text import plain_utf8_copy
-
     sniffed = sniff(path, timezone)
     if sniffed is not None:
         return _Input(path, path, "utf-8", sniffed)
     folder.mkdir()
-    copy = folder / path.name  # the same name: it is part of every event's reference
-    encoding, compressed = plain_utf8_copy(path, copy)
-    sniffed = sniff(copy, timezone)
-    if sniffed is None or (encoding == "utf-8" and not compressed):
+    decoded = decoded_copy(path, folder)
+    if decoded is None:
         return None
-    return _Input(path, copy, encoding + (" (gzip)" if compressed else ""), sniffed)
+    copy, encoding = decoded
+    with named_for(path):
+        sniffed = sniff(copy, timezone)
+    return None if sniffed is None else _Input(path, copy, encoding, sniffed)
 
 
 #: Failure rows in the head of a file from which on their texts are judged, and the share
@@ -234,26 +231,24 @@ _REPEATING = 0.5
 
 
 def _texts_repeat(found: _Input) -> bool:
-    """Whether the failures in the head of the file (the rows the format was judged on)
+    """Whether the failures in the head of the file (the records its format was judged on)
     mostly repeat one another's codes and texts, as a log's do. Where they mostly differ
     (addresses and ids in each diagnostic), the pass would run the rules for nearly every
     batch, some 50 ms of planning each (`FailureMemory`), and the usual load, which runs
     them once for all rows, is faster."""
     sniffed = found.sniffed
-    names = {name: column for name, column in sniffed.mapping.items() if name in INPUTS}
-    if "event" not in names:
+    if "event" not in sniffed.mapping:
         return True
-    head = pl.read_csv(
-        found.read,
-        separator=sniffed.delimiter,
-        n_rows=_SAMPLE_ROWS,
-        infer_schema=False,
-        columns=[sniffed.header[int(column[1:])] for column in names.values()],
-    )
-    failures = head.filter(pl.col(sniffed.header[int(names["event"][1:])]).is_in(FAILURE_EVENTS))
-    if failures.height < _JUDGED_FAILURES:
+    positions = [int(sniffed.mapping[name][1:]) for name in INPUTS if name in sniffed.mapping]
+    event = int(sniffed.mapping["event"][1:])
+    failures = [
+        tuple(row[i] if i < len(row) else "" for i in positions)
+        for row in sniffed.sample
+        if event < len(row) and row[event] in FAILURE_EVENTS
+    ]
+    if len(failures) < _JUDGED_FAILURES:
         return True
-    return failures.unique().height <= (1 - _REPEATING) * failures.height
+    return len(set(failures)) <= (1 - _REPEATING) * len(failures)
 
 
 def _stream(

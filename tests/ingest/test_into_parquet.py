@@ -185,3 +185,14 @@ def test_texts_that_stop_repeating_are_classified_at_the_end_in_one_go(tmp_path,
     assert runs == [{"classify": True}]
     reasons = pl.read_parquet(tmp_path / "out" / "ereignisse.parquet").get_column("reason")
     assert reasons.null_count() == 0
+
+
+def test_an_error_in_a_decoded_copy_names_the_analysts_file(tmp_path):
+    from deliverability.errors import InputError
+
+    zipped = tmp_path / "export.csv.gz"
+    zipped.write_bytes(gzip.compress(b"datum;empfaenger;ereignis\n23.11.2026;a@web.de;gesendet\n"))
+    with pytest.raises(InputError) as raised:
+        load_into_parquet([zipped], tmp_path / "e.parquet", timezone="Europe/Berlin")
+    assert str(zipped) in str(raised.value)
+    assert "deliverability-" not in str(raised.value)
