@@ -87,13 +87,8 @@ class _Screen:
         return list(box.children)
 
 
-def test_a_threshold_slider_changes_the_table_and_says_the_value_in_german(monkeypatch):
-    monkeypatch.delenv(notebook.STATIC_ENV, raising=False)
-    screen = _Screen()
-    monkeypatch.setattr(notebook, "display", screen)
-    rates = pd.DataFrame(
-        {"Domain": ["web.de", "gmx.de", "t-online.de"], "rate": [0.02, 0.07, 0.15]}
-    )
+def _domains_over_threshold(rates: pd.DataFrame, **options: object) -> None:
+    """The domains' warning-threshold table as the weekly notebook shows it (5 %)."""
     notebook.threshold_table(
         lambda warn: rates[rates["rate"] >= warn],
         "domains",
@@ -103,7 +98,18 @@ def test_a_threshold_slider_changes_the_table_and_says_the_value_in_german(monke
         high=0.2,
         step=0.01,
         empty="Keine Domain liegt über der Warnschwelle.",
+        **options,
     )
+
+
+def test_a_threshold_slider_changes_the_table_and_says_the_value_in_german(monkeypatch):
+    monkeypatch.delenv(notebook.STATIC_ENV, raising=False)
+    screen = _Screen()
+    monkeypatch.setattr(notebook, "display", screen)
+    rates = pd.DataFrame(
+        {"Domain": ["web.de", "gmx.de", "t-online.de"], "rate": [0.02, 0.07, 0.15]}
+    )
+    _domains_over_threshold(rates)
     slider, label = screen.widgets()
     assert label.value == "5,0 %"
     assert "gmx.de" in screen.last_html() and "web.de" not in screen.last_html()
@@ -118,18 +124,7 @@ def test_the_scheduled_report_shows_the_first_rows_at_the_saved_threshold(monkey
     screen = _Screen()
     monkeypatch.setattr(notebook, "display", screen)
     rates = pd.DataFrame({"Domain": [f"d{i}.de" for i in range(6)], "rate": [0.1] * 6})
-    notebook.threshold_table(
-        lambda warn: rates[rates["rate"] >= warn],
-        "domains",
-        label="Warnschwelle",
-        value=0.05,
-        low=0.01,
-        high=0.2,
-        step=0.01,
-        empty="Keine Domain liegt über der Warnschwelle.",
-        report_rows=4,
-        more="… und {} weitere Domains.",
-    )
+    _domains_over_threshold(rates, report_rows=4, more="… und {} weitere Domains.")
     table, note = (item.data for item in screen.shown)
     assert "d3.de" in table and "d4.de" not in table
     assert note == "<p>… und 2 weitere Domains.</p>"
