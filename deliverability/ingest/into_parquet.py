@@ -3,18 +3,20 @@ load`).
 
 When every input is a generic CSV that the streaming loader reads (`fast_csv`: UTF-8, or
 decoded from gzip and German Excel exports), the files are read, checked, classified
-(`FailureMemory`, as `classify_in_stream`) and written in one polars streaming query. Reading and writing overlap
-on every core, and only a few batches of rows are in memory instead of all events. Rows in
-canonical shape (the fast lane) are written as they come; the others are put aside and take
-the full checks afterwards (`slow_lane`). The file holds what `load_events` would give:
+(`FailureMemory`, as `classify_in_stream`) and written in one polars streaming query.
+Reading and writing overlap on every core, and only a few batches of rows are in memory
+instead of all events. Rows in canonical shape (the fast lane) are written as they come;
+the others are put aside and take the full checks afterwards (`slow_lane`). The file holds
+what `load_events` would give:
 
 - when rows of the slow lane pass the checks, or the written events are not in time order
   (files that overlap in time, equal times across line-number widths), the written events
   are read back, the good rows of the slow lane added file by file, and the whole put in
   order (`in_time_order`);
 - when a file needs the eager loader after all (short rows, quoted line breaks, lines with
-  too many fields, bytes that are not UTF-8), the pass gives way: `load_into_parquet`
-  returns None and the caller loads as usual.
+  too many fields, bytes that are not UTF-8), or the failures in a file's head mostly differ
+  in their texts (`_texts_repeat`), the pass gives way: `load_into_parquet` returns None and
+  the caller loads as usual.
 """
 
 from __future__ import annotations
