@@ -53,6 +53,25 @@ class FailureMemory:
         #: classifies afterwards.
         self.exhausted = False
 
+    def learn(self, rows: pl.DataFrame) -> None:
+        """Classify beforehand the failure rows among `rows` (the `INPUTS` as text, e.g. the
+        records in a file's head) in one run, so that batches repeating them need none."""
+        readable = [
+            pl.col(name).is_null()
+            | pl.col(name).cast(EVENT_SCHEMA[name], strict=False).is_not_null()
+            for name in INPUTS
+        ]
+        failures = (
+            rows.lazy()
+            .select(INPUTS)
+            .with_columns(_key=input_key())
+            .filter(gap_rows(pl.col) & pl.all_horizontal(readable))
+            .unique(subset="_key", maintain_order=True)
+            .collect()
+        )
+        keys = failures.get_column("_key").to_list()
+        self._learn(failures.drop("_key"), list(range(failures.height)), keys)
+
     def classify(self, batch: pl.DataFrame, positions: list[int], keys: list[int]) -> pl.DataFrame:
         """`batch` with the columns `FILLED` filled on the rows at `positions` (their
         `input_key`s: `keys`) as `classify_frame` fills them. The batch may hold them as

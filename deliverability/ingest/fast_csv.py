@@ -358,7 +358,12 @@ def physical_lines(path: Path) -> int:
     than counting line ends in Python)."""
     if path.stat().st_size == 0:
         return 0
-    return int(_raw_lines(path).select(pl.len()).collect().item())
+    return int(physical_lines_query(path).collect().item())
+
+
+def physical_lines_query(path: Path) -> pl.LazyFrame:
+    """`physical_lines` as a query, to run together with others (one row, one column)."""
+    return _raw_lines(path).select(pl.len())
 
 
 def irregular_lines(path: Path, delimiter: str, width: int) -> int:

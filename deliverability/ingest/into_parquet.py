@@ -21,17 +21,18 @@ what `load_events` would give:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from deliverability.addresses import normalize_domains
@@ -46,7 +47,7 @@ from deliverability.ingest.fast_csv import (
     fast_rows,
     irregular_lines,
     named_for,
-    physical_lines,
+    physical_lines_query,
     raw_rows,
     slow_lane,
     sniff,
@@ -99,10 +100,11 @@ class _Watch:
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         summary = _summary(batch)
-        if not summary["in_time_order"] or _widths_change(summary):
-            # equal times are ordered by reference, "f.csv:10" before "f.csv:9": where the
-            # lines' widths change (or the times go back), the batch is put in that order
-            # here, as `in_time_order` would (rows off the fast lane go aside)
+        if not summary["in_time_order"] or summary["ties_across_widths"]:
+            # equal times are ordered by reference, "f.csv:10" before "f.csv:9": where such
+            # a tie spans a change of the lines' width (or the times go back), the batch is
+            # put in that order here, as `in_time_order` would (rows off the fast lane go
+            # aside)
             batch = batch.sort("__fast_ts", pl.col("__line").cast(pl.String), maintain_order=True)
             summary = _summary(batch)
         if summary["non_ascii"]:  # a domain in Unicode: in ASCII (IDNA), as the loader has it
@@ -140,8 +142,8 @@ def _summary(batch: pl.DataFrame) -> dict[str, Any]:
     time, line = batch.get_column("__fast_ts"), batch.get_column("__line")
     if not every:
         time, line = time.filter(fast), line.filter(fast)
-    keys = batch.get_column(_CLASSIFY).to_numpy()  # 0: nothing to classify
-    positions = np.flatnonzero(keys)
+    keys = batch.get_column(_CLASSIFY)
+    to_classify = keys != 0  # 0: nothing to classify
     return {
         "short": batch.get_column("__short").any(),
         "rows": time.len(),
@@ -150,17 +152,40 @@ def _summary(batch: pl.DataFrame) -> dict[str, Any]:
         "last_line": line.last(),
         "last_time": time.last(),
         "in_time_order": time.is_sorted(),
+        "ties_across_widths": _ties_across_widths(time, line),
         "non_ascii": batch.get_column(_NON_ASCII).any(),
-        "positions": positions.tolist(),
-        "keys": keys[positions].tolist(),
+        "positions": _positions(batch.height).filter(to_classify).to_list(),
+        "keys": keys.filter(to_classify).to_list(),
     }
 
 
-def _widths_change(summary: dict[str, Any]) -> bool:
-    """Whether the line numbers of a batch's fast-lane rows change width (9 → 10): there
-    alone, equal times may be out of reference order although the lines are in order."""
-    first, last = summary["first_line"], summary["last_line"]
-    return first is not None and len(str(first)) != len(str(last))
+_POSITIONS: list[pl.Series] = [pl.Series(dtype=pl.UInt32)]
+
+
+def _positions(rows: int) -> pl.Series:
+    """0, 1, … rows - 1: a slice of one series kept for all batches, made anew only for a
+    larger batch (a range made per batch would be a query, and wait for the stream's
+    threads)."""
+    if len(_POSITIONS[-1]) < rows:
+        _POSITIONS.append(pl.Series(range(max(rows, 1 << 16)), dtype=pl.UInt32))
+    return _POSITIONS[-1].slice(0, rows)
+
+
+def _ties_across_widths(time: pl.Series, line: pl.Series) -> bool:
+    """Whether two rows of equal time sit on either side of a change of the line numbers'
+    width (9 | 10, 99 | 100 …), the rows' times never going back: only such a tie is out of
+    reference order ("f.csv:10" before "f.csv:9") although the lines are in order. Read
+    from the rows at the changes alone (no query: it would wait for the stream's threads)."""
+    first, last = line.first(), line.last()
+    if first is None or last is None:
+        return False
+    lines: list[int] = []
+    for width in range(len(str(first)), len(str(last))):
+        lines = lines or line.to_list()
+        after = bisect.bisect_left(lines, 10**width)  # the first line of the next width
+        if time[after - 1] == time[after]:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -195,20 +220,36 @@ def load_into_parquet(
         return None
     with ExitStack() as stack:
         copies = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="deliverability-")))
-        inputs = [
-            _prepared(path, copies / str(index), timezone) for index, path in enumerate(paths)
+        # the files' heads read two at a time (polars lets go of the interpreter while it
+        # reads their times); the first file's failures are classified meanwhile
+        pool = stack.enter_context(ThreadPoolExecutor(max_workers=2))
+        preparing = [
+            pool.submit(_prepared, path, copies / str(index), timezone)
+            for index, path in enumerate(paths)
         ]
+        failures = FailureMemory(MAX_RUNS)  # one for all files: their failures repeat
+        first = preparing[0].result()
+        first_head = None if first is None else _head(first.sniffed)
+        if first_head is not None and _texts_repeat(first_head):
+            # the heads' failures before the stream: its first batches would otherwise each
+            # wait for one run of the rules, and the stream with them
+            failures.learn(first_head)
+        inputs = [future.result() for future in preparing]
         if any(found is None for found in inputs):
             return None
         ready = [found for found in inputs if found is not None]
-        if not all(_texts_repeat(found) for found in ready):
+        heads = [_head(found.sniffed) for found in ready]
+        if not all(_texts_repeat(head) for head in heads):
             return None  # the pass would classify batch after batch: one run does better
+        if len(heads) > 1:
+            failures.learn(pl.concat(heads[1:]))  # a run only for failures not met before
         scratch = Path(
             stack.enter_context(
                 tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent)
             )
         )
-        return _stream(ready, target, scratch / "ereignisse.parquet", timezone, progress)
+        written = scratch / "ereignisse.parquet"
+        return _stream(ready, failures, target, written, timezone, progress)
 
 
 def _prepared(path: Path, folder: Path, timezone: str) -> _Input | None:
@@ -232,35 +273,36 @@ _JUDGED_FAILURES = 20
 _REPEATING = 0.5
 
 
-def _texts_repeat(found: _Input) -> bool:
-    """Whether the failures in the head of the file (the records its format was judged on)
-    mostly repeat one another's codes and texts, as a log's do. Where they mostly differ
-    (addresses and ids in each diagnostic), the pass would run the rules for nearly every
-    batch, some 50 ms of planning each (`FailureMemory`), and the usual load, which runs
-    them once for all rows, is faster."""
-    sniffed = found.sniffed
-    if "event" not in sniffed.mapping:
+def _head(sniffed: Sniffed) -> pl.DataFrame:
+    """The classification's `INPUTS` of the records in the file's head (`Sniffed.sample`),
+    as text, empty fields as null (as the scan reads them)."""
+    columns: dict[str, list[str | None]] = {}
+    for name in INPUTS:
+        index = int(sniffed.mapping[name][1:]) if name in sniffed.mapping else len(sniffed.header)
+        columns[name] = [row[index] or None if index < len(row) else None for row in sniffed.sample]
+    return pl.DataFrame(columns, schema=dict.fromkeys(INPUTS, pl.String))
+
+
+def _texts_repeat(head: pl.DataFrame) -> bool:
+    """Whether the failures in the head of a file (`_head`) mostly repeat one another's
+    codes and texts, as a log's do. Where they mostly differ (addresses and ids in each
+    diagnostic), the pass would run the rules for nearly every batch, some 50 ms of planning
+    each (`FailureMemory`), and the usual load, which runs them once for all rows, is
+    faster."""
+    failures = head.filter(pl.col("event").is_in(list(FAILURE_EVENTS)))
+    if failures.height < _JUDGED_FAILURES:
         return True
-    positions = [int(sniffed.mapping[name][1:]) for name in INPUTS if name in sniffed.mapping]
-    event = int(sniffed.mapping["event"][1:])
-    failures = [
-        tuple(row[i] if i < len(row) else "" for i in positions)
-        for row in sniffed.sample
-        if event < len(row) and row[event] in FAILURE_EVENTS
-    ]
-    if len(failures) < _JUDGED_FAILURES:
-        return True
-    return len(set(failures)) <= (1 - _REPEATING) * len(failures)
+    return failures.unique().height <= (1 - _REPEATING) * failures.height
 
 
 def _stream(
     inputs: list[_Input],
+    failures: FailureMemory,
     target: Path,
     written: Path,
     timezone: str,
     progress: FileProgress | None,
 ) -> Written | None:
-    failures = FailureMemory(MAX_RUNS)  # one for all files: their failures repeat
     watches = [
         _Watch(found.path.name, _teller(progress, index, len(inputs)), failures)
         for index, found in enumerate(inputs)
@@ -283,14 +325,18 @@ def _stream(
         )
         for found, watch in zip(inputs, watches, strict=True)
     ]
-    query = pl.concat(plans)
+    sink = pl.concat(plans).sink_parquet(
+        written, compression="zstd", compression_level=1, lazy=True
+    )
+    # the files' line counts (`_checked_aside`) in the same run: the stream leaves a core
+    line_counts = [physical_lines_query(found.read) for found in inputs]
     try:
-        query.sink_parquet(written, compression="zstd", compression_level=1)
+        _, *counted = pl.collect_all([sink, *line_counts], engine="streaming")
     except pl.exceptions.PolarsError:  # too many fields, not UTF-8 after all: eager loader
         return None
     files, rejects, late = [], [], []
-    for found, watch in zip(inputs, watches, strict=True):
-        checked = _checked_aside(found, watch, timezone)
+    for found, watch, lines in zip(inputs, watches, counted, strict=True):
+        checked = _checked_aside(found, watch, int(lines.item()), timezone)
         if checked is None:
             return None
         good, bad, stats = checked
@@ -318,13 +364,13 @@ def _teller(progress: FileProgress | None, index: int, total: int) -> Callable[[
 
 
 def _checked_aside(
-    found: _Input, watch: _Watch, timezone: str
+    found: _Input, watch: _Watch, lines: int, timezone: str
 ) -> tuple[pl.DataFrame, pl.DataFrame, FileStats] | None:
     """The rows put aside through the full checks: (good events, rejects, accounting); None
     when the file has short rows or records across lines (then only the eager loader gets
-    every line right)."""
+    every line right). `lines`: the file's physical lines."""
     sniffed = found.sniffed
-    suspicious = watch.short or watch.records + 1 != physical_lines(found.read)
+    suspicious = watch.short or watch.records + 1 != lines
     if suspicious and irregular_lines(found.read, sniffed.delimiter, len(sniffed.header)):
         return None
     if watch.aside:

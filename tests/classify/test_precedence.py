@@ -384,3 +384,27 @@ def test_labels_of_sides_triggers_and_statuses_are_data_checked_against_the_taxo
     assert {reason.side for reason in reasons().values()} <= set(side_labels())
     assert trigger_labels()["escalated"] == "Softbounces in Folge"
     assert set(status_labels()) == {"suppressed", "watch", "restored"}
+
+
+def test_every_shipped_text_pattern_compiles_in_each_engine():
+    import re2
+
+    from deliverability.classify.rules import invalid_patterns
+
+    assert invalid_patterns() == []
+    rules = shipped_rules()
+    for rule in rules.specific_texts + rules.general_texts:
+        re2.compile(rule.pattern)  # the scalar classifier (codes.RE2PatternSet)
+        pl.select(pl.lit("x").str.contains(rule.pattern))  # the vectorized one (Rust regex)
+
+
+def test_a_pattern_that_does_not_compile_is_named_with_its_line(tmp_path, monkeypatch):
+    from deliverability.classify import rules
+
+    header = "reason,pattern,source,final,pass\n"
+    (tmp_path / rules.TEXT_TABLE).write_text(
+        header + "mailboxfull,mailbox full,RFC,,1\nuserunknown,(no such,RFC,,1\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    (problem,) = rules.invalid_patterns()
+    assert problem.startswith("text_patterns.csv, Zeile 3: ungültiges Muster '(no such'")

@@ -196,3 +196,26 @@ def test_an_error_in_a_decoded_copy_names_the_analysts_file(tmp_path):
         load_into_parquet([zipped], tmp_path / "e.parquet", timezone="Europe/Berlin")
     assert str(zipped) in str(raised.value)
     assert "deliverability-" not in str(raised.value)
+
+
+def test_failures_met_in_the_files_heads_are_classified_before_the_stream(tmp_path, monkeypatch):
+    from deliverability.classify import streaming
+
+    paths = []
+    for index in range(2):  # the same few failures over and over, as in a log
+        path = tmp_path / f"log-{index}.csv"
+        path.write_text(HEADER + _rows(index * 30_000, 30_000), encoding="utf-8")
+        paths.append(path)
+    runs = []
+    original = streaming.classify_failures
+    monkeypatch.setattr(
+        streaming, "classify_failures", lambda rows: runs.append(1) or original(rows)
+    )
+    runs_before_stream = []
+    stream = into_parquet._stream
+    monkeypatch.setattr(
+        into_parquet, "_stream", lambda *a: runs_before_stream.append(len(runs)) or stream(*a)
+    )
+    _same_as_load_events(paths, tmp_path)
+    assert runs_before_stream == [1]  # the heads' failures, in one run
+    assert len(runs) == 1  # no batch of the stream needed (and waited for) another
