@@ -19,8 +19,9 @@ import polars as pl
 from deliverability.classify.vectorized import FILLED, classify_failures, gap_rows
 from deliverability.schema import EVENT_SCHEMA
 
-#: The `input_key` of the rows to classify (as `gap_rows` finds them), else null.
-_KEY = "__classify"
+#: The column `key_to_classify` makes: the `input_key` of the rows to classify, else 0 (a
+#: key of 0 is as likely as any other).
+KEY = "__classify"
 #: The columns a failure row is classified from.
 INPUTS = ("event", "bounce_type", "reason", "status", "smtp_code", "diagnostic")
 #: Distinct failure rows remembered at most; beyond, the memory starts afresh (a log whose
@@ -37,6 +38,26 @@ def input_key() -> pl.Expr:
     """A 64-bit hash of a row's `INPUTS`, by which `FailureMemory` knows the rows it met
     (as `classify_codes` keys its combinations)."""
     return pl.struct(INPUTS).hash()
+
+
+def key_to_classify(where: pl.Expr | None = None) -> pl.Expr:
+    """The column `KEY`: the `input_key` of the rows `gap_rows` finds (of those, the ones
+    `where` marks), 0 elsewhere, as `FailureMemory.classify` reads it. 0 rather than null:
+    a comparison with 0 reads the column without a query, a null test would be one."""
+    rows = gap_rows(pl.col) if where is None else gap_rows(pl.col) & where
+    return pl.when(rows).then(input_key()).otherwise(0).alias(KEY)
+
+
+_POSITIONS: list[pl.Series] = [pl.Series(dtype=pl.UInt32)]
+
+
+def _positions(rows: int) -> pl.Series:
+    """0, 1, … rows - 1: a slice of one series kept for all batches, made anew only for a
+    larger batch (a range made per batch would be a query, and wait for the stream's
+    threads)."""
+    if len(_POSITIONS[-1]) < rows:
+        _POSITIONS.append(pl.Series(range(max(rows, 1 << 16)), dtype=pl.UInt32))
+    return _POSITIONS[-1].slice(0, rows)
 
 
 class FailureMemory:
@@ -72,14 +93,20 @@ class FailureMemory:
         keys = failures.get_column("_key").to_list()
         self._learn(failures.drop("_key"), list(range(failures.height)), keys)
 
-    def classify(self, batch: pl.DataFrame, positions: list[int], keys: list[int]) -> pl.DataFrame:
-        """`batch` with the columns `FILLED` filled on the rows at `positions` (their
-        `input_key`s: `keys`) as `classify_frame` fills them. The batch may hold them as
-        text (the values of the event schema's types): they are read as those types and
-        written back as text. Built from the columns, without a query or a gather: those
-        wait for polars' threads, which in a stream are busy with the stream."""
-        if not positions or self.exhausted:
+    def classify(self, batch: pl.DataFrame) -> pl.DataFrame:
+        """`batch` with the columns `FILLED` filled on the rows its column `KEY` marks
+        (`key_to_classify`) as `classify_frame` fills them. The batch may hold them as text
+        (the values of the event schema's types): they are read as those types and written
+        back as text. Built from the columns, without a query or a gather: those wait for
+        polars' threads, which in a stream are busy with the stream."""
+        if self.exhausted:
             return batch
+        column = batch.get_column(KEY)
+        marked = column != 0
+        positions = _positions(batch.height).filter(marked).to_list()
+        if not positions:
+            return batch
+        keys = column.filter(marked).to_list()
         known = self._results  # this one: another batch may start afresh meanwhile
         new = [index for index, key in enumerate(keys) if key not in known]
         learned = self._learn(batch, [positions[i] for i in new], [keys[i] for i in new])
@@ -135,12 +162,9 @@ def classify_in_stream(events: pl.LazyFrame) -> pl.LazyFrame:
     memory = FailureMemory()
 
     def classify(batch: pl.DataFrame) -> pl.DataFrame:
-        keys = batch.get_column(_KEY)
-        positions = keys.is_not_null().arg_true()
-        return memory.classify(
-            batch.drop(_KEY), positions.to_list(), keys.gather(positions).to_list()
-        )
+        return memory.classify(batch).drop(KEY)
 
     schema = events.collect_schema()
-    key = pl.when(gap_rows(pl.col)).then(input_key()).alias(_KEY)
-    return events.with_columns(key).map_batches(classify, schema=schema, streamable=True)
+    return events.with_columns(key_to_classify()).map_batches(
+        classify, schema=schema, streamable=True
+    )

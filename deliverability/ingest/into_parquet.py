@@ -36,8 +36,8 @@ from typing import Any
 import polars as pl
 
 from deliverability.addresses import normalize_domains
-from deliverability.classify.streaming import INPUTS, MAX_RUNS, FailureMemory, input_key
-from deliverability.classify.vectorized import classify_frame, gap_rows
+from deliverability.classify.streaming import INPUTS, MAX_RUNS, FailureMemory, key_to_classify
+from deliverability.classify.vectorized import classify_frame
 from deliverability.export import replace_atomic, write_parquet_atomic
 from deliverability.ingest import in_time_order
 from deliverability.ingest.fast_csv import (
@@ -56,9 +56,6 @@ from deliverability.ingest.generic_csv import FORMAT_NAME
 from deliverability.ingest.result import FileProgress, FileStats
 from deliverability.schema import FAILURE_EVENTS, REJECTS_SCHEMA, conform, empty_events
 
-#: The `input_key` of the fast-lane failure rows with a gap, to classify in the pass (0
-#: elsewhere; a key of 0 is as likely as any other).
-_CLASSIFY = "__classify"
 #: Marks the rows whose domain is not in ASCII (IDNA-encoded in the pass).
 _NON_ASCII = "__non_ascii"
 
@@ -100,7 +97,7 @@ class _Watch:
 
     def __call__(self, batch: pl.DataFrame) -> pl.DataFrame:
         summary = _summary(batch)
-        if not summary["in_time_order"] or summary["ties_across_widths"]:
+        if not summary["in_reference_order"]:
             # equal times are ordered by reference, "f.csv:10" before "f.csv:9": where such
             # a tie spans a change of the lines' width (or the times go back), the batch is
             # put in that order here, as `in_time_order` would (rows off the fast lane go
@@ -112,7 +109,7 @@ class _Watch:
             batch = batch.with_columns(
                 __fast_domain=normalize_domains(lower.to_frame()).to_series()
             )
-        batch = self.failures.classify(batch, summary["positions"], summary["keys"])
+        batch = self.failures.classify(batch)
         rows = summary["rows"]
         with self._lock:
             self.records += batch.height
@@ -133,17 +130,15 @@ class _Watch:
 
 def _summary(batch: pl.DataFrame) -> dict[str, Any]:
     """One batch of records at a glance: whether one is short; of its fast-lane rows, how
-    many, the first and last (line, time), whether their times never go back, whether a
-    domain is not in ASCII, and the positions and keys of the rows to classify. Read from
-    the columns without a query or a gather: those wait for polars' threads, which are busy
-    with the stream."""
+    many, the first and last (line, time), whether they are in the order `in_time_order`
+    gives, and whether a domain is not in ASCII. Read from the columns without a query or a
+    gather: those wait for polars' threads, which are busy with the stream."""
     fast = batch.get_column("__fast")
     every = fast.all()
     time, line = batch.get_column("__fast_ts"), batch.get_column("__line")
     if not every:
         time, line = time.filter(fast), line.filter(fast)
-    keys = batch.get_column(_CLASSIFY)
-    to_classify = keys != 0  # 0: nothing to classify
+    in_time_order = time.is_sorted()
     return {
         "short": batch.get_column("__short").any(),
         "rows": time.len(),
@@ -151,24 +146,9 @@ def _summary(batch: pl.DataFrame) -> dict[str, Any]:
         "first_time": time.first(),
         "last_line": line.last(),
         "last_time": time.last(),
-        "in_time_order": time.is_sorted(),
-        "ties_across_widths": _ties_across_widths(time, line),
+        "in_reference_order": in_time_order and not _ties_across_widths(time, line),
         "non_ascii": batch.get_column(_NON_ASCII).any(),
-        "positions": _positions(batch.height).filter(to_classify).to_list(),
-        "keys": keys.filter(to_classify).to_list(),
     }
-
-
-_POSITIONS: list[pl.Series] = [pl.Series(dtype=pl.UInt32)]
-
-
-def _positions(rows: int) -> pl.Series:
-    """0, 1, … rows - 1: a slice of one series kept for all batches, made anew only for a
-    larger batch (a range made per batch would be a query, and wait for the stream's
-    threads)."""
-    if len(_POSITIONS[-1]) < rows:
-        _POSITIONS.append(pl.Series(range(max(rows, 1 << 16)), dtype=pl.UInt32))
-    return _POSITIONS[-1].slice(0, rows)
 
 
 def _ties_across_widths(time: pl.Series, line: pl.Series) -> bool:
@@ -230,19 +210,20 @@ def load_into_parquet(
         failures = FailureMemory(MAX_RUNS)  # one for all files: their failures repeat
         first = preparing[0].result()
         first_head = None if first is None else _head(first.sniffed)
-        if first_head is not None and _texts_repeat(first_head):
+        first_repeats = first_head is not None and _texts_repeat(first_head)
+        if first_head is not None and first_repeats:
             # the heads' failures before the stream: its first batches would otherwise each
             # wait for one run of the rules, and the stream with them
             failures.learn(first_head)
-        inputs = [future.result() for future in preparing]
-        if any(found is None for found in inputs):
-            return None
+        inputs = [first, *(future.result() for future in preparing[1:])]
         ready = [found for found in inputs if found is not None]
-        heads = [_head(found.sniffed) for found in ready]
-        if not all(_texts_repeat(head) for head in heads):
+        if len(ready) < len(inputs):
+            return None
+        heads = [_head(found.sniffed) for found in ready[1:]]
+        if not first_repeats or not all(_texts_repeat(head) for head in heads):
             return None  # the pass would classify batch after batch: one run does better
-        if len(heads) > 1:
-            failures.learn(pl.concat(heads[1:]))  # a run only for failures not met before
+        if heads:
+            failures.learn(pl.concat(heads))  # a run only for failures not met before
         scratch = Path(
             stack.enter_context(
                 tempfile.TemporaryDirectory(prefix=f".{target.name}.", dir=target.parent)
@@ -313,10 +294,7 @@ def _stream(
             fast_rows(
                 raw_rows(found.read, found.sniffed, timezone)
                 .with_columns(
-                    pl.when(gap_rows(pl.col) & pl.col("__fast"))
-                    .then(input_key())
-                    .otherwise(0)
-                    .alias(_CLASSIFY),
+                    key_to_classify(pl.col("__fast")),
                     (domain.str.len_bytes() != domain.str.len_chars()).alias(_NON_ASCII),
                 )
                 .map_batches(watch, streamable=True),
